@@ -1,0 +1,138 @@
+/**
+ * Stable string codes carried by every {@link RunStateError}.
+ *
+ * @remarks
+ * Callers branch on `code`, never on the message. Every code is documented in
+ * `docs/api.md`.
+ *
+ * - `E_CLOSED`: the store or storage was closed; no further calls are accepted.
+ * - `E_NO_SAVEPOINT`: the run has no persisted savepoint to load.
+ * - `E_CORRUPTED`: stored bytes cannot be decoded (every savepoint, when
+ *   raised by a load).
+ * - `E_FORMAT_VERSION`: a blob was written by a newer, unknown codec format.
+ * - `E_SCHEMA_VERSION`: a database schema is newer than this library knows.
+ * - `E_UNSTORABLE`: a state holds a value the codec cannot store faithfully.
+ * - `E_NOT_MONOTONIC`: a savepoint is not newer than the newest persisted one.
+ * - `E_NOT_INITIALIZED`: a save arrived before `initRunState`/`loadRunState`.
+ * - `E_INVALID_STATE`: a call does not fit the store's lifecycle (for example
+ *   `initRunState` twice).
+ * - `E_STORAGE`: the storage backend failed; the driver error is the `cause`.
+ * - `E_READ_ONLY`: a write was attempted on a storage opened read-only.
+ * - `E_UPDATE_FAILED`: the `update` function given to `loadRunState` threw or
+ *   returned something that is not a list of `[id, state]` pairs.
+ * - `E_TRANSFORM_FAILED`: an entity's save transform threw.
+ * - `E_ABORTED`: the operation was aborted through its `AbortSignal`.
+ */
+export type ErrorCode =
+  | 'E_CLOSED'
+  | 'E_NO_SAVEPOINT'
+  | 'E_CORRUPTED'
+  | 'E_FORMAT_VERSION'
+  | 'E_SCHEMA_VERSION'
+  | 'E_UNSTORABLE'
+  | 'E_NOT_MONOTONIC'
+  | 'E_NOT_INITIALIZED'
+  | 'E_INVALID_STATE'
+  | 'E_STORAGE'
+  | 'E_READ_ONLY'
+  | 'E_UPDATE_FAILED'
+  | 'E_TRANSFORM_FAILED'
+  | 'E_ABORTED';
+
+/** Options of a {@link RunStateError}. */
+export interface RunStateErrorOptions {
+  /** The underlying error (a driver error keeps its own `code`). */
+  readonly cause?: unknown;
+  /** Structured facts about the failure (run id, timestamp, entity id…). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The one error class of runstate: a stable string `code`, an optional
+ * `cause` and optional structured `details`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.loadRunState();
+ * } catch (error) {
+ *   if (error instanceof RunStateError && error.code === 'E_NO_SAVEPOINT') {
+ *     // start fresh
+ *   }
+ * }
+ * ```
+ */
+export class RunStateError extends Error {
+  override readonly name = 'RunStateError';
+  /** Stable, documented code; see {@link ErrorCode}. */
+  readonly code: ErrorCode;
+  /** Structured facts about the failure, for logs and programmatic checks. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  /**
+   * @param code - the stable error code
+   * @param message - a human-readable explanation naming the values involved
+   * @param options - `cause` and `details`
+   */
+  constructor(code: ErrorCode, message: string, options?: RunStateErrorOptions) {
+    super(
+      message,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.code = code;
+    this.details = Object.freeze({ ...options?.details });
+  }
+}
+
+/**
+ * Whether `error` is a {@link RunStateError}, optionally with the given code.
+ *
+ * @param error - any caught value
+ * @param code - the code to match; any code when omitted
+ */
+export function isRunStateError(
+  error: unknown,
+  code?: ErrorCode,
+): error is RunStateError {
+  return (
+    error instanceof RunStateError && (code === undefined || error.code === code)
+  );
+}
+
+/**
+ * Turn any thrown value into an `Error` (a thrown string or object becomes the
+ * message of a new `Error`, kept as its `cause`).
+ *
+ * @param value - whatever was thrown
+ */
+export function ensureError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    text = String(value);
+  }
+  return new Error(`non-error thrown: ${text}`, { cause: value });
+}
+
+/**
+ * Wrap a backend failure as `E_STORAGE`, unless it already is a
+ * {@link RunStateError}.
+ *
+ * @param error - the caught driver error
+ * @param operation - what was being done, for the message
+ * @param details - run id, timestamp…
+ */
+export function storageError(
+  error: unknown,
+  operation: string,
+  details?: Readonly<Record<string, unknown>>,
+): RunStateError {
+  if (error instanceof RunStateError) return error;
+  const cause = ensureError(error);
+  return new RunStateError('E_STORAGE', `${operation} failed: ${cause.message}`, {
+    cause,
+    ...(details === undefined ? {} : { details }),
+  });
+}

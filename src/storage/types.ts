@@ -1,0 +1,132 @@
+/**
+ * The storage contract: what every backend (memory, SQLite, and any adapter a
+ * user writes) must do. Backends store bytes; encoding and decoding belong to
+ * the codec (`codec.ts`), and falling back past a corrupted savepoint to the
+ * loader (`load-newest.ts`), so every backend gets both for free.
+ *
+ * @packageDocumentation
+ */
+
+/** One entity's encoded state inside a savepoint: `[entityId, bytes]`. */
+export type StoredEntry = readonly [entityId: string, bytes: Uint8Array];
+
+/**
+ * A savepoint as storage sees it: a scheduled timestamp and each entity's
+ * encoded state. Entity ids are unique within a savepoint.
+ */
+export interface StoredSavepoint {
+  /** The scheduled timestamp (epoch ms) at which every state is valid. */
+  readonly timestamp: number;
+  /** Every registered entity's encoded state, in no particular order. */
+  readonly entries: readonly StoredEntry[];
+}
+
+/** Options of {@link StorageAdapter.writeSavepoint}. */
+export interface WriteSavepointOptions {
+  /**
+   * How many savepoints (the new one included) to keep; older ones are
+   * deleted in the same atomic step. At least 1.
+   */
+  readonly keep: number;
+}
+
+/**
+ * A storage backend for run state.
+ *
+ * @remarks
+ * Every method returns a `Promise`, also on synchronous backends. Run ids are
+ * non-empty strings (any Unicode); timestamps are non-negative safe integers.
+ * A backend is opened by its own `static async open(…)`, never with I/O in a
+ * constructor. After {@link StorageAdapter.close}, every method rejects with a
+ * `RunStateError` of code `E_CLOSED`. Driver failures are wrapped as
+ * `E_STORAGE` with the driver error as `cause`.
+ *
+ * Guarantees every backend gives (checked by the conformance suite):
+ *
+ * - **Atomic**: a crash at any instant leaves either the old set of
+ *   savepoints or the old set plus the complete new one.
+ * - **Monotonic**: a savepoint whose timestamp is not newer than the run's
+ *   newest live savepoint is refused with `E_NOT_MONOTONIC`.
+ * - **Isolated**: runs never see each other's data.
+ */
+export interface StorageAdapter {
+  /** Whether this instance refuses writes (`E_READ_ONLY`). */
+  readonly readOnly: boolean;
+
+  /**
+   * Whether the run was initialised ({@link StorageAdapter.initRun}, or any
+   * savepoint written), even if it has no savepoint yet.
+   */
+  isInitialized(runId: string): Promise<boolean>;
+
+  /**
+   * Record that the run exists. Idempotent: initialising an initialised run
+   * keeps its savepoints.
+   *
+   * @throws `E_READ_ONLY` on a read-only storage.
+   */
+  initRun(runId: string): Promise<void>;
+
+  /**
+   * Atomically persist one complete savepoint and delete all but the newest
+   * `keep` live savepoints of the run. Initialises the run if needed.
+   *
+   * @throws `E_NOT_MONOTONIC` when `savepoint.timestamp` is not newer than the
+   * run's newest live savepoint; nothing is written then.
+   * @throws `E_READ_ONLY` on a read-only storage.
+   */
+  writeSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    options: WriteSavepointOptions,
+  ): Promise<void>;
+
+  /**
+   * Read one live savepoint: the newest when `timestamp` is omitted.
+   * Resolves `undefined` when there is none (or the run does not exist).
+   */
+  readSavepoint(
+    runId: string,
+    timestamp?: number,
+  ): Promise<StoredSavepoint | undefined>;
+
+  /** The newest live savepoint's timestamp, without reading its states. */
+  newestTimestamp(runId: string): Promise<number | undefined>;
+
+  /** The timestamps of the run's live savepoints, ascending. */
+  listSavepoints(runId: string): Promise<number[]>;
+
+  /**
+   * Delete all but the newest `keep` live savepoints.
+   *
+   * @returns how many savepoints were deleted
+   */
+  prune(runId: string, keep: number): Promise<number>;
+
+  /**
+   * Move a live savepoint aside: it is kept for inspection but no longer
+   * listed, read, or counted as the newest, so the run can persist past it.
+   * Used after a load fell back past a corrupted savepoint. Does nothing when
+   * the savepoint does not exist.
+   */
+  quarantineSavepoint(runId: string, timestamp: number): Promise<void>;
+
+  /**
+   * Delete the run with all its savepoints (quarantined ones included).
+   *
+   * @returns whether the run existed
+   */
+  deleteRun(runId: string): Promise<boolean>;
+
+  /** Every initialised run id, sorted by code unit. */
+  listRuns(): Promise<string[]>;
+
+  /**
+   * Release the backend. Idempotent; waits for in-flight writes. A
+   * connection the caller passed in is not closed (see each backend).
+   */
+  close(): Promise<void>;
+
+  /** Same as {@link StorageAdapter.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}

@@ -1,0 +1,92 @@
+/**
+ * Argument checks shared by every public function. Each throws a `TypeError`
+ * (wrong type) or `RangeError` (right type, bad value) whose message names the
+ * argument and shows the value.
+ *
+ * @internal
+ */
+
+/** Render a value for an error message, briefly and without throwing. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'symbol') return value.toString();
+  if (value === null || typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return `array(${value.length})`;
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' ? `[object ${name}]` : '[object]';
+}
+
+/**
+ * A timestamp: a non-negative safe integer of epoch milliseconds.
+ *
+ * @internal
+ */
+export function checkTimestamp(name: string, value: unknown): number {
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `${name} must be a number of epoch milliseconds, got ${show(value)}`,
+    );
+  }
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(
+      `${name} must be a non-negative safe integer of epoch milliseconds, got ${show(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A positive safe integer (counts, limits, a schedule in ms).
+ *
+ * @internal
+ */
+export function checkPositiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number') {
+    throw new TypeError(`${name} must be a positive integer, got ${show(value)}`);
+  }
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive safe integer, got ${show(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A run or entity id: a non-empty string of at most 1 024 UTF-16 units.
+ *
+ * @internal
+ */
+export function checkId(name: string, value: unknown): string {
+  if (typeof value !== 'string') {
+    throw new TypeError(`${name} must be a string, got ${show(value)}`);
+  }
+  if (value.length === 0 || value.length > 1024) {
+    throw new RangeError(
+      `${name} must be a non-empty string of at most 1024 characters, got ${show(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A function argument.
+ *
+ * @internal
+ */
+export function checkFunction(name: string, value: unknown): void {
+  if (typeof value !== 'function') {
+    throw new TypeError(`${name} must be a function, got ${show(value)}`);
+  }
+}
+
+/**
+ * A plain options object (or `undefined`).
+ *
+ * @internal
+ */
+export function checkOptions(name: string, value: unknown): void {
+  if (value !== undefined && (value === null || typeof value !== 'object')) {
+    throw new TypeError(`${name} must be an object, got ${show(value)}`);
+  }
+}
