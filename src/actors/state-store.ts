@@ -1,0 +1,375 @@
+import { createActor, type Actor } from 'xstate';
+import { RunStateError, ensureError, storageError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { checkSchedule, type Schedule } from '../schedule/schedule.js';
+import {
+  defaultCodec,
+  encodeEntityState,
+  type Codec,
+} from '../storage/codec.js';
+import type { StorageAdapter } from '../storage/types.js';
+import {
+  checkFunction,
+  checkId,
+  checkOptions,
+  checkPositiveInteger,
+  checkTimestamp,
+  show,
+} from '../validate.js';
+import { Entity, type EntityStore } from './entity.js';
+import type { UpdateFunction } from './state-store-io.js';
+import {
+  stateStoreMachine,
+  type PersistedInfo,
+  type SaveItem,
+} from './state-store-machine.js';
+import { storeStatus, type StateStoreStatus } from './state-store-status.js';
+
+/** Options of {@link createStateStore}. */
+export interface StateStoreOptions {
+  /** The run this store persists; a non-empty string. */
+  readonly runId: string;
+  /** Savepoint schedule in ms, or `'none'`. */
+  readonly schedule: Schedule;
+  /** Where savepoints go. The store does not close it. */
+  readonly storage: StorageAdapter;
+  /**
+   * Savepoints kept per run (the newest); at least 1.
+   * @defaultValue 2
+   */
+  readonly keep?: number;
+  /**
+   * Most savepoints assembled at once; past it the oldest is discarded with a
+   * warning.
+   * @defaultValue 1000
+   */
+  readonly maxOpenSavepoints?: number;
+  /** The state codec. @defaultValue `defaultCodec` */
+  readonly codec?: Codec;
+  /** Where diagnostics go (pino-compatible). @defaultValue silent */
+  readonly logger?: Logger;
+  /**
+   * Receives every failure that cannot be thrown to a caller: saves before
+   * init, unstorable states, storage failures while persisting.
+   * @defaultValue logs the error at `error` level
+   */
+  readonly onError?: (error: RunStateError) => void;
+  /** Called after each savepoint is durably persisted. */
+  readonly onPersisted?: (info: PersistedInfo) => void;
+}
+
+/** What {@link StateStore.loadRunState} resumes with. */
+export interface LoadedRunState {
+  /** The loaded savepoint's timestamp; the run resumes from here. */
+  readonly timestamp: number;
+  /** One entity per loaded (and updated) state. */
+  readonly entities: Entity<unknown>[];
+  /** Newer savepoints skipped as corrupted (moved aside before the next write). */
+  readonly skipped: readonly number[];
+}
+
+/**
+ * Create the StateStore of one run: it collects entity states into complete,
+ * consistent savepoints and persists them through `storage`.
+ *
+ * @remarks
+ * Creating a store does no I/O: call {@link StateStore.initRunState} for a new
+ * run or {@link StateStore.loadRunState} to resume one (or use
+ * `resumeOrStart`). Close it with `close()` or `await using`.
+ *
+ * @example
+ * ```ts
+ * await using store = createStateStore({ runId: 'orders', schedule: 60_000, storage });
+ * const [counter] = await store.initRunState(Date.now(), [['counter', 0]]);
+ * ```
+ * @throws `TypeError`/`RangeError` naming a bad option
+ */
+export function createStateStore(options: StateStoreOptions): StateStore {
+  return new StateStore(options);
+}
+
+/**
+ * The handle of a run's StateStore actor.
+ *
+ * @remarks
+ * `save` is synchronous and fire-and-forget: it encodes the state at once (so
+ * later mutation by the caller cannot leak into a savepoint) and hands a batch
+ * of saves to the actor once per microtask. Persisting happens inside the
+ * actor, one savepoint at a time, in timestamp order.
+ */
+export class StateStore implements EntityStore {
+  /** The run id. */
+  readonly runId: string;
+  /** The run's schedule. */
+  readonly schedule: Schedule;
+  readonly #actor: Actor<typeof stateStoreMachine>;
+  readonly #storage: StorageAdapter;
+  readonly #codec: Codec;
+  readonly #report: (error: RunStateError) => void;
+  #batch: SaveItem[] = [];
+  #ready = false;
+  #closePromise: Promise<void> | undefined;
+
+  /** Use {@link createStateStore}. */
+  constructor(options: StateStoreOptions) {
+    checkOptions('options', options);
+    this.runId = checkId('runId', options.runId);
+    this.schedule = checkSchedule(options.schedule);
+    checkStorage(options.storage);
+    this.#storage = options.storage;
+    this.#codec = options.codec ?? defaultCodec;
+    const logger = options.logger ?? silentLogger;
+    const runId = this.runId;
+    this.#report =
+      options.onError ??
+      ((error) =>
+        logger.error({ err: error, runId, code: error.code }, error.message));
+    const io = {
+      runId,
+      schedule: this.schedule,
+      storage: this.#storage,
+      codec: this.#codec,
+      logger,
+      keep: checkPositiveInteger('keep', options.keep ?? 2),
+      maxOpenSavepoints: checkPositiveInteger(
+        'maxOpenSavepoints',
+        options.maxOpenSavepoints ?? 1000,
+      ),
+    };
+    const onPersisted = options.onPersisted ?? (() => undefined);
+    this.#actor = createActor(stateStoreMachine, {
+      input: { io, report: (e) => this.#report(e), onPersisted },
+    });
+    this.#actor.subscribe({
+      error: (error) =>
+        this.#report(
+          new RunStateError(
+            'E_INVALID_STATE',
+            `state store actor failed: ${ensureError(error).message}`,
+            { cause: error },
+          ),
+        ),
+    });
+    this.#actor.start();
+  }
+
+  /** Whether storage holds state for this run (true after `initRunState`). */
+  async isInitialized(): Promise<boolean> {
+    this.#checkOpen();
+    try {
+      return await this.#storage.isInitialized(this.runId);
+    } catch (error) {
+      throw storageError(error, 'isInitialized', { runId: this.runId });
+    }
+  }
+
+  /**
+   * Initialise storage for a new run and return one entity per
+   * `[id, initialState]` definition, in order.
+   *
+   * @param timestamp - the run's `startFrom`; anchors the schedule
+   * @param entityDefs - `[id, initialState]` pairs with unique ids
+   * @throws `E_INVALID_STATE` when the store was already initialised or the
+   * run already has savepoints; `E_STORAGE`; `E_CLOSED`
+   */
+  async initRunState<S>(
+    timestamp: number,
+    entityDefs: Iterable<readonly [string, S]>,
+  ): Promise<Entity<S>[]> {
+    this.#checkOpen();
+    checkTimestamp('timestamp', timestamp);
+    const defs = checkDefs(entityDefs);
+    this.#sendBatch();
+    await new Promise((resolve, reject) => {
+      this.#actor.send({
+        type: 'init',
+        timestamp,
+        ids: defs.map(([id]) => id),
+        resolve,
+        reject,
+      });
+    });
+    this.#ready = true;
+    return defs.map(([id, state]) =>
+      Entity.create(this, id, this.schedule, timestamp, state),
+    );
+  }
+
+  /**
+   * Resume: read the newest decodable savepoint, pass its states through
+   * `update` when given, and return entities at its timestamp. Writes
+   * nothing.
+   *
+   * @param update - migrates `[id, state]` pairs (may rename, add, drop)
+   * @throws `E_NO_SAVEPOINT`, `E_CORRUPTED`, `E_FORMAT_VERSION`,
+   * `E_UPDATE_FAILED` (the store stays usable), `E_STORAGE`, `E_CLOSED`
+   */
+  async loadRunState(update?: UpdateFunction): Promise<LoadedRunState> {
+    this.#checkOpen();
+    if (update !== undefined) checkFunction('update', update);
+    this.#sendBatch();
+    const loaded = await new Promise<{
+      timestamp: number;
+      states: [string, unknown][];
+      skipped: number[];
+    }>((resolve, reject) =>
+      this.#actor.send({ type: 'load', update, resolve, reject }),
+    );
+    this.#ready = true;
+    const entities = loaded.states.map(([id, state]) =>
+      Entity.create(this, id, this.schedule, loaded.timestamp, state),
+    );
+    return { timestamp: loaded.timestamp, entities, skipped: loaded.skipped };
+  }
+
+  /**
+   * Receive an entity's state for every open savepoint up to `timestamp`.
+   * Fire-and-forget; failures go to `onError`.
+   *
+   * @param entity - the saving entity
+   * @param timestamp - the ack timestamp
+   * @param state - the state to store; `entity.state` when omitted
+   * @throws `TypeError`/`RangeError` for a bad argument (programming errors)
+   */
+  save(
+    entity: Entity<unknown>,
+    timestamp: number,
+    state: unknown = entity.state,
+  ): void {
+    if (typeof (entity as Partial<Entity<unknown>> | null)?.id !== 'string') {
+      throw new TypeError(`entity must be an Entity, got ${show(entity)}`);
+    }
+    checkTimestamp('timestamp', timestamp);
+    if (this.#closePromise !== undefined) {
+      this.#report(
+        closedError(this.runId, `save of entity ${JSON.stringify(entity.id)}`),
+      );
+      return;
+    }
+    if (!this.#ready) {
+      this.#report(
+        new RunStateError(
+          'E_NOT_INITIALIZED',
+          `save of entity ${JSON.stringify(entity.id)} at ${timestamp} before initRunState()/loadRunState()`,
+          {
+            details: { runId: this.runId, entityId: entity.id, timestamp },
+          },
+        ),
+      );
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeEntityState(this.#codec, entity.id, state);
+    } catch (error) {
+      this.#report(
+        error instanceof RunStateError
+          ? error
+          : new RunStateError('E_UNSTORABLE', ensureError(error).message, {
+              cause: error,
+            }),
+      );
+      return;
+    }
+    if (this.#batch.push({ id: entity.id, timestamp, bytes }) === 1) {
+      queueMicrotask(() => this.#sendBatch());
+    }
+  }
+
+  /** Resolve once every savepoint completed so far is persisted (or failed). */
+  async flush(): Promise<void> {
+    this.#checkOpen();
+    this.#sendBatch();
+    await new Promise<void>((resolve) =>
+      this.#actor.send({ type: 'flush', resolve }),
+    );
+  }
+
+  /** What the store is doing: see {@link StateStoreStatus}. */
+  status(): StateStoreStatus {
+    return storeStatus(
+      this.runId,
+      this.#actor.getSnapshot(),
+      this.#batch.length,
+    );
+  }
+
+  /**
+   * Persist every savepoint already complete, then stop the store. Idempotent;
+   * afterwards every call fails with `E_CLOSED`. The storage is not closed.
+   */
+  close(): Promise<void> {
+    this.#closePromise ??= (async () => {
+      this.#sendBatch();
+      await new Promise<void>((resolve) =>
+        this.#actor.send({ type: 'close', resolve }),
+      );
+      this.#actor.stop();
+    })();
+    return this.#closePromise;
+  }
+
+  /** Same as {@link StateStore.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #sendBatch(): void {
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#actor.send({ type: 'saves', batch });
+  }
+
+  #checkOpen(): void {
+    if (this.#closePromise !== undefined) throw closedError(this.runId, 'call');
+  }
+}
+
+function closedError(runId: string, what: string): RunStateError {
+  return new RunStateError(
+    'E_CLOSED',
+    `${what} on closed state store of run ${JSON.stringify(runId)}`,
+    {
+      details: { runId },
+    },
+  );
+}
+
+function checkStorage(storage: unknown): void {
+  const s = storage as Partial<StorageAdapter> | null;
+  if (
+    typeof s?.writeSavepoint !== 'function' ||
+    typeof s.readSavepoint !== 'function'
+  ) {
+    throw new TypeError(
+      `storage must be a StorageAdapter, got ${show(storage)}`,
+    );
+  }
+}
+
+function checkDefs<S>(
+  defs: Iterable<readonly [string, S]>,
+): (readonly [string, S])[] {
+  if (defs === null || typeof defs !== 'object' || !(Symbol.iterator in defs)) {
+    throw new TypeError(
+      `entityDefs must be a list of [id, initialState] pairs, got ${show(defs)}`,
+    );
+  }
+  const list = [...defs];
+  const seen = new Set<string>();
+  list.forEach((def, i) => {
+    if (!Array.isArray(def) || def.length !== 2) {
+      throw new TypeError(
+        `entityDefs[${i}] must be an [id, initialState] pair, got ${show(def)}`,
+      );
+    }
+    const id = checkId(`entityDefs[${i}][0]`, def[0]);
+    if (seen.has(id))
+      throw new TypeError(
+        `entityDefs has entity id ${JSON.stringify(id)} twice`,
+      );
+    seen.add(id);
+  });
+  return list;
+}
