@@ -1,0 +1,132 @@
+/**
+ * Fixtures and helpers shared by the conformance suite's files.
+ */
+import { afterEach, beforeEach } from 'vitest';
+import type {
+  StorageAdapter,
+  StoredSavepoint,
+} from '../../../src/storage/types.js';
+
+/** One fresh storage for one test, and what the suite may do with it. */
+export interface StorageFixture {
+  /** A fresh, empty, writable storage. */
+  readonly storage: StorageAdapter;
+  /**
+   * Open another handle on the same data (a persistent backend). Defaults
+   * to the same instance. The fixture's `cleanup` closes what it opened.
+   */
+  readonly reopen?: () => Promise<StorageAdapter>;
+  /**
+   * Damage the stored bytes of a live savepoint so the codec refuses them.
+   * Defaults to rewriting the run through the contract with damaged bytes.
+   */
+  readonly corrupt?: (runId: string, timestamp: number) => Promise<void>;
+  /** Close every handle and remove every file. */
+  readonly cleanup: () => Promise<void>;
+}
+
+/** Creates one {@link StorageFixture} per test. */
+export type StorageFactory = () => Promise<StorageFixture>;
+
+/** The fixture of the running test, with the suite's defaults filled in. */
+export interface SuiteContext {
+  readonly storage: StorageAdapter;
+  readonly reopen: () => Promise<StorageAdapter>;
+  readonly corrupt: (runId: string, timestamp: number) => Promise<void>;
+}
+
+/**
+ * Register `beforeEach`/`afterEach` hooks giving every test of the
+ * enclosing `describe` a fresh fixture; returns a getter for it.
+ */
+export function useFixture(factory: StorageFactory): () => SuiteContext {
+  let current: SuiteContext | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    const fixture = await factory();
+    cleanup = fixture.cleanup;
+    const { storage } = fixture;
+    current = {
+      storage,
+      reopen: fixture.reopen ?? (() => Promise.resolve(storage)),
+      corrupt:
+        fixture.corrupt ??
+        ((runId, timestamp) => rewriteCorrupted(storage, runId, timestamp)),
+    };
+  });
+  afterEach(async () => {
+    current = undefined;
+    await cleanup?.();
+  });
+  return () => {
+    if (current === undefined) throw new Error('no fixture outside a test');
+    return current;
+  };
+}
+
+/** Flip the last byte of a blob: a runstate blob then fails its checksum. */
+export function damage(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(bytes);
+  copy[copy.length - 1] = (copy[copy.length - 1] ?? 0) ^ 0xff;
+  return copy;
+}
+
+/**
+ * The default `corrupt`: rewrite the run's live savepoints through the
+ * contract, with the target's bytes damaged (quarantined ones are lost).
+ */
+async function rewriteCorrupted(
+  storage: StorageAdapter,
+  runId: string,
+  timestamp: number,
+): Promise<void> {
+  const timestamps = await storage.listSavepoints(runId);
+  const savepoints = await Promise.all(
+    timestamps.map((ts) => storage.readSavepoint(runId, ts)),
+  );
+  await storage.deleteRun(runId);
+  for (const savepoint of savepoints) {
+    if (savepoint === undefined) throw new Error('savepoint vanished');
+    const entries = savepoint.entries.map(
+      ([id, bytes]) =>
+        [
+          id,
+          savepoint.timestamp === timestamp ? damage(bytes) : bytes,
+        ] as const,
+    );
+    await storage.writeSavepoint(
+      runId,
+      { timestamp: savepoint.timestamp, entries },
+      { keep: timestamps.length },
+    );
+  }
+}
+
+/** Bytes from numbers. */
+export function bytes(...values: number[]): Uint8Array {
+  return Uint8Array.from(values);
+}
+
+/** A savepoint from `{ entityId: [byte, …] }`. */
+export function savepoint(
+  timestamp: number,
+  states: Readonly<Record<string, readonly number[]>> = {
+    a: [timestamp % 256],
+  },
+): StoredSavepoint {
+  return {
+    timestamp,
+    entries: Object.entries(states).map(
+      ([id, b]) => [id, bytes(...b)] as const,
+    ),
+  };
+}
+
+/** A savepoint's entries as sorted `[id, [byte, …]]` pairs, for `toEqual`. */
+export function plain(
+  sp: StoredSavepoint | undefined,
+): [string, number[]][] | undefined {
+  return sp?.entries
+    .map(([id, b]): [string, number[]] => [id, [...b]])
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+}

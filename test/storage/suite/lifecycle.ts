@@ -1,0 +1,78 @@
+/**
+ * Conformance: reopening and closing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { StorageAdapter } from '../../../src/storage/types.js';
+import {
+  plain,
+  savepoint,
+  useFixture,
+  type StorageFactory,
+} from './fixture.js';
+
+/** One call of every method, with valid arguments. */
+const CALLS: [string, (s: StorageAdapter) => Promise<unknown>][] = [
+  ['isInitialized', (s) => s.isInitialized('r')],
+  ['initRun', (s) => s.initRun('r')],
+  ['writeSavepoint', (s) => s.writeSavepoint('r', savepoint(9), { keep: 1 })],
+  ['readSavepoint', (s) => s.readSavepoint('r')],
+  ['readSavepoint at a timestamp', (s) => s.readSavepoint('r', 1)],
+  ['newestTimestamp', (s) => s.newestTimestamp('r')],
+  ['listSavepoints', (s) => s.listSavepoints('r')],
+  ['prune', (s) => s.prune('r', 1)],
+  ['quarantineSavepoint', (s) => s.quarantineSavepoint('r', 1)],
+  ['deleteRun', (s) => s.deleteRun('r')],
+  ['listRuns', (s) => s.listRuns()],
+];
+
+export function describeLifecycle(factory: StorageFactory): void {
+  describe('#close()', () => {
+    const ctx = useFixture(factory);
+
+    it.each(CALLS)('makes %s reject with E_CLOSED', async (_, call) => {
+      const { storage } = ctx();
+      await storage.writeSavepoint('r', savepoint(1), { keep: 2 });
+      await storage.close();
+      await expect(call(storage)).rejects.toMatchObject({
+        name: 'RunStateError',
+        code: 'E_CLOSED',
+      });
+    });
+
+    it('is idempotent', async () => {
+      const { storage } = ctx();
+      await Promise.all([storage.close(), storage.close()]);
+      await expect(storage.close()).resolves.toBeUndefined();
+    });
+
+    it('is what Symbol.asyncDispose does (await using)', async () => {
+      const { storage } = ctx();
+      {
+        await using disposable = storage;
+        await disposable.initRun('r');
+      }
+      await expect(storage.listRuns()).rejects.toMatchObject({
+        code: 'E_CLOSED',
+      });
+    });
+  });
+
+  describe('reopening', () => {
+    const ctx = useFixture(factory);
+
+    it('shows every run, savepoint and quarantine to another handle', async () => {
+      const { storage, reopen } = ctx();
+      await storage.initRun('empty');
+      await storage.writeSavepoint('r', savepoint(1, { a: [1] }), { keep: 5 });
+      await storage.writeSavepoint('r', savepoint(2, { a: [2] }), { keep: 5 });
+      await storage.writeSavepoint('r', savepoint(3, { a: [3] }), { keep: 5 });
+      await storage.quarantineSavepoint('r', 3);
+      const other = await reopen();
+      expect(await other.listRuns()).toEqual(['empty', 'r']);
+      expect(await other.listSavepoints('r')).toEqual([1, 2]);
+      expect(plain(await other.readSavepoint('r'))).toEqual([['a', [2]]]);
+      await other.writeSavepoint('r', savepoint(4, { a: [4] }), { keep: 5 });
+      expect(await storage.newestTimestamp('r')).toBe(4);
+    });
+  });
+}
