@@ -24,6 +24,7 @@ export default tseslint.config(
       ],
     },
   },
+  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['src/**/*.ts'],
     rules: { 'no-console': 'error' },

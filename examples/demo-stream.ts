@@ -71,7 +71,7 @@ export function initialStates(): [string, unknown][] {
 
 /** The reducers: the next state of each entity after `event`. */
 export const reducers = {
-  revenue(state: Revenue, event: ShopEvent): Revenue {
+  revenue: (state: Revenue, event: ShopEvent): Revenue => {
     const next = new Map(state);
     const sign = event.kind === 'refund' ? -1 : 1;
     next.set(
@@ -80,12 +80,11 @@ export const reducers = {
     );
     return next;
   },
-  counts(state: Counts, event: ShopEvent): Counts {
-    return event.kind === 'order'
+  counts: (state: Counts, event: ShopEvent): Counts =>
+    event.kind === 'order'
       ? { ...state, orders: state.orders + 1 }
-      : { ...state, refunds: state.refunds + 1 };
-  },
-  largest(state: Largest, event: ShopEvent): Largest {
+      : { ...state, refunds: state.refunds + 1 },
+  largest: (state: Largest, event: ShopEvent): Largest => {
     if (event.kind !== 'order') return state;
     return [...state, { index: event.index, cents: event.cents }]
       .sort((a, b) => b.cents - a.cents || a.index - b.index)

@@ -21,7 +21,7 @@ export interface ResumeOrStartResult<S> {
   /** Where input must be (re)played from: the savepoint's timestamp, or `startFrom`. */
   readonly timestamp: number;
   /** The run's entities; loaded states are whatever the savepoint (or `update`) held. */
-  readonly entities: Entity<S | unknown>[];
+  readonly entities: Entity<S>[] | Entity<unknown>[];
   /** Newer savepoints skipped as corrupted on load. */
   readonly skipped: readonly number[];
 }

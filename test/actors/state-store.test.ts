@@ -103,10 +103,10 @@ describe('StateStore#save()', () => {
     const { store, storage, persisted, errors } = await memoryStore({
       keep: 2,
     });
-    let [a, b] = (await store.initRunState(10_000, [
+    let [a, b] = await store.initRunState<string>(10_000, [
       ['a', 'A0'],
       ['b', 'B0'],
-    ])) as Entity<string>[];
+    ]);
     for (const t of [60_000, 120_000, 180_000]) {
       a = a!.updateState(t - 1, `A${t}`).ackProcessedTime(t);
       b = b!.updateState(t - 1, `B${t}`).ackProcessedTime(t);
@@ -401,8 +401,8 @@ describe('StateStore#close()', () => {
     const storage = new GatedStorage();
     const { store } = await memoryStore({ storage, keep: 3 });
     storage.hold();
-    let [a] = await store.initRunState(0, [['a', 0]]);
-    a = a!.ackProcessedTime(60_000).ackProcessedTime(120_000);
+    const [a] = await store.initRunState(0, [['a', 0]]);
+    a!.ackProcessedTime(60_000).ackProcessedTime(120_000);
     let closed = false;
     const closing = store.close().then(() => (closed = true));
     await settle();

@@ -1,0 +1,290 @@
+/**
+ * The state codec: turns an entity's state into a self-describing,
+ * checksummed blob of bytes and back, with msgpackr underneath.
+ *
+ * @packageDocumentation
+ */
+import { crc32 } from 'node:zlib';
+import { Packr } from 'msgpackr';
+import { RunStateError, isRunStateError } from '../errors.js';
+import { checkId, show } from '../validate.js';
+import { findUnstorable } from './codec-check.js';
+
+/**
+ * A bytes-based state codec.
+ *
+ * @remarks
+ * **Round-trip law**: for every supported value `v`,
+ * `decode(encode(v))` is structurally equal to `v` (same types, same keys,
+ * same Map/Set entries, shared and cyclic references preserved), also when
+ * the blob is decoded by another codec instance or another process. Supported
+ * values and the few documented exceptions (`-0`, sparse-array holes,
+ * null-prototype objects) are listed in `docs/codec.md`.
+ *
+ * @example
+ * ```ts
+ * const bytes = defaultCodec.encode({ seen: new Set([1, 2]), at: new Date() });
+ * const state = defaultCodec.decode(bytes);
+ * ```
+ * @see {@link createCodec}, {@link defaultCodec}, {@link encodeEntityState}
+ */
+export interface Codec {
+  /** Format version written into every blob header. */
+  readonly formatVersion: number;
+  /**
+   * Encode a state.
+   *
+   * @param value - any supported value
+   * @returns a fresh `Uint8Array` the caller owns: never a view into a buffer
+   * the codec reuses, never aliasing `value`
+   * @throws `RunStateError` `E_UNSTORABLE` with `details: { path, reason }`
+   * for a value that cannot be stored faithfully (a function, a symbol, a
+   * class instance…)
+   */
+  encode(value: unknown): Uint8Array;
+  /**
+   * Decode a blob written by {@link Codec.encode}.
+   *
+   * @param bytes - the blob
+   * @returns a fresh value that shares nothing with `bytes` or anything else
+   * @throws `RunStateError` `E_CORRUPTED` (with the msgpack error as `cause`
+   * when there is one) for bytes that are not a valid blob: bad magic, bad
+   * checksum, truncated, undecodable payload
+   * @throws `RunStateError` `E_FORMAT_VERSION` with `details: { version }` for
+   * a blob whose format version this codec does not know
+   * @throws `TypeError` when `bytes` is not a `Uint8Array`
+   */
+  decode(bytes: Uint8Array): unknown;
+}
+
+/** The blob format version this codec writes and reads. */
+const FORMAT_VERSION = 1;
+/** First two bytes of every blob; `0xc1` is never used by msgpack itself. */
+const MAGIC_0 = 0xc1;
+const MAGIC_1 = 0x52; // 'R'
+/** Magic (2) + version (1) + inverted version (1) + CRC32 (4). */
+const HEADER_SIZE = 8;
+
+/**
+ * Create a codec with its own configured msgpackr `Packr`.
+ *
+ * @remarks
+ * The blob is an 8-byte header followed by the msgpack payload:
+ *
+ * | bytes | content |
+ * |---|---|
+ * | 0–1 | magic `0xc1 0x52` (`0xc1` is a byte msgpack never uses) |
+ * | 2 | format version, currently `1` |
+ * | 3 | the version's bitwise complement (`0xfe`), so a flipped version bit reads as corruption |
+ * | 4–7 | CRC32 (zlib) of the payload, unsigned big-endian |
+ * | 8… | msgpackr payload (`structuredClone`, `useBigIntExtension`, records without a shared structures table) |
+ *
+ * Every blob is self-contained: no structures table is shared between
+ * blobs, so any codec instance in any process decodes it. Before encoding,
+ * the state is walked once to refuse values msgpackr would drop or alter
+ * silently. Instances share no mutable state of their own.
+ *
+ * @example
+ * ```ts
+ * const codec = createCodec();
+ * const bytes = codec.encode(new Map([[1, 'one']]));
+ * createCodec().decode(bytes); // Map(1) { 1 => 'one' }
+ * ```
+ * @returns a new, independent {@link Codec}
+ * @see {@link defaultCodec}
+ */
+export function createCodec(): Codec {
+  const packr = new Packr({
+    structuredClone: true,
+    useBigIntExtension: true,
+    mapsAsObjects: false,
+    // decoded Buffers are copies, not views into the blob being decoded
+    copyBuffers: true,
+  });
+  return Object.freeze({
+    formatVersion: FORMAT_VERSION,
+    encode: (value: unknown) => encodeWith(packr, value),
+    decode: (bytes: Uint8Array) => decodeWith(packr, bytes),
+  });
+}
+
+/**
+ * The codec used when none is configured; one shared instance.
+ *
+ * @remarks
+ * Stateless between calls, so sharing it is safe. See {@link createCodec}
+ * for the blob layout.
+ *
+ * @example
+ * ```ts
+ * const state = defaultCodec.decode(defaultCodec.encode({ count: 1n }));
+ * ```
+ * @see {@link Codec}
+ */
+export const defaultCodec: Codec = createCodec();
+
+/**
+ * Encode one entity's state, naming the entity when the state is unstorable.
+ *
+ * @remarks
+ * Use this wherever a state is filed into a savepoint: the error then says
+ * which entity holds the bad value and where.
+ *
+ * @example
+ * ```ts
+ * encodeEntityState(defaultCodec, 'orders', { items: [{ onChange() {} }] });
+ * // RunStateError E_UNSTORABLE: cannot store state of entity "orders" at
+ * // orders → items[0].onChange: a function
+ * ```
+ * @param codec - the codec to encode with
+ * @param entityId - the entity whose state this is
+ * @param state - the state
+ * @returns the blob, owned by the caller
+ * @throws `RunStateError` `E_UNSTORABLE` with
+ * `details: { entityId, path, reason }` and the codec's error as `cause`
+ * @throws `TypeError` for a codec without `encode` or a non-string id;
+ * `RangeError` for an empty id
+ * @see {@link Codec.encode}
+ */
+export function encodeEntityState(
+  codec: Codec,
+  entityId: string,
+  state: unknown,
+): Uint8Array {
+  if (typeof (codec as Partial<Codec> | null)?.encode !== 'function') {
+    throw new TypeError(`codec must be a Codec, got ${show(codec)}`);
+  }
+  checkId('entityId', entityId);
+  try {
+    return codec.encode(state);
+  } catch (error) {
+    if (!isRunStateError(error, 'E_UNSTORABLE')) throw error;
+    const path =
+      typeof error.details.path === 'string' ? error.details.path : '';
+    const reason =
+      typeof error.details.reason === 'string'
+        ? error.details.reason
+        : error.message;
+    const where = path === '' ? entityId : `${entityId} → ${path}`;
+    throw new RunStateError(
+      'E_UNSTORABLE',
+      `cannot store state of entity ${show(entityId)} at ${where}: ${reason}`,
+      { cause: error, details: { entityId, path, reason } },
+    );
+  }
+}
+
+/** Check, pack, and copy behind a fresh header. */
+function encodeWith(packr: Packr, value: unknown): Uint8Array {
+  const found = findUnstorable(value);
+  if (found !== undefined) throw unstorable(found.path, found.reason);
+  let payload: Uint8Array;
+  try {
+    payload = packr.pack(value);
+  } catch (error) {
+    throw unstorable('', `msgpack encoding failed: ${String(error)}`, error);
+  }
+  // The payload is a view into msgpackr's process-wide slab: copy it out.
+  const blob = new Uint8Array(HEADER_SIZE + payload.length);
+  blob.set(payload, HEADER_SIZE);
+  const crc = crc32(payload);
+  blob[0] = MAGIC_0;
+  blob[1] = MAGIC_1;
+  blob[2] = FORMAT_VERSION;
+  blob[3] = ~FORMAT_VERSION & 0xff;
+  blob[4] = crc >>> 24;
+  blob[5] = (crc >>> 16) & 0xff;
+  blob[6] = (crc >>> 8) & 0xff;
+  blob[7] = crc & 0xff;
+  return blob;
+}
+
+/** An `E_UNSTORABLE` error for the value at `path`. */
+function unstorable(
+  path: string,
+  reason: string,
+  cause?: unknown,
+): RunStateError {
+  const where = path === '' ? '' : ` at ${path}`;
+  return new RunStateError(
+    'E_UNSTORABLE',
+    `cannot store value${where}: ${reason}`,
+    {
+      cause,
+      details: { path, reason },
+    },
+  );
+}
+
+/** Check the header and checksum, then unpack. */
+function decodeWith(packr: Packr, bytes: Uint8Array): unknown {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TypeError(`bytes must be a Uint8Array, got ${show(bytes)}`);
+  }
+  checkHeader(bytes);
+  // A fresh view: msgpackr caches a DataView on its input object, and reads
+  // msgpack `bin` as Buffer; the caller's array is never touched.
+  const payload = Buffer.from(
+    bytes.buffer,
+    bytes.byteOffset + HEADER_SIZE,
+    bytes.byteLength - HEADER_SIZE,
+  );
+  const stored =
+    ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>>
+    0;
+  const actual = crc32(payload);
+  if (actual !== stored) {
+    throw corrupted(
+      bytes,
+      `checksum mismatch (stored ${stored}, computed ${actual})`,
+    );
+  }
+  try {
+    return packr.unpack(payload) as unknown;
+  } catch (error) {
+    throw corrupted(bytes, `undecodable payload: ${String(error)}`, error);
+  }
+}
+
+/** Magic, version and its complement; throws unless all three are right. */
+function checkHeader(bytes: Uint8Array): void {
+  if (bytes.length < HEADER_SIZE) {
+    throw corrupted(
+      bytes,
+      `truncated: ${bytes.length} bytes, shorter than the ${HEADER_SIZE}-byte header`,
+    );
+  }
+  if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) {
+    throw corrupted(bytes, 'bad magic: not a runstate blob');
+  }
+  const version = bytes[2]!;
+  if (bytes[3] !== (~version & 0xff)) {
+    throw corrupted(
+      bytes,
+      'damaged header: the version byte does not match its check byte',
+    );
+  }
+  if (version !== FORMAT_VERSION) {
+    throw new RunStateError(
+      'E_FORMAT_VERSION',
+      `blob format version ${version} is unknown to this codec, which reads version ${FORMAT_VERSION}${version > FORMAT_VERSION ? '; it was written by a newer runstate' : ''}`,
+      { details: { version } },
+    );
+  }
+}
+
+/** An `E_CORRUPTED` error for `bytes`. */
+function corrupted(
+  bytes: Uint8Array,
+  reason: string,
+  cause?: unknown,
+): RunStateError {
+  return new RunStateError(
+    'E_CORRUPTED',
+    `corrupted blob of ${bytes.length} bytes: ${reason}`,
+    {
+      cause,
+      details: { reason, byteLength: bytes.length },
+    },
+  );
+}
