@@ -74,7 +74,11 @@ export class RunStateError extends Error {
    * @param message - a human-readable explanation naming the values involved
    * @param options - `cause` and `details`
    */
-  constructor(code: ErrorCode, message: string, options?: RunStateErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: RunStateErrorOptions,
+  ) {
     super(
       message,
       options?.cause === undefined ? undefined : { cause: options.cause },
@@ -95,7 +99,8 @@ export function isRunStateError(
   code?: ErrorCode,
 ): error is RunStateError {
   return (
-    error instanceof RunStateError && (code === undefined || error.code === code)
+    error instanceof RunStateError &&
+    (code === undefined || error.code === code)
   );
 }
 
@@ -131,8 +136,12 @@ export function storageError(
 ): RunStateError {
   if (error instanceof RunStateError) return error;
   const cause = ensureError(error);
-  return new RunStateError('E_STORAGE', `${operation} failed: ${cause.message}`, {
-    cause,
-    ...(details === undefined ? {} : { details }),
-  });
+  return new RunStateError(
+    'E_STORAGE',
+    `${operation} failed: ${cause.message}`,
+    {
+      cause,
+      ...(details === undefined ? {} : { details }),
+    },
+  );
 }

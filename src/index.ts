@@ -7,11 +7,7 @@
  * @packageDocumentation
  */
 
-export {
-  RunStateError,
-  isRunStateError,
-  ensureError,
-} from './errors.js';
+export { RunStateError, isRunStateError, ensureError } from './errors.js';
 export type { ErrorCode, RunStateErrorOptions } from './errors.js';
 
 export { silentLogger } from './logger.js';
@@ -53,7 +49,10 @@ export { Entity } from './actors/entity.js';
 export type { EntityStore, SaveTransform } from './actors/entity.js';
 
 export { createStateStore, StateStore } from './actors/state-store.js';
-export type { StateStoreOptions, LoadedRunState } from './actors/state-store.js';
+export type {
+  StateStoreOptions,
+  LoadedRunState,
+} from './actors/state-store.js';
 export type { UpdateFunction } from './actors/state-store-io.js';
 export type {
   PersistedInfo,
@@ -71,7 +70,11 @@ export type {
 } from './actors/resume-or-start.js';
 
 export { MemoryStorage } from './storage/memory.js';
-export { createCodec, defaultCodec, encodeEntityState } from './storage/codec.js';
+export {
+  createCodec,
+  defaultCodec,
+  encodeEntityState,
+} from './storage/codec.js';
 export type { Codec } from './storage/codec.js';
 export { loadNewestSavepoint } from './storage/load-newest.js';
 export type {

@@ -10,11 +10,13 @@
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'function')
+    return `function ${value.name || '(anonymous)'}`;
   if (typeof value === 'symbol') return value.toString();
   if (value === null || typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return `array(${value.length})`;
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  const name = (value as { constructor?: { name?: unknown } }).constructor
+    ?.name;
   return typeof name === 'string' ? `[object ${name}]` : '[object]';
 }
 
@@ -44,10 +46,14 @@ export function checkTimestamp(name: string, value: unknown): number {
  */
 export function checkPositiveInteger(name: string, value: unknown): number {
   if (typeof value !== 'number') {
-    throw new TypeError(`${name} must be a positive integer, got ${show(value)}`);
+    throw new TypeError(
+      `${name} must be a positive integer, got ${show(value)}`,
+    );
   }
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive safe integer, got ${show(value)}`);
+    throw new RangeError(
+      `${name} must be a positive safe integer, got ${show(value)}`,
+    );
   }
   return value;
 }
