@@ -77,6 +77,7 @@ export {
 } from './storage/codec.js';
 export type { Codec } from './storage/codec.js';
 export { loadNewestSavepoint } from './storage/load-newest.js';
+export type { LoadedSavepoint } from './storage/load-newest.js';
 export type {
   StorageAdapter,
   StoredSavepoint,

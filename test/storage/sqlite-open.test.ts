@@ -32,10 +32,30 @@ describe('SqliteStorage.open()', () => {
       /exactly one/,
     ],
     ['an empty path', bad({ path: '' }), TypeError, /options\.path/],
-    ['a database that is not one', bad({ database: {} }), TypeError, /options\.database/],
-    ['synchronous off', bad({ path: ':memory:', synchronous: 'off' }), RangeError, /options\.synchronous/],
-    ['a negative busyTimeoutMs', bad({ path: ':memory:', busyTimeoutMs: -1 }), RangeError, /options\.busyTimeoutMs/],
-    ['a string readOnly', bad({ path: ':memory:', readOnly: 'no' }), TypeError, /options\.readOnly/],
+    [
+      'a database that is not one',
+      bad({ database: {} }),
+      TypeError,
+      /options\.database/,
+    ],
+    [
+      'synchronous off',
+      bad({ path: ':memory:', synchronous: 'off' }),
+      RangeError,
+      /options\.synchronous/,
+    ],
+    [
+      'a negative busyTimeoutMs',
+      bad({ path: ':memory:', busyTimeoutMs: -1 }),
+      RangeError,
+      /options\.busyTimeoutMs/,
+    ],
+    [
+      'a string readOnly',
+      bad({ path: ':memory:', readOnly: 'no' }),
+      TypeError,
+      /options\.readOnly/,
+    ],
     ['no options', bad(undefined), TypeError, /options/],
   ])('rejects %s, naming the option', async (_, options, error, message) => {
     const opening = SqliteStorage.open(options);
@@ -53,11 +73,27 @@ describe('SqliteStorage.open()', () => {
   });
 
   it('rejects a file that is not a database with E_STORAGE (SQLITE_NOTADB)', async () => {
-    await writeFile(path, 'this is not a SQLite database, not at all. '.repeat(50));
+    await writeFile(
+      path,
+      'this is not a SQLite database, not at all. '.repeat(50),
+    );
     await expect(SqliteStorage.open({ path })).rejects.toMatchObject({
       code: 'E_STORAGE',
       cause: { code: 'SQLITE_NOTADB' },
     });
+  });
+
+  it('logs a debug message when it creates the schema, and none when it exists', async () => {
+    const messages: [Readonly<Record<string, unknown>>, string][] = [];
+    const record = (bindings: Readonly<Record<string, unknown>>, m: string) => {
+      messages.push([bindings, m]);
+    };
+    const logger = { debug: record, info: record, warn: record, error: record };
+    await (await SqliteStorage.open({ path, logger })).close();
+    await (await SqliteStorage.open({ path, logger })).close();
+    expect(messages).toEqual([
+      [{ from: 0, to: 1 }, 'runstate SQLite schema created or upgraded'],
+    ]);
   });
 
   it('does not load better-sqlite3 when the module is only imported', () => {

@@ -121,9 +121,7 @@ describe('SqliteStorage on a file', () => {
     ]);
     expect(
       db
-        .prepare(
-          "SELECT value FROM runstate_meta WHERE key = 'schema_version'",
-        )
+        .prepare("SELECT value FROM runstate_meta WHERE key = 'schema_version'")
         .pluck()
         .get(),
     ).toBe('1');
@@ -134,7 +132,9 @@ describe('SqliteStorage on a file', () => {
   it('refuses a newer schema_version with E_SCHEMA_VERSION, writable or read-only', async () => {
     await (await SqliteStorage.open({ path })).close();
     const db = new Database(path);
-    db.exec("UPDATE runstate_meta SET value = '2' WHERE key = 'schema_version'");
+    db.exec(
+      "UPDATE runstate_meta SET value = '2' WHERE key = 'schema_version'",
+    );
     db.close();
     const expected = {
       code: 'E_SCHEMA_VERSION',
