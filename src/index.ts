@@ -52,12 +52,12 @@ export { createStateStore, StateStore } from './actors/state-store.js';
 export type {
   StateStoreOptions,
   LoadedRunState,
-} from './actors/state-store.js';
+} from './actors/state-store-options.js';
 export type { UpdateFunction } from './actors/state-store-io.js';
 export type {
   PersistedInfo,
   StoreCounters,
-} from './actors/state-store-machine.js';
+} from './actors/state-store-types.js';
 export type {
   StateStoreStatus,
   OpenSavepointStatus,

@@ -1,7 +1,7 @@
 import { assign, fromPromise, setup } from 'xstate';
 import { RunStateError } from '../errors.js';
-import { saveToRunState, type RunState } from '../schedule/run-state.js';
 import type { Savepoint } from '../schedule/savepoint.js';
+import { applySaves } from './apply-saves.js';
 import {
   initRun,
   loadRun,
@@ -11,78 +11,12 @@ import {
   type StoreIo,
   type UpdateFunction,
 } from './state-store-io.js';
-
-/** One encoded save, as batched by the handle. @internal */
-export interface SaveItem {
-  readonly id: string;
-  readonly timestamp: number;
-  readonly bytes: Uint8Array;
-}
-
-/** Facts about one persisted savepoint, given to `onPersisted`. */
-export interface PersistedInfo {
-  /** The run. */
-  readonly runId: string;
-  /** The savepoint's scheduled timestamp. */
-  readonly timestamp: number;
-  /** How many entity states it holds. */
-  readonly entityCount: number;
-}
-
-/** Counters of ignored and failed work, for `status()`. */
-export interface StoreCounters {
-  /** Saves that filled no savepoint (older than every open one). */
-  readonly stale: number;
-  /** Saves from entity ids not registered in the run. */
-  readonly unknown: number;
-  /** Savepoints given up by the `maxOpenSavepoints` limit. */
-  readonly discarded: number;
-  /** Savepoints persisted. */
-  readonly persisted: number;
-  /** Savepoints whose persistence failed. */
-  readonly failed: number;
-}
-
-/** @internal */
-export interface StoreMachineInput {
-  readonly io: StoreIo;
-  readonly report: (error: RunStateError) => void;
-  readonly onPersisted: (info: PersistedInfo) => void;
-}
-
-interface Request {
-  readonly resolve: (value: never) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-interface StoreContext extends StoreMachineInput {
-  runState: RunState<Uint8Array> | undefined;
-  queue: Savepoint<Uint8Array>[];
-  quarantine: number[];
-  request: Request | undefined;
-  waiters: (() => void)[];
-  closing: boolean;
-  persistedNewest: number | undefined;
-  counters: StoreCounters;
-}
-
-type StoreEvent =
-  | {
-      type: 'init';
-      timestamp: number;
-      ids: readonly string[];
-      resolve: (output: InitOutput) => void;
-      reject: (error: unknown) => void;
-    }
-  | {
-      type: 'load';
-      update: UpdateFunction | undefined;
-      resolve: (output: LoadOutput) => void;
-      reject: (error: unknown) => void;
-    }
-  | { type: 'saves'; batch: readonly SaveItem[] }
-  | { type: 'flush'; resolve: () => void }
-  | { type: 'close'; resolve: () => void };
+import type {
+  Request,
+  StoreContext,
+  StoreEvent,
+  StoreMachineInput,
+} from './state-store-types.js';
 
 const busy = (what: string): RunStateError =>
   new RunStateError(
@@ -342,45 +276,6 @@ export const stateStoreMachine = setup({
     },
   },
 });
-
-/** File a batch of saves into the RunState; queue what completes. */
-function applySaves(
-  context: StoreContext,
-  batch: readonly SaveItem[],
-): Partial<StoreContext> {
-  const { runState, io } = context;
-  if (runState === undefined) return {};
-  let { stale, unknown, discarded } = context.counters;
-  let queue = context.queue;
-  for (const { id, timestamp, bytes } of batch) {
-    const result = saveToRunState(runState, id, timestamp, bytes);
-    if (result.outcome === 'unknown') {
-      unknown++;
-      io.logger.warn(
-        { runId: io.runId, entityId: id, timestamp },
-        'ignored save from an entity not registered in the run',
-      );
-    } else if (result.outcome === 'stale') {
-      stale++;
-      io.logger.debug(
-        { runId: io.runId, entityId: id, timestamp },
-        'dropped stale save',
-      );
-    }
-    if (result.discarded !== undefined) {
-      discarded += result.discarded.count;
-      io.logger.warn(
-        { runId: io.runId, ...result.discarded },
-        'discarded open savepoints beyond maxOpenSavepoints',
-      );
-    }
-    if (result.complete !== undefined) queue = [...queue, result.complete];
-  }
-  return {
-    queue,
-    counters: { ...context.counters, stale, unknown, discarded },
-  };
-}
 
 /** The StateStore machine's type. @internal */
 export type StateStoreMachine = typeof stateStoreMachine;

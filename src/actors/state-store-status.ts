@@ -1,9 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import { missingEntities } from '../schedule/savepoint.js';
-import type {
-  StateStoreMachine,
-  StoreCounters,
-} from './state-store-machine.js';
+import type { StateStoreMachine } from './state-store-machine.js';
+import type { StoreCounters } from './state-store-types.js';
 
 /** An open savepoint and the entities it still waits for. */
 export interface OpenSavepointStatus {

@@ -1,6 +1,6 @@
 import { createActor, type Actor } from 'xstate';
 import { RunStateError, ensureError, storageError } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
 import { checkSchedule, type Schedule } from '../schedule/schedule.js';
 import {
   defaultCodec,
@@ -18,55 +18,14 @@ import {
 } from '../validate.js';
 import { Entity, type EntityStore } from './entity.js';
 import type { UpdateFunction } from './state-store-io.js';
-import {
-  stateStoreMachine,
-  type PersistedInfo,
-  type SaveItem,
-} from './state-store-machine.js';
+import { stateStoreMachine } from './state-store-machine.js';
+import type { SaveItem } from './state-store-types.js';
 import { storeStatus, type StateStoreStatus } from './state-store-status.js';
-
-/** Options of {@link createStateStore}. */
-export interface StateStoreOptions {
-  /** The run this store persists; a non-empty string. */
-  readonly runId: string;
-  /** Savepoint schedule in ms, or `'none'`. */
-  readonly schedule: Schedule;
-  /** Where savepoints go. The store does not close it. */
-  readonly storage: StorageAdapter;
-  /**
-   * Savepoints kept per run (the newest); at least 1.
-   * @defaultValue 2
-   */
-  readonly keep?: number;
-  /**
-   * Most savepoints assembled at once; past it the oldest is discarded with a
-   * warning.
-   * @defaultValue 1000
-   */
-  readonly maxOpenSavepoints?: number;
-  /** The state codec. @defaultValue `defaultCodec` */
-  readonly codec?: Codec;
-  /** Where diagnostics go (pino-compatible). @defaultValue silent */
-  readonly logger?: Logger;
-  /**
-   * Receives every failure that cannot be thrown to a caller: saves before
-   * init, unstorable states, storage failures while persisting.
-   * @defaultValue logs the error at `error` level
-   */
-  readonly onError?: (error: RunStateError) => void;
-  /** Called after each savepoint is durably persisted. */
-  readonly onPersisted?: (info: PersistedInfo) => void;
-}
-
-/** What {@link StateStore.loadRunState} resumes with. */
-export interface LoadedRunState {
-  /** The loaded savepoint's timestamp; the run resumes from here. */
-  readonly timestamp: number;
-  /** One entity per loaded (and updated) state. */
-  readonly entities: Entity<unknown>[];
-  /** Newer savepoints skipped as corrupted (moved aside before the next write). */
-  readonly skipped: readonly number[];
-}
+import { checkDefs, checkStorage, closedError } from './state-store-checks.js';
+import type {
+  LoadedRunState,
+  StateStoreOptions,
+} from './state-store-options.js';
 
 /**
  * Create the StateStore of one run: it collects entity states into complete,
@@ -324,52 +283,4 @@ export class StateStore implements EntityStore {
   #checkOpen(): void {
     if (this.#closePromise !== undefined) throw closedError(this.runId, 'call');
   }
-}
-
-function closedError(runId: string, what: string): RunStateError {
-  return new RunStateError(
-    'E_CLOSED',
-    `${what} on closed state store of run ${JSON.stringify(runId)}`,
-    {
-      details: { runId },
-    },
-  );
-}
-
-function checkStorage(storage: unknown): void {
-  const s = storage as Partial<StorageAdapter> | null;
-  if (
-    typeof s?.writeSavepoint !== 'function' ||
-    typeof s.readSavepoint !== 'function'
-  ) {
-    throw new TypeError(
-      `storage must be a StorageAdapter, got ${show(storage)}`,
-    );
-  }
-}
-
-function checkDefs<S>(
-  defs: Iterable<readonly [string, S]>,
-): (readonly [string, S])[] {
-  if (defs === null || typeof defs !== 'object' || !(Symbol.iterator in defs)) {
-    throw new TypeError(
-      `entityDefs must be a list of [id, initialState] pairs, got ${show(defs)}`,
-    );
-  }
-  const list = [...defs];
-  const seen = new Set<string>();
-  list.forEach((def, i) => {
-    if (!Array.isArray(def) || def.length !== 2) {
-      throw new TypeError(
-        `entityDefs[${i}] must be an [id, initialState] pair, got ${show(def)}`,
-      );
-    }
-    const id = checkId(`entityDefs[${i}][0]`, def[0]);
-    if (seen.has(id))
-      throw new TypeError(
-        `entityDefs has entity id ${JSON.stringify(id)} twice`,
-      );
-    seen.add(id);
-  });
-  return list;
 }

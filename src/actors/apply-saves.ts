@@ -1,0 +1,46 @@
+import { saveToRunState } from '../schedule/run-state.js';
+import type { SaveItem, StoreContext } from './state-store-types.js';
+
+/**
+ * File a batch of saves into the RunState; queue what completes and log what
+ * was ignored. Returns the context fields that changed.
+ *
+ * @internal
+ */
+export function applySaves(
+  context: StoreContext,
+  batch: readonly SaveItem[],
+): Partial<StoreContext> {
+  const { runState, io } = context;
+  if (runState === undefined) return {};
+  let { stale, unknown, discarded } = context.counters;
+  let queue = context.queue;
+  for (const { id, timestamp, bytes } of batch) {
+    const result = saveToRunState(runState, id, timestamp, bytes);
+    if (result.outcome === 'unknown') {
+      unknown++;
+      io.logger.warn(
+        { runId: io.runId, entityId: id, timestamp },
+        'ignored save from an entity not registered in the run',
+      );
+    } else if (result.outcome === 'stale') {
+      stale++;
+      io.logger.debug(
+        { runId: io.runId, entityId: id, timestamp },
+        'dropped stale save',
+      );
+    }
+    if (result.discarded !== undefined) {
+      discarded += result.discarded.count;
+      io.logger.warn(
+        { runId: io.runId, ...result.discarded },
+        'discarded open savepoints beyond maxOpenSavepoints',
+      );
+    }
+    if (result.complete !== undefined) queue = [...queue, result.complete];
+  }
+  return {
+    queue,
+    counters: { ...context.counters, stale, unknown, discarded },
+  };
+}
