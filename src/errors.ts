@@ -10,12 +10,14 @@
  * - `E_CORRUPTED`: stored bytes cannot be decoded (every savepoint, when
  *   raised by a load).
  * - `E_FORMAT_VERSION`: a blob was written by a newer, unknown codec format.
- * - `E_SCHEMA_VERSION`: a database schema is newer than this library knows.
+ * - `E_SCHEMA_VERSION`: a database schema this library cannot use: newer than
+ *   it knows, unreadable, or older on a read-only open (no upgrade possible).
  * - `E_UNSTORABLE`: a state holds a value the codec cannot store faithfully.
  * - `E_NOT_MONOTONIC`: a savepoint is not newer than the newest persisted one.
  * - `E_NOT_INITIALIZED`: a save arrived before `initRunState`/`loadRunState`.
  * - `E_INVALID_STATE`: a call does not fit the store's lifecycle (for example
- *   `initRunState` twice).
+ *   `initRunState` twice, or on a run that has savepoints); also reported if
+ *   the store's actor itself fails.
  * - `E_STORAGE`: the storage backend failed; the driver error is the `cause`.
  * - `E_READ_ONLY`: a write was attempted on a storage opened read-only.
  * - `E_UPDATE_FAILED`: the `update` function given to `loadRunState` threw or

@@ -9,6 +9,7 @@
 
 export { RunStateError, isRunStateError, ensureError } from './errors.js';
 export type { ErrorCode, RunStateErrorOptions } from './errors.js';
+export type { AbortOptions } from './abort.js';
 
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
@@ -70,6 +71,7 @@ export type {
 } from './actors/resume-or-start.js';
 
 export { MemoryStorage } from './storage/memory.js';
+export type { MemoryStorageOptions } from './storage/memory.js';
 export {
   createCodec,
   defaultCodec,

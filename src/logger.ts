@@ -8,9 +8,9 @@
  * runstate never writes to the console; without a logger it is silent.
  */
 export interface Logger {
-  /** Diagnostic detail (stale saves dropped, savepoints persisted). */
+  /** Diagnostic detail (stale saves dropped, each savepoint persisted). */
   debug(bindings: Readonly<Record<string, unknown>>, message: string): void;
-  /** Normal lifecycle events. */
+  /** Lifecycle events (a run started or resumed, a schema created). */
   info(bindings: Readonly<Record<string, unknown>>, message: string): void;
   /** Something was ignored or fell back (unknown entity, corrupted savepoint). */
   warn(bindings: Readonly<Record<string, unknown>>, message: string): void;

@@ -15,8 +15,8 @@ export function applySaves(
   if (runState === undefined) return {};
   let { stale, unknown, discarded } = context.counters;
   let queue = context.queue;
-  for (const { id, timestamp, bytes } of batch) {
-    const result = saveToRunState(runState, id, timestamp, bytes);
+  for (const { id, timestamp, from, bytes } of batch) {
+    const result = saveToRunState(runState, id, timestamp, bytes, from);
     if (result.outcome === 'unknown') {
       unknown++;
       io.logger.warn(

@@ -12,14 +12,20 @@ import { checkFunction, checkId, checkTimestamp } from '../validate.js';
  */
 export interface EntityStore {
   /**
-   * Receive an entity's state for the savepoints up to `timestamp`.
-   * Fire-and-forget: never blocks, never throws for lifecycle reasons.
+   * Receive an entity's state for the savepoints from `entity.nextSavepoint`
+   * up to `timestamp`. Fire-and-forget: never blocks, never throws for
+   * lifecycle reasons.
    *
-   * @param entity - the saving entity
+   * @param entity - the saving entity, as it was before the save
    * @param timestamp - the ack timestamp
-   * @param state - the state to store; `entity.state` when omitted
+   * @param state - the state to store (an explicit `undefined` included);
+   * `entity.state` when omitted
    */
-  save(entity: Entity<unknown>, timestamp: number, state?: unknown): void;
+  save(
+    entity: Entity<unknown>,
+    timestamp: number,
+    ...state: [state?: unknown]
+  ): void;
 }
 
 /**

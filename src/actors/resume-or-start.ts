@@ -20,8 +20,12 @@ export interface ResumeOrStartResult<S> {
   readonly resumed: boolean;
   /** Where input must be (re)played from: the savepoint's timestamp, or `startFrom`. */
   readonly timestamp: number;
-  /** The run's entities; loaded states are whatever the savepoint (or `update`) held. */
-  readonly entities: Entity<S>[] | Entity<unknown>[];
+  /**
+   * The run's entities. On a resume their states are whatever the savepoint
+   * (after `update`) held: typed as `S`, but not checked at run time, so
+   * validate in `update` if stored shapes may differ from `S`.
+   */
+  readonly entities: Entity<S>[];
   /** Newer savepoints skipped as corrupted on load. */
   readonly skipped: readonly number[];
 }
@@ -52,7 +56,8 @@ export async function resumeOrStart<S>(
   if (await store.isInitialized()) {
     try {
       const loaded = await store.loadRunState(options.update);
-      return { resumed: true, ...loaded };
+      const entities = loaded.entities as Entity<S>[];
+      return { resumed: true, ...loaded, entities };
     } catch (error) {
       if (!isRunStateError(error, 'E_NO_SAVEPOINT')) throw error;
     }

@@ -1,6 +1,18 @@
 import { RunStateError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { checkSchedule } from '../schedule/schedule.js';
+import { defaultCodec } from '../storage/codec.js';
 import type { StorageAdapter } from '../storage/types.js';
-import { checkId, show } from '../validate.js';
+import {
+  checkFunction,
+  checkId,
+  checkOptions,
+  checkPositiveInteger,
+  show,
+} from '../validate.js';
+import type { StoreIo } from './state-store-io.js';
+import type { StateStoreOptions } from './state-store-options.js';
+import type { PersistedInfo } from './state-store-types.js';
 
 /** An `E_CLOSED` error for a call on a closed store. @internal */
 export function closedError(runId: string, what: string): RunStateError {
@@ -51,4 +63,77 @@ export function checkDefs<S>(
     seen.add(id);
   });
   return list;
+}
+
+/** What a store is built from, after its options are checked. @internal */
+export interface StoreConfig {
+  readonly io: StoreIo;
+  readonly report: (error: RunStateError) => void;
+  readonly onPersisted: (info: PersistedInfo) => void;
+}
+
+/**
+ * Check every option and wrap the callbacks so that one that throws is logged
+ * instead of breaking the store.
+ *
+ * @internal
+ */
+export function storeConfig(options: StateStoreOptions): StoreConfig {
+  checkOptions('options', options);
+  const runId = checkId('runId', options.runId);
+  checkStorage(options.storage);
+  const logger = options.logger ?? silentLogger;
+  checkShape('logger', logger, ['debug', 'info', 'warn', 'error']);
+  const codec = options.codec ?? defaultCodec;
+  checkShape('codec', codec, ['encode', 'decode']);
+  const onError =
+    options.onError ??
+    ((error: RunStateError) =>
+      logger.error({ err: error, runId, code: error.code }, error.message));
+  checkFunction('onError', onError);
+  const onPersisted = options.onPersisted ?? (() => undefined);
+  checkFunction('onPersisted', onPersisted);
+  const io: StoreIo = {
+    runId,
+    schedule: checkSchedule(options.schedule),
+    storage: options.storage,
+    codec,
+    logger,
+    keep: checkPositiveInteger('keep', options.keep ?? 2),
+    maxOpenSavepoints: checkPositiveInteger(
+      'maxOpenSavepoints',
+      options.maxOpenSavepoints ?? 1000,
+    ),
+  };
+  return {
+    io,
+    report: guarded(onError, 'onError', logger, runId),
+    onPersisted: guarded(onPersisted, 'onPersisted', logger, runId),
+  };
+}
+
+function checkShape(name: string, value: unknown, methods: string[]): void {
+  const missing = methods.filter(
+    (m) => typeof (value as Record<string, unknown> | null)?.[m] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new TypeError(
+      `${name} must have the methods ${methods.join(', ')}; missing ${missing.join(', ')} on ${show(value)}`,
+    );
+  }
+}
+
+function guarded<A>(
+  callback: (argument: A) => void,
+  name: string,
+  logger: Logger,
+  runId: string,
+): (argument: A) => void {
+  return (argument) => {
+    try {
+      callback(argument);
+    } catch (error) {
+      logger.error({ err: error, runId }, `${name} callback threw; ignored`);
+    }
+  };
 }

@@ -4,9 +4,12 @@ import { createRunState, type RunState } from '../schedule/run-state.js';
 import type { Schedule } from '../schedule/schedule.js';
 import { entityStates, type Savepoint } from '../schedule/savepoint.js';
 import type { Codec } from '../storage/codec.js';
-import { loadNewestSavepoint } from '../storage/load-newest.js';
+import {
+  loadNewestSavepoint,
+  type LoadedSavepoint,
+} from '../storage/load-newest.js';
 import type { StorageAdapter } from '../storage/types.js';
-import { show } from '../validate.js';
+import { checkId, show } from '../validate.js';
 
 /**
  * Migrates loaded state: receives the newest savepoint's `[id, state]` pairs
@@ -75,6 +78,8 @@ export async function initRun(
   const runState = createRunState<Uint8Array>(io.schedule, timestamp, ids, {
     maxOpenSavepoints: io.maxOpenSavepoints,
   });
+  const bindings = { runId: io.runId, timestamp, entities: ids.length };
+  io.logger.info(bindings, 'started run');
   return { runState };
 }
 
@@ -88,28 +93,29 @@ export async function loadRun(
   io: StoreIo,
   update: UpdateFunction | undefined,
 ): Promise<LoadOutput> {
-  const loaded = await loadNewestSavepoint(
-    io.storage,
-    io.codec,
-    io.runId,
-    io.logger,
-  );
+  const { runId, logger } = io;
+  let loaded: LoadedSavepoint;
+  try {
+    loaded = await loadNewestSavepoint(io.storage, io.codec, runId, logger);
+  } catch (error) {
+    throw storageError(error, 'loadRunState', { runId });
+  }
   const states =
     update === undefined
       ? loaded.states
-      : await applyUpdate(io.runId, update, loaded.states, loaded.timestamp);
+      : await applyUpdate(runId, update, loaded.states, loaded.timestamp);
   const runState = createRunState<Uint8Array>(
     io.schedule,
     loaded.timestamp,
     states.map(([id]) => id),
     { resumed: true, maxOpenSavepoints: io.maxOpenSavepoints },
   );
-  return {
-    runState,
-    timestamp: loaded.timestamp,
-    states,
-    skipped: loaded.skipped,
-  };
+  const { timestamp, skipped } = loaded;
+  logger.info(
+    { runId, timestamp, entities: states.length, skipped },
+    'resumed run from savepoint',
+  );
+  return { runState, timestamp, states, skipped };
 }
 
 async function applyUpdate(
@@ -133,30 +139,37 @@ async function applyUpdate(
   } catch (error) {
     throw fail(`threw: ${ensureError(error).message}`, error);
   }
-  if (
-    result === null ||
-    typeof result !== 'object' ||
-    !(Symbol.iterator in result)
-  ) {
+  return checkPairs(result, fail);
+}
+
+/** Validate what `update` returned: `[id, state]` pairs, ids unique. */
+function checkPairs(
+  result: unknown,
+  fail: (reason: string) => RunStateError,
+): [string, unknown][] {
+  if (result === null || typeof result !== 'object') {
+    throw fail(`must return a list of [id, state] pairs, got ${show(result)}`);
+  }
+  if (!(Symbol.iterator in result)) {
     throw fail(`must return a list of [id, state] pairs, got ${show(result)}`);
   }
   const pairs: [string, unknown][] = [];
   const seen = new Set<string>();
   for (const pair of result as Iterable<unknown>) {
-    if (
-      !Array.isArray(pair) ||
-      pair.length !== 2 ||
-      typeof pair[0] !== 'string' ||
-      pair[0] === ''
-    ) {
-      throw fail(
-        `returned ${show(pair)} where an [id, state] pair with a non-empty string id belongs`,
-      );
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw fail(`returned ${show(pair)} where an [id, state] pair belongs`);
     }
-    if (seen.has(pair[0]))
-      throw fail(`returned entity id ${JSON.stringify(pair[0])} twice`);
-    seen.add(pair[0]);
-    pairs.push([pair[0], pair[1]]);
+    const [id, state] = pair as [unknown, unknown];
+    try {
+      checkId('entity id', id);
+    } catch (error) {
+      throw fail(`returned a bad entity id: ${ensureError(error).message}`);
+    }
+    const text = id as string;
+    if (seen.has(text))
+      throw fail(`returned entity id ${JSON.stringify(text)} twice`);
+    seen.add(text);
+    pairs.push([text, state]);
   }
   return pairs;
 }

@@ -18,11 +18,29 @@ import type {
   StoreMachineInput,
 } from './state-store-types.js';
 
+type PersistInput = {
+  io: StoreIo;
+  savepoint: Savepoint<Uint8Array>;
+  quarantine: readonly number[];
+};
+
 const busy = (what: string): RunStateError =>
   new RunStateError(
     'E_INVALID_STATE',
     `${what}: the store is already initialised or initialising`,
   );
+
+/** Settle the head of the queue: resolve the flushes waiting for it. */
+function settleHead(context: StoreContext): Partial<StoreContext> {
+  const [head, ...queue] = context.queue;
+  if (head === undefined) return {};
+  const flushes = context.flushes.filter((waiter) => {
+    if (waiter.until > head.timestamp) return true;
+    waiter.resolve();
+    return false;
+  });
+  return { queue, flushes };
+}
 
 /**
  * The StateStore as an xstate v5 machine: lifecycle (uninitialized →
@@ -30,7 +48,7 @@ const busy = (what: string): RunStateError =>
  * runs in invoked promise actors; savepoints persist one at a time, in
  * timestamp order.
  *
- * @internal Use {@link createStateStore}; the machine is exported for tests.
+ * @internal Use `createStateStore`; the machine is exported for tests.
  */
 export const stateStoreMachine = setup({
   types: {
@@ -47,14 +65,7 @@ export const stateStoreMachine = setup({
       LoadOutput,
       { io: StoreIo; update: UpdateFunction | undefined }
     >(({ input }) => loadRun(input.io, input.update)),
-    persist: fromPromise<
-      void,
-      {
-        io: StoreIo;
-        savepoint: Savepoint<Uint8Array>;
-        quarantine: readonly number[];
-      }
-    >(({ input }) =>
+    persist: fromPromise<void, PersistInput>(({ input }) =>
       persistSavepoint(input.io, input.savepoint, input.quarantine),
     ),
   },
@@ -67,83 +78,83 @@ export const stateStoreMachine = setup({
       request: ({ event }) =>
         'reject' in event ? (event as Request) : undefined,
     }),
-    rejectRequest: ({ context, event }) => {
+    rejectRequest: assign(({ context, event }) => {
       context.request?.reject((event as { error?: unknown }).error);
-    },
+      return { request: undefined };
+    }),
     rejectBusy: ({ event }) => {
-      if (event.type === 'init' || event.type === 'load')
+      if (event.type === 'init' || event.type === 'load') {
         event.reject(busy(event.type));
+      }
     },
     reportNotInitialized: ({ context, event }) => {
       if (event.type !== 'saves') return;
-      for (const item of event.batch) {
+      for (const { id, timestamp } of event.batch) {
+        const message = `save of entity ${JSON.stringify(id)} at ${timestamp} before initRunState()/loadRunState()`;
+        const details = { runId: context.io.runId, entityId: id, timestamp };
         context.report(
-          new RunStateError(
-            'E_NOT_INITIALIZED',
-            `save of entity ${JSON.stringify(item.id)} at ${item.timestamp} before initRunState()/loadRunState()`,
-            {
-              details: {
-                runId: context.io.runId,
-                entityId: item.id,
-                timestamp: item.timestamp,
-              },
-            },
-          ),
+          new RunStateError('E_NOT_INITIALIZED', message, { details }),
         );
       }
     },
     applySaves: assign(({ context, event }) =>
       event.type === 'saves' ? applySaves(context, event.batch) : {},
     ),
-    resolveNow: ({ event }) => {
-      if (event.type === 'flush' || event.type === 'close') event.resolve();
-    },
-    addWaiter: assign({
-      waiters: ({ context, event }) =>
-        event.type === 'flush'
-          ? [...context.waiters, event.resolve]
-          : context.waiters,
+    flush: assign(({ context, event }) => {
+      if (event.type !== 'flush') return {};
+      const last = context.queue.at(-1);
+      if (last === undefined) {
+        event.resolve();
+        return {};
+      }
+      const waiter = { until: last.timestamp, resolve: event.resolve };
+      return { flushes: [...context.flushes, waiter] };
     }),
-    requestClose: assign({
-      closing: true,
-      waiters: ({ context, event }) =>
-        event.type === 'close'
-          ? [...context.waiters, event.resolve]
-          : context.waiters,
-    }),
-    resolveWaitersIfDrained: assign({
-      waiters: ({ context }) => {
-        if (context.queue.length > 0) return context.waiters;
-        for (const resolve of context.waiters) resolve();
-        return [];
-      },
+    requestClose: assign(({ context, event }) =>
+      event.type === 'close'
+        ? { closing: true, closes: [...context.closes, event.resolve] }
+        : {},
+    ),
+    finishClose: assign(({ context }) => {
+      const dropped = context.queue.map((sp) => sp.timestamp);
+      if (dropped.length > 0) {
+        const bindings = { runId: context.io.runId, dropped };
+        context.io.logger.warn(bindings, 'close aborted: savepoints dropped');
+      }
+      for (const waiter of context.flushes) waiter.resolve();
+      for (const resolve of context.closes) resolve();
+      const runId = JSON.stringify(context.io.runId);
+      context.request?.reject(
+        new RunStateError('E_CLOSED', `store of run ${runId} closed`),
+      );
+      return { queue: [], flushes: [], closes: [], request: undefined };
     }),
     persisted: assign(({ context }) => {
-      const [savepoint, ...queue] = context.queue;
-      if (savepoint === undefined) return {};
-      context.onPersisted({
-        runId: context.io.runId,
-        timestamp: savepoint.timestamp,
-        entityCount: savepoint.filled,
-      });
-      const counters = {
-        ...context.counters,
-        persisted: context.counters.persisted + 1,
+      const head = context.queue[0];
+      if (head === undefined) return {};
+      const { runId, logger } = context.io;
+      const info = {
+        runId,
+        timestamp: head.timestamp,
+        entityCount: head.filled,
       };
+      logger.debug(info, 'savepoint persisted');
+      context.onPersisted(info);
+      const { counters } = context;
       return {
-        queue,
+        ...settleHead(context),
         quarantine: [],
-        persistedNewest: savepoint.timestamp,
-        counters,
+        persistedNewest: head.timestamp,
+        counters: { ...counters, persisted: counters.persisted + 1 },
       };
     }),
     persistFailed: assign(({ context, event }) => {
       context.report((event as { error?: unknown }).error as RunStateError);
-      const counters = {
-        ...context.counters,
-        failed: context.counters.failed + 1,
+      const { counters } = context;
+      return {
+        ...settleHead(context),
+        counters: { ...counters, failed: counters.failed + 1 },
       };
-      return { queue: context.queue.slice(1), counters };
     }),
   },
 }).createMachine({
@@ -154,11 +165,20 @@ export const stateStoreMachine = setup({
     queue: [],
     quarantine: [],
     request: undefined,
-    waiters: [],
+    flushes: [],
+    closes: [],
     closing: false,
     persistedNewest: undefined,
     counters: { stale: 0, unknown: 0, discarded: 0, persisted: 0, failed: 0 },
   }),
+  on: {
+    flush: { actions: 'flush' },
+    close: { actions: 'requestClose' },
+    abort: { target: '.closed' },
+    init: { actions: 'rejectBusy' },
+    load: { actions: 'rejectBusy' },
+    saves: { actions: 'reportNotInitialized' },
+  },
   initial: 'uninitialized',
   states: {
     uninitialized: {
@@ -166,9 +186,6 @@ export const stateStoreMachine = setup({
       on: {
         init: { target: 'initializing', actions: 'rememberRequest' },
         load: { target: 'loading', actions: 'rememberRequest' },
-        saves: { actions: 'reportNotInitialized' },
-        flush: { actions: 'resolveNow' },
-        close: { actions: 'requestClose', target: 'closed' },
       },
     },
     initializing: {
@@ -192,17 +209,7 @@ export const stateStoreMachine = setup({
             }),
           ],
         },
-        onError: {
-          target: 'uninitialized',
-          actions: ['rejectRequest', assign({ request: undefined })],
-        },
-      },
-      on: {
-        init: { actions: 'rejectBusy' },
-        load: { actions: 'rejectBusy' },
-        saves: { actions: 'reportNotInitialized' },
-        flush: { actions: 'resolveNow' },
-        close: { actions: 'requestClose' },
+        onError: { target: 'uninitialized', actions: 'rejectRequest' },
       },
     },
     loading: {
@@ -225,35 +232,18 @@ export const stateStoreMachine = setup({
             }),
           ],
         },
-        onError: {
-          target: 'uninitialized',
-          actions: ['rejectRequest', assign({ request: undefined })],
-        },
-      },
-      on: {
-        init: { actions: 'rejectBusy' },
-        load: { actions: 'rejectBusy' },
-        saves: { actions: 'reportNotInitialized' },
-        flush: { actions: 'resolveNow' },
-        close: { actions: 'requestClose' },
+        onError: { target: 'uninitialized', actions: 'rejectRequest' },
       },
     },
     ready: {
       initial: 'idle',
-      on: {
-        saves: { actions: 'applySaves' },
-        init: { actions: 'rejectBusy' },
-        load: { actions: 'rejectBusy' },
-        close: { actions: 'requestClose' },
-      },
+      on: { saves: { actions: 'applySaves' } },
       states: {
         idle: {
-          entry: 'resolveWaitersIfDrained',
           always: [
             { guard: 'hasQueue', target: 'persisting' },
             { guard: 'closing', target: '#stateStore.closed' },
           ],
-          on: { flush: { actions: 'resolveNow' } },
         },
         persisting: {
           invoke: {
@@ -266,13 +256,12 @@ export const stateStoreMachine = setup({
             onDone: { target: 'idle', actions: 'persisted' },
             onError: { target: 'idle', actions: 'persistFailed' },
           },
-          on: { flush: { actions: 'addWaiter' } },
         },
       },
     },
     closed: {
       type: 'final',
-      entry: 'resolveWaitersIfDrained',
+      entry: 'finishClose',
     },
   },
 });

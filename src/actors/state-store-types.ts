@@ -18,6 +18,8 @@ import type {
 export interface SaveItem {
   readonly id: string;
   readonly timestamp: number;
+  /** The oldest savepoint the state is valid for. */
+  readonly from: number;
   readonly bytes: Uint8Array;
 }
 
@@ -64,10 +66,20 @@ export interface StoreContext extends StoreMachineInput {
   queue: Savepoint<Uint8Array>[];
   quarantine: number[];
   request: Request | undefined;
-  waiters: (() => void)[];
+  /** `flush()` calls: each resolves once savepoint `until` is done. */
+  flushes: FlushWaiter[];
+  /** `close()` calls, resolved when the store is closed. */
+  closes: (() => void)[];
   closing: boolean;
   persistedNewest: number | undefined;
   counters: StoreCounters;
+}
+
+/** A pending `flush()`. @internal */
+export interface FlushWaiter {
+  /** The newest savepoint queued when flush was called. */
+  readonly until: number;
+  readonly resolve: () => void;
 }
 
 /** @internal */
@@ -87,4 +99,5 @@ export type StoreEvent =
     }
   | { type: 'saves'; batch: readonly SaveItem[] }
   | { type: 'flush'; resolve: () => void }
-  | { type: 'close'; resolve: () => void };
+  | { type: 'close'; resolve: () => void }
+  | { type: 'abort' };

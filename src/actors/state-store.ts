@@ -1,27 +1,16 @@
 import { createActor, type Actor } from 'xstate';
+import { abortable, checkAbortOptions, type AbortOptions } from '../abort.js';
 import { RunStateError, ensureError, storageError } from '../errors.js';
-import { silentLogger } from '../logger.js';
-import { checkSchedule, type Schedule } from '../schedule/schedule.js';
-import {
-  defaultCodec,
-  encodeEntityState,
-  type Codec,
-} from '../storage/codec.js';
+import type { Schedule } from '../schedule/schedule.js';
+import { encodeEntityState, type Codec } from '../storage/codec.js';
 import type { StorageAdapter } from '../storage/types.js';
-import {
-  checkFunction,
-  checkId,
-  checkOptions,
-  checkPositiveInteger,
-  checkTimestamp,
-  show,
-} from '../validate.js';
+import { checkFunction, checkTimestamp, show } from '../validate.js';
 import { Entity, type EntityStore } from './entity.js';
 import type { UpdateFunction } from './state-store-io.js';
 import { stateStoreMachine } from './state-store-machine.js';
 import type { SaveItem } from './state-store-types.js';
 import { storeStatus, type StateStoreStatus } from './state-store-status.js';
-import { checkDefs, checkStorage, closedError } from './state-store-checks.js';
+import { checkDefs, closedError, storeConfig } from './state-store-checks.js';
 import type {
   LoadedRunState,
   StateStoreOptions,
@@ -71,37 +60,18 @@ export class StateStore implements EntityStore {
 
   /** Use {@link createStateStore}. */
   constructor(options: StateStoreOptions) {
-    checkOptions('options', options);
-    this.runId = checkId('runId', options.runId);
-    this.schedule = checkSchedule(options.schedule);
-    checkStorage(options.storage);
-    this.#storage = options.storage;
-    this.#codec = options.codec ?? defaultCodec;
-    const logger = options.logger ?? silentLogger;
-    const runId = this.runId;
-    this.#report =
-      options.onError ??
-      ((error) =>
-        logger.error({ err: error, runId, code: error.code }, error.message));
-    const io = {
-      runId,
-      schedule: this.schedule,
-      storage: this.#storage,
-      codec: this.#codec,
-      logger,
-      keep: checkPositiveInteger('keep', options.keep ?? 2),
-      maxOpenSavepoints: checkPositiveInteger(
-        'maxOpenSavepoints',
-        options.maxOpenSavepoints ?? 1000,
-      ),
-    };
-    const onPersisted = options.onPersisted ?? (() => undefined);
+    const { io, report, onPersisted } = storeConfig(options);
+    this.runId = io.runId;
+    this.schedule = io.schedule;
+    this.#storage = io.storage;
+    this.#codec = io.codec;
+    this.#report = report;
     this.#actor = createActor(stateStoreMachine, {
-      input: { io, report: (e) => this.#report(e), onPersisted },
+      input: { io, report, onPersisted },
     });
     this.#actor.subscribe({
       error: (error) =>
-        this.#report(
+        report(
           new RunStateError(
             'E_INVALID_STATE',
             `state store actor failed: ${ensureError(error).message}`,
@@ -182,66 +152,86 @@ export class StateStore implements EntityStore {
   }
 
   /**
-   * Receive an entity's state for every open savepoint up to `timestamp`.
-   * Fire-and-forget; failures go to `onError`.
+   * Receive an entity's state for the open savepoints from the entity's
+   * `nextSavepoint` up to `timestamp`. Fire-and-forget; failures go to
+   * `onError`. Entities call this from `ackProcessedTime`.
    *
-   * @param entity - the saving entity
+   * @param entity - the saving entity, as it was before the save: its
+   * `nextSavepoint` is the oldest savepoint the state is valid for
    * @param timestamp - the ack timestamp
-   * @param state - the state to store; `entity.state` when omitted
+   * @param state - the state to store (an explicit `undefined` is stored);
+   * `entity.state` when omitted
    * @throws `TypeError`/`RangeError` for a bad argument (programming errors)
    */
   save(
     entity: Entity<unknown>,
     timestamp: number,
-    state: unknown = entity.state,
+    ...state: [state?: unknown]
   ): void {
     if (typeof (entity as Partial<Entity<unknown>> | null)?.id !== 'string') {
       throw new TypeError(`entity must be an Entity, got ${show(entity)}`);
     }
     checkTimestamp('timestamp', timestamp);
-    if (this.#closePromise !== undefined) {
-      this.#report(
-        closedError(this.runId, `save of entity ${JSON.stringify(entity.id)}`),
-      );
-      return;
-    }
-    if (!this.#ready) {
-      this.#report(
-        new RunStateError(
-          'E_NOT_INITIALIZED',
-          `save of entity ${JSON.stringify(entity.id)} at ${timestamp} before initRunState()/loadRunState()`,
-          {
-            details: { runId: this.runId, entityId: entity.id, timestamp },
-          },
-        ),
-      );
-      return;
-    }
-    let bytes: Uint8Array;
+    const refusal = this.#refusal(entity.id, timestamp);
+    if (refusal !== undefined) return this.#report(refusal);
+    const bytes = this.#encode(
+      entity.id,
+      state.length === 0 ? entity.state : state[0],
+    );
+    if (bytes === undefined) return;
+    const next = entity.nextSavepoint;
+    const item = {
+      id: entity.id,
+      timestamp,
+      from: next === 'none' ? 0 : next,
+      bytes,
+    };
+    if (this.#batch.push(item) === 1) queueMicrotask(() => this.#sendBatch());
+  }
+
+  #refusal(entityId: string, timestamp: number): RunStateError | undefined {
+    const what = `save of entity ${JSON.stringify(entityId)} at ${timestamp}`;
+    if (this.#closePromise !== undefined) return closedError(this.runId, what);
+    if (this.#ready) return undefined;
+    return new RunStateError(
+      'E_NOT_INITIALIZED',
+      `${what} before initRunState()/loadRunState()`,
+      { details: { runId: this.runId, entityId, timestamp } },
+    );
+  }
+
+  #encode(entityId: string, state: unknown): Uint8Array | undefined {
     try {
-      bytes = encodeEntityState(this.#codec, entity.id, state);
+      return encodeEntityState(this.#codec, entityId, state);
     } catch (error) {
       this.#report(
         error instanceof RunStateError
           ? error
           : new RunStateError('E_UNSTORABLE', ensureError(error).message, {
               cause: error,
+              details: { entityId },
             }),
       );
-      return;
-    }
-    if (this.#batch.push({ id: entity.id, timestamp, bytes }) === 1) {
-      queueMicrotask(() => this.#sendBatch());
+      return undefined;
     }
   }
 
-  /** Resolve once every savepoint completed so far is persisted (or failed). */
-  async flush(): Promise<void> {
+  /**
+   * Resolve once every savepoint completed before this call is persisted (or
+   * its persistence failed and was reported). Savepoints completed later do
+   * not hold it back.
+   *
+   * @param options - `signal` stops waiting (`E_ABORTED`); persistence goes on
+   * @throws `E_CLOSED`, `E_ABORTED`
+   */
+  async flush(options?: AbortOptions): Promise<void> {
+    const signal = checkAbortOptions(options);
     this.#checkOpen();
     this.#sendBatch();
-    await new Promise<void>((resolve) =>
+    const done = new Promise<void>((resolve) =>
       this.#actor.send({ type: 'flush', resolve }),
     );
+    await abortable(done, signal, 'flush');
   }
 
   /** What the store is doing: see {@link StateStoreStatus}. */
@@ -256,8 +246,14 @@ export class StateStore implements EntityStore {
   /**
    * Persist every savepoint already complete, then stop the store. Idempotent;
    * afterwards every call fails with `E_CLOSED`. The storage is not closed.
+   *
+   * @param options - `signal` stops the store at once when aborted: complete
+   * savepoints not yet persisted are dropped (a warning lists them; a write
+   * in flight may still land) and this call rejects with `E_ABORTED`
+   * @throws `E_ABORTED`
    */
-  close(): Promise<void> {
+  close(options?: AbortOptions): Promise<void> {
+    const signal = checkAbortOptions(options);
     this.#closePromise ??= (async () => {
       this.#sendBatch();
       await new Promise<void>((resolve) =>
@@ -265,7 +261,11 @@ export class StateStore implements EntityStore {
       );
       this.#actor.stop();
     })();
-    return this.#closePromise;
+    return abortable(this.#closePromise, signal, 'close', () => {
+      if (this.#actor.getSnapshot().status === 'active') {
+        this.#actor.send({ type: 'abort' });
+      }
+    });
   }
 
   /** Same as {@link StateStore.close}, for `await using`. */

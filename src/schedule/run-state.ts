@@ -127,8 +127,8 @@ export function createRunState<S>(
 
 /**
  * File one entity's state saved at `timestamp` into every open savepoint with
- * a timestamp ≤ `timestamp` that does not hold it yet, after lazily opening
- * every scheduled savepoint up to `timestamp`.
+ * a timestamp in `[validFrom, timestamp]` that does not hold it yet, after
+ * lazily opening every scheduled savepoint up to `timestamp`.
  *
  * @remarks
  * When a savepoint completes, the newest complete one is returned for
@@ -136,29 +136,45 @@ export function createRunState<S>(
  * older than every open savepoint, or ≤ the latest collected one, fills
  * nothing (`'stale'`).
  *
+ * `validFrom` is the first savepoint the state is valid for: the saving
+ * entity's `nextSavepoint` before this save. An entity's state at its ack
+ * reflects every message older than the ack, so it is the right state for
+ * every savepoint from its previous due one up to the ack, and *wrong* for
+ * older ones. Without the bound (the spec's rule), a save that was lost (an
+ * unstorable state reported to `onError`, a transform failure the caller
+ * shrugged off) would let the entity's next save fill the older savepoint
+ * with a newer state, and a persisted savepoint would no longer be a
+ * consistent cut. With it, that older savepoint never completes and is
+ * dropped when a newer one completes.
+ *
  * @param runState - updated in place
  * @param id - the saving entity
  * @param timestamp - the ack timestamp sent with the save
  * @param state - the (encoded) state; the same value may fill several
  * savepoints
+ * @param validFrom - the oldest savepoint the state may fill; 0 (no bound)
+ * when omitted
  */
 export function saveToRunState<S>(
   runState: RunState<S>,
   id: string,
   timestamp: number,
   state: S,
+  validFrom = 0,
 ): RunStateSaveResult<S> {
   const slot = runState.index.slots.get(id);
   if (slot === undefined) return UNKNOWN;
   const { schedule, latestCollected } = runState;
   if (schedule === 'none') return STALE;
-  if (latestCollected !== undefined && timestamp <= latestCollected)
+  if (latestCollected !== undefined && timestamp <= latestCollected) {
     return STALE;
+  }
   const discarded = openUpTo(runState, schedule, timestamp);
   let filled = false;
   let complete: Savepoint<S> | undefined;
   for (const savepoint of runState.open.values()) {
     if (savepoint.timestamp > timestamp) break;
+    if (savepoint.timestamp < validFrom) continue;
     filled = true;
     if (fillSlot(savepoint, slot, state) === 'set' && isComplete(savepoint)) {
       complete = savepoint;

@@ -5,7 +5,13 @@
  * @packageDocumentation
  */
 import { RunStateError } from '../errors.js';
-import { checkId, checkPositiveInteger, checkTimestamp } from '../validate.js';
+import {
+  checkId,
+  checkOptions,
+  checkPositiveInteger,
+  checkTimestamp,
+  show,
+} from '../validate.js';
 import {
   checkSavepoint,
   checkWriteOptions,
@@ -81,10 +87,11 @@ export class MemoryStorage implements StorageAdapter {
    * @throws `TypeError` when `options.readOnly` is not a boolean.
    */
   constructor(options: MemoryStorageOptions = {}) {
+    checkOptions('options', options);
     const readOnly = options.readOnly ?? false;
     if (typeof readOnly !== 'boolean') {
       throw new TypeError(
-        `options.readOnly must be a boolean, got ${typeof readOnly}`,
+        `options.readOnly must be a boolean, got ${show(readOnly)}`,
       );
     }
     this.readOnly = readOnly;

@@ -163,3 +163,29 @@ describe('saveToRunState()', () => {
     expect(result.discarded?.count).toBe(1e12 - 2);
   });
 });
+
+describe('saveToRunState() with validFrom', () => {
+  it('never fills a savepoint older than validFrom, so a lost save cannot break a consistent cut', () => {
+    const rs = createRunState<string>(S, 10_000, ['A', 'B']);
+    saveToRunState(rs, 'B', 60_000, 'B@60', 60_000);
+    // A's save for 60 000 was lost; its next save is due from 120 000 on.
+    const late = saveToRunState(rs, 'A', 125_000, 'A@125', 120_000);
+    expect(late.complete).toBeUndefined();
+    expect(openOf(rs)).toEqual([
+      [60_000, ['B']],
+      [120_000, ['A']],
+    ]);
+    const done = saveToRunState(rs, 'B', 130_000, 'B@130', 120_000);
+    expect(done.complete?.timestamp).toBe(120_000);
+    expect(entityStates(done.complete!)).toEqual([
+      ['A', 'A@125'],
+      ['B', 'B@130'],
+    ]);
+    expect(openOf(rs)).toEqual([]);
+  });
+
+  it('fills nothing when no open savepoint lies in [validFrom, timestamp]', () => {
+    const rs = createRunState<string>(S, 0, ['A']);
+    expect(saveToRunState(rs, 'A', 61_000, 'a', 120_000).outcome).toBe('stale');
+  });
+});
