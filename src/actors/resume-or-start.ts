@@ -6,7 +6,7 @@ import type { StateStore } from './state-store.js';
 
 /** Options of {@link resumeOrStart}. */
 export interface ResumeOrStartOptions<S> {
-  /** Where a fresh run starts (epoch ms); anchors the schedule. */
+  /** Where a fresh run starts (epoch ms); its first savepoint is the next multiple of the schedule after it. */
   readonly startFrom: number;
   /** `[id, initialState]` of every entity of a fresh run. */
   readonly entities: Iterable<readonly [string, S]>;

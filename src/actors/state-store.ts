@@ -96,7 +96,8 @@ export class StateStore implements EntityStore {
    * Initialise storage for a new run and return one entity per
    * `[id, initialState]` definition, in order.
    *
-   * @param timestamp - the run's `startFrom`; anchors the schedule
+   * @param timestamp - the run's `startFrom`; the first savepoint is the next
+   *   multiple of the schedule after it (the grid is counted from epoch 0)
    * @param entityDefs - `[id, initialState]` pairs with unique ids
    * @throws `E_INVALID_STATE` when the store was already initialised or the
    * run already has savepoints; `E_STORAGE`; `E_CLOSED`
