@@ -1,0 +1,99 @@
+/**
+ * `npm run bench`: runs every scenario side by side with its floor, prints
+ * the summary table to stdout and rewrites docs/benchmarks.md.
+ *
+ * (a) ack.ts — `ackProcessedTime` with no save due vs. a bare compare;
+ * (b)–(d) growth.ts → child.ts — persisting (persist.ts) and loading
+ * (load.ts) savepoints of 1 000, 10 000 and 100 000 entities vs. msgpackr +
+ * better-sqlite3 alone (floor.ts), with peak memory.
+ */
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { defaultCodec } from 'runstate';
+import { runAckBench } from './ack.js';
+import { floorPackr } from './floor.js';
+import { runPersistenceBench } from './growth.js';
+import { describeMachine } from './machine.js';
+import { writeReport } from './report.js';
+import { summaryRows, textTable, type SummaryRow } from './results.js';
+import { makeState } from './state-data.js';
+import { fmt } from './stats.js';
+
+const REPORT = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+const HEADER_SIZE = 8;
+
+const log = (line: string): void => console.log(line);
+
+/** Average blob size, and whether the floor packs the same payload bytes. */
+function checkStates(): { blobBytes: number; samePayload: boolean } {
+  const packr = floorPackr();
+  let total = 0;
+  let same = true;
+  for (let i = 0; i < 1000; i++) {
+    const state = makeState(i * 97, 1);
+    const blob = defaultCodec.encode(state);
+    total += blob.length;
+    same &&= Buffer.from(packr.pack(state)).equals(
+      Buffer.from(blob.subarray(HEADER_SIZE)),
+    );
+  }
+  return { blobBytes: total / 1000, samePayload: same };
+}
+
+function tableOf(rows: readonly SummaryRow[]): string {
+  return textTable(
+    [
+      'scenario',
+      'runstate (min / median)',
+      'floor (min / median)',
+      'ratio (min / median)',
+      'target',
+      'met',
+    ],
+    rows.map((r) => [
+      r.scenario,
+      r.runstate,
+      r.floor,
+      r.ratio,
+      r.target,
+      r.verdict,
+    ]),
+  );
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadStart = loadavg()[0] ?? 0;
+  const machine = describeMachine();
+  log(
+    `runstate benchmarks — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, SQLite ${machine.sqlite}`,
+  );
+  log(`load average at start: ${fmt(loadStart)}`);
+  log('(a) ackProcessedTime vs bare compare…');
+  const ack = await runAckBench();
+  const states = checkStates();
+  log('(b)–(d) persist and load vs msgpackr + better-sqlite3…');
+  const sizes = await runPersistenceBench(log);
+  const rows = summaryRows(ack, sizes);
+  const loadEnd = loadavg()[0] ?? 0;
+  const durationS = (Date.now() - started) / 1000;
+  log('');
+  log(tableOf(rows));
+  log('');
+  log(`load average at end: ${fmt(loadEnd)}; took ${fmt(durationS)} s`);
+  writeReport(REPORT, {
+    machine,
+    ack,
+    sizes,
+    rows,
+    ...states,
+    load: [loadStart, loadEnd],
+    durationS,
+  });
+  log(`wrote ${REPORT}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
