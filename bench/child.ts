@@ -84,8 +84,8 @@ async function libraryContender(
   let ts = 0;
   return {
     side: 'library',
-    persist: (run) => {
-      ts = prepareLibraryRun(lib, run);
+    persist: async (run) => {
+      ts = await prepareLibraryRun(lib, run);
       settle();
       return persistLibrary(lib, ts, sampler.sample);
     },

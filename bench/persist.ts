@@ -55,8 +55,14 @@ export async function openLibrary(dir: string, n: number): Promise<Library> {
 }
 
 /** Untimed: give every entity run `run`'s state, changed just before `ts`. */
-export function prepareLibraryRun(lib: Library, run: number): number {
+export async function prepareLibraryRun(
+  lib: Library,
+  run: number,
+): Promise<number> {
   const ts = run * SCHEDULE;
+  // Untimed, like the floor's clear(): keep only the newest savepoint, so the
+  // timed write (keep 2) deletes nothing, as when a run saves for the first time.
+  await lib.storage.prune(RUN_ID, 1);
   const states = makeStates(lib.entities.length, run);
   lib.entities = lib.entities.map((entity, i) =>
     entity.updateState(ts - 1, states[i]),
@@ -64,7 +70,6 @@ export function prepareLibraryRun(lib: Library, run: number): number {
   return ts;
 }
 
-/** Time of one runstate persist, and of its ack loop alone (ms). */
 export interface PersistTime {
   readonly ms: number;
   /** The acks: checks, encoding and handing every state to the store. */

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { crc32 } from 'node:zlib';
-import { Packr } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE } from 'msgpackr';
 import { RunStateError, isRunStateError } from '../errors.js';
 import { checkId, show } from '../validate.js';
 import { findUnstorable } from './codec-check.js';
@@ -35,8 +35,10 @@ export interface Codec {
    * Encode a state.
    *
    * @param value - any supported value
-   * @returns a fresh `Uint8Array` the caller owns: never a view into a buffer
-   * the codec reuses, never aliasing `value`
+   * @returns a `Uint8Array` whose bytes the caller owns: the codec never
+   * writes them again and they alias nothing in `value`. Its `.buffer` may be
+   * a slab shared with other blobs (no per-blob allocation), so use the view,
+   * not `.buffer`
    * @throws `RunStateError` `E_UNSTORABLE` with `details: { path, reason }`
    * for a value that cannot be stored faithfully (a function, a symbol, a
    * class instance…)
@@ -174,20 +176,23 @@ export function encodeEntityState(
   }
 }
 
-/** Check, pack, and copy behind a fresh header. */
+/**
+ * Check, then pack with the header's bytes reserved in front and write the
+ * header in place. msgpackr hands out consecutive regions of a slab and never
+ * writes a returned region again, so the blob needs no copy of its own.
+ */
 function encodeWith(packr: Packr, value: unknown): Uint8Array {
   const found = findUnstorable(value);
   if (found !== undefined) throw unstorable(found.path, found.reason);
-  let payload: Uint8Array;
+  let packed: Uint8Array;
   try {
-    payload = packr.pack(value);
+    packed = packr.pack(value, RESERVE_START_SPACE | HEADER_SIZE);
   } catch (error) {
     throw unstorable('', `msgpack encoding failed: ${String(error)}`, error);
   }
-  // The payload is a view into msgpackr's process-wide slab: copy it out.
-  const blob = new Uint8Array(HEADER_SIZE + payload.length);
-  blob.set(payload, HEADER_SIZE);
-  const crc = crc32(payload);
+  // A plain Uint8Array view (not msgpackr's Buffer) over the same bytes.
+  const blob = new Uint8Array(packed.buffer, packed.byteOffset, packed.length);
+  const crc = crc32(blob.subarray(HEADER_SIZE));
   blob[0] = MAGIC_0;
   blob[1] = MAGIC_1;
   blob[2] = FORMAT_VERSION;
