@@ -33,8 +33,8 @@ describe('StateStore: a lost save', () => {
     a = a!.updateState(59_000, { bad: () => 0 }).ackProcessedTime(60_000);
     b = b!.updateState(59_000, 'b@60').ackProcessedTime(60_000);
     // a recovers; its next save is due at 120 000 and reflects 90 000.
-    a = a.updateState(90_000, 'a@after-90').ackProcessedTime(125_000);
-    b = b.updateState(90_000, 'b@after-90').ackProcessedTime(125_000);
+    a.updateState(90_000, 'a@after-90').ackProcessedTime(125_000);
+    b.updateState(90_000, 'b@after-90').ackProcessedTime(125_000);
     await store.flush();
     expect(errors.map((e) => e.code)).toEqual(['E_UNSTORABLE']);
     expect(persisted).toEqual([120_000]);
@@ -71,8 +71,8 @@ describe('StateStore: callbacks that throw', () => {
         throw new Error('observer bug');
       },
     });
-    let [a] = await store.initRunState(0, [['a', 0]]);
-    a = a!.ackProcessedTime(60_000).ackProcessedTime(120_000);
+    const [a] = await store.initRunState(0, [['a', 0]]);
+    a!.ackProcessedTime(60_000).ackProcessedTime(120_000);
     await store.flush();
     expect(await storage.listSavepoints('run-1')).toEqual([60_000, 120_000]);
     expect(
@@ -115,7 +115,7 @@ describe('StateStore#flush()', () => {
     a = a!.ackProcessedTime(60_000);
     let flushed = false;
     const flushing = store.flush().then(() => (flushed = true));
-    a = a.ackProcessedTime(120_000).ackProcessedTime(180_000);
+    a.ackProcessedTime(120_000).ackProcessedTime(180_000);
     await settle();
     storage.release();
     storage.hold(); // the next writes wait again

@@ -138,7 +138,7 @@ say(`ready ${start.timestamp} ${start.resumed ? 1 : 0}`);
 
 // One message per millisecond, replayed from the resume point; every entity
 // handles every message. The persisted form is built only when a save is due.
-const entities = start.entities as Entity<WorkingState>[];
+const entities = start.entities;
 const toStored = (entity: Entity<WorkingState>): unknown =>
   storedState(seed, entity.id, entity.state.handled);
 for (let ts = start.timestamp; ; ts++) {
