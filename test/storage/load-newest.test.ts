@@ -5,7 +5,7 @@ import { defaultCodec } from '../../src/storage/codec.js';
 import { loadNewestSavepoint } from '../../src/storage/load-newest.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
-import { damage } from './suite/fixture.js';
+import { damage } from '../../src/testing/fixture.js';
 
 type LogCall = [
   level: keyof Logger,

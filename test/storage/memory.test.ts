@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../src/storage/memory.js';
-import { describeStorage } from './storage-suite.js';
-import { savepoint } from './suite/fixture.js';
+import { describeStorageAdapter } from '../../src/testing/index.js';
+import { savepoint } from '../../src/testing/fixture.js';
 
-describeStorage('MemoryStorage', async () => {
+describeStorageAdapter('MemoryStorage', async () => {
   const storage = await MemoryStorage.open();
   return { storage, cleanup: () => storage.close() };
 });

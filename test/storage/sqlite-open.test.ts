@@ -8,7 +8,7 @@ import {
   SqliteStorage,
   type SqliteStorageOptions,
 } from '../../src/storage/sqlite.js';
-import { savepoint } from './suite/fixture.js';
+import { savepoint } from '../../src/testing/fixture.js';
 
 let dir: string;
 let path: string;

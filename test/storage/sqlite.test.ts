@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
-import { describeStorage } from './storage-suite.js';
-import { damage, savepoint } from './suite/fixture.js';
+import { describeStorageAdapter } from '../../src/testing/index.js';
+import { damage, savepoint } from '../../src/testing/fixture.js';
 
 /** Flip the last byte of every blob of a live savepoint, through `db`. */
 function corruptWith(db: Database.Database, runId: string, ts: number): void {
@@ -27,12 +27,12 @@ async function closeAll(handles: StorageAdapter[]): Promise<void> {
   await Promise.all(handles.map((h) => h.close()));
 }
 
-describeStorage('SqliteStorage (path :memory:)', async () => {
+describeStorageAdapter('SqliteStorage (path :memory:)', async () => {
   const storage = await SqliteStorage.open({ path: ':memory:' });
   return { storage, cleanup: () => storage.close() };
 });
 
-describeStorage('SqliteStorage (file)', async () => {
+describeStorageAdapter('SqliteStorage (file)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'runstate-sqlite-'));
   const path = join(dir, 'state.db');
   const handles: StorageAdapter[] = [await SqliteStorage.open({ path })];
@@ -58,7 +58,7 @@ describeStorage('SqliteStorage (file)', async () => {
   };
 });
 
-describeStorage('SqliteStorage (caller-owned Database)', async () => {
+describeStorageAdapter('SqliteStorage (caller-owned Database)', async () => {
   const db = new Database(':memory:');
   const handles: StorageAdapter[] = [
     await SqliteStorage.open({ database: db }),

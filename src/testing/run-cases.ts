@@ -3,9 +3,9 @@
  * quarantine.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultCodec } from '../../../src/storage/codec.js';
-import { loadNewestSavepoint } from '../../../src/storage/load-newest.js';
-import { silentLogger } from '../../../src/logger.js';
+import { defaultCodec } from '../storage/codec.js';
+import { loadNewestSavepoint } from '../storage/load-newest.js';
+import { silentLogger } from '../logger.js';
 import {
   plain,
   savepoint,

@@ -2,7 +2,7 @@
  * Conformance: reopening and closing.
  */
 import { describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '../../../src/storage/types.js';
+import type { StorageAdapter } from '../storage/types.js';
 import {
   plain,
   savepoint,
