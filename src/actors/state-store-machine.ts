@@ -78,6 +78,10 @@ export const stateStoreMachine = setup({
       request: ({ event }) =>
         'reject' in event ? (event as Request) : undefined,
     }),
+    resolveRequest: assign(({ context, event }) => {
+      context.request?.resolve((event as { output?: unknown }).output as never);
+      return { request: undefined };
+    }),
     rejectRequest: assign(({ context, event }) => {
       context.request?.reject((event as { error?: unknown }).error);
       return { request: undefined };
@@ -201,12 +205,8 @@ export const stateStoreMachine = setup({
         onDone: {
           target: 'ready',
           actions: [
-            ({ context, event }) =>
-              context.request?.resolve(event.output as never),
-            assign({
-              runState: ({ event }) => event.output.runState,
-              request: undefined,
-            }),
+            'resolveRequest',
+            assign({ runState: ({ event }) => event.output.runState }),
           ],
         },
         onError: { target: 'uninitialized', actions: 'rejectRequest' },
@@ -222,13 +222,11 @@ export const stateStoreMachine = setup({
         onDone: {
           target: 'ready',
           actions: [
-            ({ context, event }) =>
-              context.request?.resolve(event.output as never),
+            'resolveRequest',
             assign({
               runState: ({ event }) => event.output.runState,
               quarantine: ({ event }) => event.output.skipped,
               persistedNewest: ({ event }) => event.output.timestamp,
-              request: undefined,
             }),
           ],
         },
