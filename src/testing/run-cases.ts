@@ -190,5 +190,26 @@ export function describeRuns(factory: StorageFactory): void {
         60_000, 120_000, 180_000,
       ]);
     });
+
+    it('fails with E_CORRUPTED, never "no savepoint", when every savepoint is damaged', async () => {
+      const { storage, corrupt } = ctx();
+      for (const ts of [60_000, 120_000]) {
+        const entries = [['e', defaultCodec.encode({ ts })] as const];
+        await storage.writeSavepoint(
+          'r',
+          { timestamp: ts, entries },
+          { keep: 5 },
+        );
+      }
+      await corrupt('r', 120_000);
+      await corrupt('r', 60_000);
+      await expect(
+        loadNewestSavepoint(storage, defaultCodec, 'r', silentLogger),
+      ).rejects.toMatchObject({
+        code: 'E_CORRUPTED',
+        details: { runId: 'r', timestamps: [120_000, 60_000] },
+      });
+      expect(await storage.listSavepoints('r')).toEqual([60_000, 120_000]);
+    });
   });
 }

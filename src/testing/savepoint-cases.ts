@@ -118,6 +118,26 @@ export function describeSavepoints(factory: StorageFactory): void {
       expect(byId.size).toBe(10_000);
     });
 
+    it('round-trips a savepoint of more than 10 MB', async () => {
+      const { storage } = ctx();
+      const big = (i: number) => {
+        const b = new Uint8Array(1_100_000);
+        for (let j = 0; j < b.length; j += 997) b[j] = (i * 31 + j) % 256;
+        return b;
+      };
+      const entries = Array.from(
+        { length: 10 },
+        (_, i) => [`chunk-${i}`, big(i)] as const,
+      );
+      await storage.writeSavepoint(RUN, { timestamp: 9, entries }, { keep: 1 });
+      const read = await storage.readSavepoint(RUN);
+      const byId = new Map(read?.entries);
+      expect(byId.size).toBe(10);
+      for (const [id, expected] of entries) {
+        expect(Buffer.from(byId.get(id) ?? []).equals(expected)).toBe(true);
+      }
+    });
+
     it('applies writes issued without awaiting in call order', async () => {
       const { storage } = ctx();
       await Promise.all(
