@@ -37,10 +37,18 @@ export function applySaves(
         'discarded open savepoints beyond maxOpenSavepoints',
       );
     }
-    if (result.complete !== undefined) queue = [...queue, result.complete];
+    if (result.complete !== undefined) {
+      if (queue === context.queue) queue = [...queue];
+      queue.push(result.complete);
+    }
   }
+  const { counters } = context;
+  const changed =
+    stale !== counters.stale ||
+    unknown !== counters.unknown ||
+    discarded !== counters.discarded;
   return {
     queue,
-    counters: { ...context.counters, stale, unknown, discarded },
+    counters: changed ? { ...counters, stale, unknown, discarded } : counters,
   };
 }

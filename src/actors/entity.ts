@@ -163,7 +163,10 @@ export class Entity<S> {
    * @param timestamp - epoch ms of the message about to be handled
    * @param transform - optional projection of the state to save
    * @throws `E_TRANSFORM_FAILED` (with `cause`) when `transform` throws:
-   * nothing is saved and this entity is unchanged
+   * nothing is saved and this entity is unchanged, still due. Do not handle
+   * the message after a failed ack: retry the ack or stop the run. Handling
+   * it would let the next save put a state that includes this message into
+   * the savepoint it missed.
    */
   ackProcessedTime(timestamp: number, transform?: SaveTransform<S>): Entity<S> {
     if (typeof timestamp === 'number' && timestamp < this.#next) return this;
@@ -190,7 +193,7 @@ export class Entity<S> {
     return new Entity(this.store, this.id, schedule, {
       timestamp: this.timestamp,
       state: this.state,
-      next: nextSavepoint(schedule, timestamp),
+      next: timestamp - (timestamp % schedule) + schedule,
       last: timestamp - (timestamp % schedule),
     });
   }

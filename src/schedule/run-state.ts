@@ -141,10 +141,11 @@ export function createRunState<S>(
  * reflects every message older than the ack, so it is the right state for
  * every savepoint from its previous due one up to the ack, and *wrong* for
  * older ones. Without the bound (the spec's rule), a save that was lost (an
- * unstorable state reported to `onError`, a transform failure the caller
- * shrugged off) would let the entity's next save fill the older savepoint
- * with a newer state, and a persisted savepoint would no longer be a
- * consistent cut. With it, that older savepoint never completes and is
+ * unstorable state reported to `onError`) would let the entity's next save
+ * fill the older savepoint with a newer state, and a persisted savepoint
+ * would no longer be a consistent cut. (A failed save transform leaves the
+ * entity unchanged and due, so the bound cannot help there: the caller must
+ * not handle the message after a failed ack; see `Entity#ackProcessedTime`.) With it, that older savepoint never completes and is
  * dropped when a newer one completes.
  *
  * @param runState - updated in place

@@ -40,6 +40,7 @@ const isWellFormed = (text: string): boolean =>
   (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 const hasOwn = Object.hasOwn;
+const symbolsOf = Object.getOwnPropertySymbols;
 const protoOf: (value: object) => unknown = Object.getPrototypeOf;
 
 /** Prototypes of the supported built-ins that hold no nested values. */
@@ -104,7 +105,9 @@ function fastWalk(value: unknown, depth: number, budget: number): number {
   let left = budget - 1;
   const proto = protoOf(value);
   if (proto === Object.prototype || proto === null) {
-    if (hasOwn(value, '__proto__')) return GIVE_UP;
+    if (hasOwn(value, '__proto__') || symbolsOf(value).length !== 0) {
+      return GIVE_UP;
+    }
     const record = value as Record<string, unknown>;
     for (const key in record) {
       left = fastWalk(record[key], depth + 1, left);
@@ -223,6 +226,11 @@ function walkRecord(
   if (hasOwn(record, '__proto__')) {
     tracker.path.push(propertySegment('__proto__', root));
     return problem(tracker, 'an own property named "__proto__"');
+  }
+  const symbol = symbolsOf(record)[0];
+  if (symbol !== undefined) {
+    tracker.path.push(`[${symbol.toString()}]`);
+    return problem(tracker, 'a symbol-keyed property');
   }
   for (const key in record) {
     const segment = propertySegment(key, root);

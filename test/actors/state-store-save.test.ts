@@ -139,3 +139,37 @@ describe('StateStore#save()', () => {
     await store.close();
   });
 });
+
+describe('StateStore: the worked sequence of spec §3 end to end', () => {
+  it('one late ack fills every savepoint it skipped; only the newest complete one is persisted', async () => {
+    const { store, storage, persisted } = await memoryStore({ keep: 10 });
+    let [a, b] = await store.initRunState<string>(10_000, [
+      ['a', 'a0'],
+      ['b', 'b0'],
+    ]);
+    a = a!.ackProcessedTime(60_000);
+    // b handles a message every minute; a sees nothing until 250 000.
+    for (const t of [60_000, 120_000, 180_000, 240_000]) {
+      b = b!.ackProcessedTime(t).updateState(t, `b@${t}`);
+    }
+    await store.flush();
+    expect(persisted).toEqual([60_000]);
+    expect(store.status().open.map((o) => [o.timestamp, o.missing])).toEqual([
+      [120_000, ['a']],
+      [180_000, ['a']],
+      [240_000, ['a']],
+    ]);
+    a = a.ackProcessedTime(250_000);
+    await store.flush();
+    expect(persisted).toEqual([60_000, 240_000]);
+    const newest = await storage.readSavepoint('run-1');
+    expect(
+      Object.fromEntries(
+        newest!.entries.map(([id, x]) => [id, defaultCodec.decode(x)]),
+      ),
+    ).toEqual({ a: 'a0', b: 'b@180000' });
+    expect(a.nextSavepoint).toBe(300_000);
+    expect(store.status().open).toEqual([]);
+    await store.close();
+  });
+});

@@ -43,6 +43,12 @@ describe('codec.encode() unstorable values', () => {
       'a function',
     ],
     ['a symbol value', { s: Symbol('x') }, 's', 'a symbol'],
+    [
+      'a symbol key',
+      { cfg: { [Symbol('tag')]: 1 } },
+      'cfg[Symbol(tag)]',
+      'a symbol-keyed property',
+    ],
     ['a class instance', { p: new Point() }, 'p', 'an instance of class Point'],
     [
       'a Map subclass',
