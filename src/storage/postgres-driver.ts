@@ -1,0 +1,97 @@
+/**
+ * The part of the node-postgres (`pg`) API that the Postgres backend uses,
+ * declared structurally so that importing runstate never loads `pg`.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * The result of a query: the subset of pg's `QueryResult` used by runstate.
+ */
+export interface PgQueryResult {
+  /** The rows, as objects keyed by column name. */
+  readonly rows: unknown[];
+  /** Rows inserted, updated, deleted or returned (`null` for some commands). */
+  readonly rowCount: number | null;
+}
+
+/**
+ * Something that runs a parameterised query: a pool or a checked-out client.
+ */
+export interface PgQueryable {
+  /** Run one statement with `$1…$n` parameters. */
+  query(text: string, values?: unknown[]): Promise<PgQueryResult>;
+}
+
+/**
+ * A client checked out of a pool: the subset of pg's `PoolClient` used by
+ * runstate.
+ */
+export interface PgPoolClient extends PgQueryable {
+  /**
+   * Return the client to its pool; passing an error (or `true`) destroys it
+   * instead, as runstate does after a failure that may have broken it.
+   */
+  release(error?: Error | boolean): void;
+  /** Listen for connection errors while the client is checked out. */
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Stop listening. */
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * A connection pool: the subset of pg's `Pool` used by runstate. Any `pg`
+ * (v8 or later) `Pool` satisfies it.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * const pool: PgPool = new pg.Pool({ connectionString: process.env.PG_URL });
+ * ```
+ */
+export interface PgPool extends PgQueryable {
+  /** Check a client out for a transaction. */
+  connect(): Promise<PgPoolClient>;
+  /** Close every connection of the pool. */
+  end(): Promise<void>;
+}
+
+/**
+ * Run `body` in one transaction on one checked-out client: `BEGIN`, then
+ * `COMMIT` when it resolves or `ROLLBACK` when it throws; the client is
+ * released in `finally`, and destroyed (not reused) when the rollback
+ * failed too, since the connection is then broken.
+ *
+ * @param pool - where to check the client out
+ * @param begin - the opening statement (`BEGIN`, `BEGIN READ ONLY`…)
+ * @param body - the statements; must not leak the client
+ * @internal
+ */
+export async function inTransaction<T>(
+  pool: PgPool,
+  begin: string,
+  body: (client: PgPoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  // A connection lost between two statements is emitted as 'error' on the
+  // client: without a listener it would crash the process. The failure
+  // itself surfaces through the next query.
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  let broken: Error | undefined;
+  try {
+    await client.query(begin);
+    const result = await body(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      broken =
+        rollbackError instanceof Error ? rollbackError : new Error('ROLLBACK');
+    });
+    throw error;
+  } finally {
+    client.removeListener('error', ignore);
+    client.release(broken);
+  }
+}
