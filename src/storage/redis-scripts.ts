@@ -1,0 +1,164 @@
+/**
+ * The Lua scripts of the Redis backend, and how they are run. Each script
+ * executes atomically on the server: no other command runs in between, and
+ * a client that dies mid-call either ran the whole script or none of it.
+ *
+ * @remarks
+ * Timestamps travel as decimal strings and are only turned into Lua numbers
+ * to compare them (doubles hold every safe integer exactly); keys are built
+ * from the strings, never from Lua's number formatting.
+ *
+ * @internal
+ * @packageDocumentation
+ */
+import { createHash } from 'node:crypto';
+import type { RedisClientLike } from './redis-options.js';
+
+/** `RESP_TYPES.BLOB_STRING` of node-redis: bulk strings come back as Buffers. */
+const BLOB_STRING = 36;
+
+/** Command options making every bulk string reply a `Buffer`. @internal */
+export const BUFFER_REPLIES = Object.freeze({
+  typeMapping: Object.freeze({ [BLOB_STRING]: Buffer }),
+});
+
+/** Delete all but the newest `keep` live savepoints; count them. */
+const PRUNE_BODY = `
+local function prune(zset, base, keep)
+  local excess = redis.call('ZCARD', zset) - keep
+  if excess <= 0 then return 0 end
+  local old = redis.call('ZRANGE', zset, 0, excess - 1)
+  for _, ts in ipairs(old) do redis.call('UNLINK', base .. 'sp:' .. ts) end
+  redis.call('ZREMRANGEBYRANK', zset, 0, excess - 1)
+  return excess
+end
+`;
+
+/**
+ * KEYS: runs, savepoints. ARGV: runId, base, ts, keep, count, then field,
+ * value pairs. Returns `{'NOT_MONOTONIC', newest}` or `{'OK'}`.
+ */
+const WRITE = `${PRUNE_BODY}
+local ts = ARGV[3]
+local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) >= tonumber(ts) then
+  return {'NOT_MONOTONIC', newest[1]}
+end
+redis.call('SADD', KEYS[1], ARGV[1])
+local key = ARGV[2] .. 'sp:' .. ts
+redis.call('DEL', key)
+redis.call('HSET', key, 'n', ARGV[5])
+for i = 6, #ARGV, 1000 do
+  redis.call('HSET', key, unpack(ARGV, i, math.min(i + 999, #ARGV)))
+end
+redis.call('ZADD', KEYS[2], ts, ts)
+prune(KEYS[2], ARGV[2], tonumber(ARGV[4]))
+return {'OK'}
+`;
+
+/** KEYS: savepoints. ARGV: base, keep. Returns how many were deleted. */
+const PRUNE = `${PRUNE_BODY}
+return prune(KEYS[1], ARGV[1], tonumber(ARGV[2]))
+`;
+
+/**
+ * KEYS: savepoints. ARGV: base, ts or '' for the newest. Returns nil or
+ * `{ts, {field, value, …}}`.
+ */
+const READ = `
+local ts = ARGV[2]
+if ts == '' then
+  ts = redis.call('ZRANGE', KEYS[1], -1, -1)[1]
+  if not ts then return false end
+elseif not redis.call('ZSCORE', KEYS[1], ts) then
+  return false
+end
+return {ts, redis.call('HGETALL', ARGV[1] .. 'sp:' .. ts)}
+`;
+
+/** KEYS: savepoints, quarantine. ARGV: base, ts. Returns 1 when moved. */
+const QUARANTINE = `
+local ts = ARGV[2]
+if not redis.call('ZSCORE', KEYS[1], ts) then return 0 end
+redis.call('ZREM', KEYS[1], ts)
+local member = ts .. ':' .. (redis.call('ZCARD', KEYS[2]) + 1)
+redis.call('ZADD', KEYS[2], ts, member)
+local from = ARGV[1] .. 'sp:' .. ts
+if redis.call('EXISTS', from) == 1 then
+  redis.call('RENAME', from, ARGV[1] .. 'q:' .. member)
+end
+return 1
+`;
+
+/**
+ * KEYS: runs, savepoints, quarantine. ARGV: runId, base. Deletes every key
+ * of the run; returns 1 when the run existed.
+ */
+const DELETE_RUN = `
+local existed = redis.call('SREM', KEYS[1], ARGV[1])
+for _, ts in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  redis.call('UNLINK', ARGV[2] .. 'sp:' .. ts)
+end
+for _, m in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+  redis.call('UNLINK', ARGV[2] .. 'q:' .. m)
+end
+redis.call('DEL', KEYS[2], KEYS[3])
+return existed
+`;
+
+/** A Lua script with its SHA1, for EVALSHA. @internal */
+export interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** Every script of the backend. @internal */
+export const SCRIPTS = Object.freeze({
+  write: script(WRITE),
+  prune: script(PRUNE),
+  read: script(READ),
+  quarantine: script(QUARANTINE),
+  deleteRun: script(DELETE_RUN),
+});
+
+/**
+ * Run `s` with EVALSHA, falling back to EVAL (which caches it again) when
+ * the server lost it (`NOSCRIPT`, after a restart or `SCRIPT FLUSH`).
+ *
+ * @internal
+ */
+export async function runScript(
+  client: RedisClientLike,
+  s: Script,
+  keys: readonly string[],
+  args: readonly (string | Buffer)[],
+): Promise<unknown> {
+  const tail = [String(keys.length), ...keys, ...args];
+  try {
+    return await client.sendCommand(
+      ['EVALSHA', s.sha, ...tail],
+      BUFFER_REPLIES,
+    );
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) {
+      throw error;
+    }
+    return client.sendCommand(['EVAL', s.source, ...tail], BUFFER_REPLIES);
+  }
+}
+
+/**
+ * Load every script into the server's cache (`SCRIPT LOAD`), which also
+ * checks that the connection works.
+ *
+ * @internal
+ */
+export async function loadScripts(client: RedisClientLike): Promise<void> {
+  for (const s of Object.values(SCRIPTS)) {
+    await client.sendCommand(['SCRIPT', 'LOAD', s.source]);
+  }
+}
