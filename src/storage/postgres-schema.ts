@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import { RunStateError } from '../errors.js';
+import { checkSchemaVersion } from './schema-version.js';
 import {
   inTransaction,
   type PgPool,
@@ -118,30 +119,6 @@ export async function readSchemaVersion(
 }
 
 /**
- * Refuse a schema newer than {@link SCHEMA_VERSION} and, when `upgradable`
- * is false, one older than it.
- *
- * @throws `E_SCHEMA_VERSION`
- * @internal
- */
-export function checkSchemaVersion(found: number, upgradable: boolean): void {
-  if (found > SCHEMA_VERSION) {
-    throw new RunStateError(
-      'E_SCHEMA_VERSION',
-      `the database has runstate schema version ${found}, newer than version ${SCHEMA_VERSION} known to this runstate; upgrade runstate`,
-      { details: { found, supported: SCHEMA_VERSION } },
-    );
-  }
-  if (!upgradable && found !== 0 && found < SCHEMA_VERSION) {
-    throw new RunStateError(
-      'E_SCHEMA_VERSION',
-      `the database has runstate schema version ${found}, older than version ${SCHEMA_VERSION}; open it once writable to upgrade it`,
-      { details: { found, supported: SCHEMA_VERSION } },
-    );
-  }
-}
-
-/**
  * Create (with the schema itself when missing) or upgrade the runstate
  * tables in one transaction holding `pg_advisory_xact_lock`, so processes
  * opening the same new schema at once wait for each other instead of
@@ -158,7 +135,7 @@ export async function migrate(pool: PgPool, schema: string): Promise<number> {
       schema,
     ]);
     const found = await readSchemaVersion(client, schema);
-    checkSchemaVersion(found, true);
+    checkSchemaVersion(found, SCHEMA_VERSION, true);
     if (found === SCHEMA_VERSION) return found;
     const s = quoteIdent(schema);
     const exists = await client.query(

@@ -5,9 +5,11 @@
  *
  * @packageDocumentation
  */
-import { RunStateError, storageError } from '../errors.js';
+import { storageError } from '../errors.js';
+import { checkSchemaVersion } from './schema-version.js';
+import { assertOpen, guardCall } from './guard.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { checkId, checkPositiveInteger, checkTimestamp } from '../validate.js';
+import { checkPositiveInteger, checkTimestamp } from '../validate.js';
 import { checkSavepoint, checkWriteOptions } from './check-savepoint.js';
 import type { PgPool } from './postgres-driver.js';
 import {
@@ -18,7 +20,6 @@ import {
 } from './postgres-options.js';
 import {
   SCHEMA_VERSION,
-  checkSchemaVersion,
   migrate,
   readSchemaVersion,
 } from './postgres-schema.js';
@@ -305,28 +306,22 @@ export class PostgresStorage implements StorageAdapter {
   async #checkReady(): Promise<boolean> {
     if (this.#ready) return true;
     const version = await readSchemaVersion(this.#pool, this.#config.schema);
-    checkSchemaVersion(version, false);
+    checkSchemaVersion(version, SCHEMA_VERSION, false);
     this.#ready = version !== 0;
     return this.#ready;
   }
 
   #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new RunStateError('E_CLOSED', 'PostgresStorage is closed');
-    }
+    assertOpen('PostgresStorage', this.#closing !== undefined);
   }
 
   /** Check open, writable when `writeOperation` is given, and `runId`. */
   #guard(runId: string, writeOperation?: string): void {
-    this.#assertOpen();
-    if (writeOperation !== undefined && this.readOnly) {
-      throw new RunStateError(
-        'E_READ_ONLY',
-        `PostgresStorage was opened read-only; ${writeOperation}() needs readOnly: false`,
-        { details: { operation: writeOperation } },
-      );
-    }
-    checkId('runId', runId);
+    const state = {
+      closed: this.#closing !== undefined,
+      readOnly: this.readOnly,
+    };
+    guardCall('PostgresStorage', state, runId, writeOperation);
   }
 
   /** Run `body` now (tracked for `close()`), wrapping driver errors. */

@@ -5,9 +5,10 @@
  *
  * @packageDocumentation
  */
-import { RunStateError, storageError } from '../errors.js';
+import { storageError } from '../errors.js';
+import { assertOpen, guardCall } from './guard.js';
 import { silentLogger } from '../logger.js';
-import { checkId, checkPositiveInteger, checkTimestamp } from '../validate.js';
+import { checkPositiveInteger, checkTimestamp } from '../validate.js';
 import { checkSavepoint, checkWriteOptions } from './check-savepoint.js';
 import { RedisConnection } from './redis-connection.js';
 import { runKeys, runsKey, type RunKeys } from './redis-keys.js';
@@ -307,21 +308,15 @@ export class RedisStorage implements StorageAdapter {
   }
 
   #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new RunStateError('E_CLOSED', 'RedisStorage is closed');
-    }
+    assertOpen('RedisStorage', this.#closing !== undefined);
   }
 
   /** Check open, writable when `writeOperation` is given, and `runId`. */
   #guard(runId: string, writeOperation?: string): void {
-    this.#assertOpen();
-    if (writeOperation !== undefined && this.readOnly) {
-      throw new RunStateError(
-        'E_READ_ONLY',
-        `RedisStorage was opened read-only; ${writeOperation}() needs readOnly: false`,
-        { details: { operation: writeOperation } },
-      );
-    }
-    checkId('runId', runId);
+    const state = {
+      closed: this.#closing !== undefined,
+      readOnly: this.readOnly,
+    };
+    guardCall('RedisStorage', state, runId, writeOperation);
   }
 }

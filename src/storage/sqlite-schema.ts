@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import { RunStateError } from '../errors.js';
+import { checkSchemaVersion } from './schema-version.js';
 import type { SqliteDatabase } from './sqlite-driver.js';
 
 /**
@@ -97,30 +98,6 @@ export function readSchemaVersion(db: SqliteDatabase): number {
 }
 
 /**
- * Refuse a schema newer than {@link SCHEMA_VERSION} and, when `upgradable`
- * is false, one older than it.
- *
- * @throws `E_SCHEMA_VERSION`
- * @internal
- */
-export function checkSchemaVersion(found: number, upgradable: boolean): void {
-  if (found > SCHEMA_VERSION) {
-    throw new RunStateError(
-      'E_SCHEMA_VERSION',
-      `the database has runstate schema version ${found}, newer than version ${SCHEMA_VERSION} known to this runstate; upgrade runstate`,
-      { details: { found, supported: SCHEMA_VERSION } },
-    );
-  }
-  if (!upgradable && found !== 0 && found < SCHEMA_VERSION) {
-    throw new RunStateError(
-      'E_SCHEMA_VERSION',
-      `the database has runstate schema version ${found}, older than version ${SCHEMA_VERSION}; open it once writable to upgrade it`,
-      { details: { found, supported: SCHEMA_VERSION } },
-    );
-  }
-}
-
-/**
  * Create or upgrade the runstate tables, in one `BEGIN IMMEDIATE`
  * transaction, so two processes opening the same new file cannot both
  * create them.
@@ -133,7 +110,7 @@ export function migrate(db: SqliteDatabase): number {
   return db
     .transaction(() => {
       const found = readSchemaVersion(db);
-      checkSchemaVersion(found, true);
+      checkSchemaVersion(found, SCHEMA_VERSION, true);
       for (let version = found; version < SCHEMA_VERSION; version++) {
         db.exec(MIGRATIONS[version] ?? '');
       }

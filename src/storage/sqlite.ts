@@ -5,9 +5,11 @@
  *
  * @packageDocumentation
  */
-import { RunStateError, storageError } from '../errors.js';
+import { storageError } from '../errors.js';
+import { checkSchemaVersion } from './schema-version.js';
+import { assertOpen, guardCall } from './guard.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { checkId, checkPositiveInteger, checkTimestamp } from '../validate.js';
+import { checkPositiveInteger, checkTimestamp } from '../validate.js';
 import {
   checkSavepoint,
   checkWriteOptions,
@@ -21,12 +23,7 @@ import {
   type SqliteConfig,
   type SqliteStorageOptions,
 } from './sqlite-options.js';
-import {
-  SCHEMA_VERSION,
-  checkSchemaVersion,
-  migrate,
-  readSchemaVersion,
-} from './sqlite-schema.js';
+import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
 import type {
   StorageAdapter,
@@ -284,29 +281,23 @@ export class SqliteStorage implements StorageAdapter {
   #prepare(): SqliteStatements | undefined {
     if (this.#statements !== undefined) return this.#statements;
     const version = readSchemaVersion(this.#db);
-    checkSchemaVersion(version, false);
+    checkSchemaVersion(version, SCHEMA_VERSION, false);
     this.#statements =
       version === 0 ? undefined : new SqliteStatements(this.#db);
     return this.#statements;
   }
 
   #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new RunStateError('E_CLOSED', 'SqliteStorage is closed');
-    }
+    assertOpen('SqliteStorage', this.#closing !== undefined);
   }
 
   /** Check open, writable when `writeOperation` is given, and `runId`. */
   #guard(runId: string, writeOperation?: string): void {
-    this.#assertOpen();
-    if (writeOperation !== undefined && this.readOnly) {
-      throw new RunStateError(
-        'E_READ_ONLY',
-        `SqliteStorage was opened read-only; ${writeOperation}() needs readOnly: false`,
-        { details: { operation: writeOperation } },
-      );
-    }
-    checkId('runId', runId);
+    const state = {
+      closed: this.#closing !== undefined,
+      readOnly: this.readOnly,
+    };
+    guardCall('SqliteStorage', state, runId, writeOperation);
   }
 
   /** Run `body`, or return `empty` while a read-only database has no schema. */
