@@ -36,6 +36,7 @@ import {
   prng,
   verifyState,
 } from './crash-model.js';
+import { tsChildArgs } from '../support/ts-child.js';
 
 const WRITER = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
 const CYCLES = Number(process.env.CRASH_CYCLES ?? 50);
@@ -69,14 +70,7 @@ async function runAndKill(
 ): Promise<ChildLog> {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--conditions=runstate-source',
-      WRITER,
-      dbPath,
-      String(seed),
-    ],
+    tsChildArgs(WRITER, dbPath, String(seed)),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

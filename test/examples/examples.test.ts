@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tsChildArgs } from '../support/ts-child.js';
 
 const dir = fileURLToPath(new URL('../../examples/', import.meta.url));
 /** Runnable examples are the numbered scripts; the rest are their modules. */
@@ -15,11 +16,10 @@ describe('examples', () => {
   it.each(examples)(
     '%s runs to completion',
     (name) => {
-      const result = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', '--conditions=runstate-source', `${dir}${name}`],
-        { encoding: 'utf8', timeout: 120_000 },
-      );
+      const result = spawnSync(process.execPath, tsChildArgs(`${dir}${name}`), {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       expect(result.stdout).toMatch(/✓/);

@@ -1,21 +1,10 @@
 import { crc32 } from 'node:zlib';
 import { describe, it, expect } from 'vitest';
 import { Packr } from 'msgpackr';
-import { RunStateError } from '../../src/errors.js';
 import { createCodec } from '../../src/storage/codec.js';
+import { thrown } from '../support/thrown.js';
 
 const encoder = createCodec();
-
-/** The RunStateError thrown by `fn`. */
-function thrown(fn: () => unknown): RunStateError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RunStateError);
-    return error as RunStateError;
-  }
-  throw new Error('expected a RunStateError');
-}
 
 /** A blob with a valid header and checksum around any payload. */
 function blob(payload: Uint8Array, version = 1): Uint8Array {

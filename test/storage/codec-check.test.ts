@@ -6,19 +6,9 @@ import {
   encodeEntityState,
   type Codec,
 } from '../../src/storage/codec.js';
+import { thrown } from '../support/thrown.js';
 
 const encoder = createCodec();
-
-/** The RunStateError thrown by `fn`. */
-function thrown(fn: () => unknown): RunStateError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RunStateError);
-    return error as RunStateError;
-  }
-  throw new Error('expected a RunStateError');
-}
 
 class Point {
   constructor(

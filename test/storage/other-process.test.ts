@@ -25,6 +25,7 @@ import {
 import { PostgresStorage } from '../../src/storage/postgres.js';
 import { RedisStorage } from '../../src/storage/redis.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { tsChildArgs } from '../support/ts-child.js';
 
 const PG_URL = process.env.RUNSTATE_PG_URL;
 const REDIS_URL = process.env.RUNSTATE_REDIS_URL;
@@ -87,13 +88,7 @@ async function runWriter(backend: Backend): Promise<void> {
   };
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--conditions=runstate-source',
-      WRITER,
-      JSON.stringify(plan),
-    ],
+    tsChildArgs(WRITER, JSON.stringify(plan)),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

@@ -31,6 +31,7 @@ import {
   entityIds,
   expectedState,
 } from './parallel-writer-model.js';
+import { tsChildArgs } from '../support/ts-child.js';
 
 const WRITER = fileURLToPath(new URL('./parallel-writer.ts', import.meta.url));
 const WRITERS = 4;
@@ -69,15 +70,7 @@ interface ChildResult {
 function startWriter(args: readonly string[], runId: string, goFile: string) {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--conditions=runstate-source',
-      WRITER,
-      ...args,
-      runId,
-      goFile,
-    ],
+    tsChildArgs(WRITER, ...args, runId, goFile),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
