@@ -2,7 +2,7 @@ import { createActor, type Actor } from 'xstate';
 import { abortable, checkAbortOptions, type AbortOptions } from '../abort.js';
 import { RunStateError, ensureError, storageError } from '../errors.js';
 import type { Schedule } from '../schedule/schedule.js';
-import { encodeEntityState, type Codec } from '../storage/codec.js';
+import { unstorableEntity, type Codec } from '../storage/codec.js';
 import type { StorageAdapter } from '../storage/types.js';
 import { checkFunction, checkTimestamp, show } from '../validate.js';
 import { Entity, type EntityStore } from './entity.js';
@@ -203,8 +203,10 @@ export class StateStore implements EntityStore {
 
   #encode(entityId: string, state: unknown): Uint8Array | undefined {
     try {
-      return encodeEntityState(this.#codec, entityId, state);
-    } catch (error) {
+      // codec and id were validated by createStateStore and Entity.create.
+      return this.#codec.encode(state);
+    } catch (thrown) {
+      const error = unstorableEntity(thrown, entityId);
       this.#report(
         error instanceof RunStateError
           ? error

@@ -160,20 +160,30 @@ export function encodeEntityState(
   try {
     return codec.encode(state);
   } catch (error) {
-    if (!isRunStateError(error, 'E_UNSTORABLE')) throw error;
-    const path =
-      typeof error.details.path === 'string' ? error.details.path : '';
-    const reason =
-      typeof error.details.reason === 'string'
-        ? error.details.reason
-        : error.message;
-    const where = path === '' ? entityId : `${entityId} → ${path}`;
-    throw new RunStateError(
-      'E_UNSTORABLE',
-      `cannot store state of entity ${show(entityId)} at ${where}: ${reason}`,
-      { cause: error, details: { entityId, path, reason } },
-    );
+    throw unstorableEntity(error, entityId);
   }
+}
+
+/**
+ * Name the entity in an `E_UNSTORABLE` error from `Codec.encode` (any other
+ * error is returned as it is). For callers that validated codec and id
+ * already and call `encode` themselves on a hot path.
+ *
+ * @internal
+ */
+export function unstorableEntity(error: unknown, entityId: string): unknown {
+  if (!isRunStateError(error, 'E_UNSTORABLE')) return error;
+  const path = typeof error.details.path === 'string' ? error.details.path : '';
+  const reason =
+    typeof error.details.reason === 'string'
+      ? error.details.reason
+      : error.message;
+  const where = path === '' ? entityId : `${entityId} → ${path}`;
+  return new RunStateError(
+    'E_UNSTORABLE',
+    `cannot store state of entity ${show(entityId)} at ${where}: ${reason}`,
+    { cause: error, details: { entityId, path, reason } },
+  );
 }
 
 /**
