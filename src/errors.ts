@@ -147,3 +147,30 @@ export function storageError(
     },
   );
 }
+
+/**
+ * The `E_NOT_MONOTONIC` error a backend throws when a savepoint is not newer
+ * than the run's newest live one. Every built-in backend words it alike; a
+ * custom adapter should use it too.
+ *
+ * @param runId - the run written to
+ * @param timestamp - the refused savepoint's timestamp
+ * @param newest - the run's newest live savepoint's timestamp
+ * @example
+ * ```ts
+ * if (newest !== undefined && newest >= savepoint.timestamp) {
+ *   throw notMonotonicError(runId, savepoint.timestamp, newest);
+ * }
+ * ```
+ */
+export function notMonotonicError(
+  runId: string,
+  timestamp: number,
+  newest: number,
+): RunStateError {
+  return new RunStateError(
+    'E_NOT_MONOTONIC',
+    `savepoint ${timestamp} of run ${JSON.stringify(runId)} is not newer than the newest persisted one (${newest})`,
+    { details: { runId, timestamp, newest } },
+  );
+}

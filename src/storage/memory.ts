@@ -4,25 +4,11 @@
  *
  * @packageDocumentation
  */
-import { RunStateError } from '../errors.js';
-import {
-  checkId,
-  checkOptions,
-  checkPositiveInteger,
-  checkTimestamp,
-  show,
-} from '../validate.js';
-import {
-  checkSavepoint,
-  checkWriteOptions,
-  settle,
-} from './check-savepoint.js';
-import type {
-  StorageAdapter,
-  StoredEntry,
-  StoredSavepoint,
-  WriteSavepointOptions,
-} from './types.js';
+import { notMonotonicError } from '../errors.js';
+import { checkOptions } from '../validate.js';
+import { BaseStorage } from './base-storage.js';
+import { settle } from './check-savepoint.js';
+import type { StoredEntry, StoredSavepoint } from './types.js';
 
 /** Options of {@link MemoryStorage.open}. */
 export interface MemoryStorageOptions {
@@ -73,11 +59,8 @@ function copyEntries(entries: readonly StoredEntry[]): StoredEntry[] {
  *
  * @see {@link StorageAdapter} for the meaning of every method.
  */
-export class MemoryStorage implements StorageAdapter {
-  /** Whether this instance refuses writes (`E_READ_ONLY`). */
-  readonly readOnly: boolean;
+export class MemoryStorage extends BaseStorage {
   readonly #runs = new Map<string, RunData>();
-  #closing: Promise<void> | undefined;
 
   /**
    * Create a storage without any I/O. Prefer {@link MemoryStorage.open},
@@ -88,13 +71,11 @@ export class MemoryStorage implements StorageAdapter {
    */
   constructor(options: MemoryStorageOptions = {}) {
     checkOptions('options', options);
-    const readOnly = options.readOnly ?? false;
-    if (typeof readOnly !== 'boolean') {
-      throw new TypeError(
-        `options.readOnly must be a boolean, got ${show(readOnly)}`,
-      );
-    }
-    this.readOnly = readOnly;
+    super({
+      name: 'MemoryStorage',
+      readOnly: options.readOnly ?? false,
+      serialWrites: false,
+    });
   }
 
   /**
@@ -111,147 +92,85 @@ export class MemoryStorage implements StorageAdapter {
     return settle(() => new MemoryStorage(options));
   }
 
-  /** {@inheritDoc StorageAdapter.isInitialized} */
-  isInitialized(runId: string): Promise<boolean> {
-    return settle(() => {
-      this.#assertOpen();
-      return this.#runs.has(checkId('runId', runId));
-    });
+  /** @internal */
+  protected _isInitialized(runId: string): boolean {
+    return this.#runs.has(runId);
   }
 
-  /** {@inheritDoc StorageAdapter.initRun} */
-  initRun(runId: string): Promise<void> {
-    return settle(() => {
-      this.#assertWritable();
-      this.#run(checkId('runId', runId));
-    });
+  /** @internal */
+  protected _initRun(runId: string): void {
+    this.#run(runId);
   }
 
-  /** {@inheritDoc StorageAdapter.writeSavepoint} */
-  writeSavepoint(
+  /** @internal */
+  protected _writeSavepoint(
     runId: string,
-    savepoint: StoredSavepoint,
-    options: WriteSavepointOptions,
-  ): Promise<void> {
-    return settle(() => {
-      this.#assertWritable();
-      const newest = this.#live(runId)?.at(-1)?.timestamp;
-      const { timestamp, entries } = checkSavepoint('savepoint', savepoint);
-      const keep = checkWriteOptions('options', options);
-      if (newest !== undefined && newest >= timestamp) {
-        throw new RunStateError(
-          'E_NOT_MONOTONIC',
-          `savepoint ${timestamp} of run ${JSON.stringify(runId)} is not newer than the newest persisted one (${newest})`,
-          { details: { runId, timestamp, newest } },
-        );
-      }
-      const run = this.#run(runId);
-      run.live.push({ timestamp, entries: copyEntries(entries) });
-      run.live.splice(0, Math.max(0, run.live.length - keep));
-    });
+    { timestamp, entries }: StoredSavepoint,
+    keep: number,
+  ): void {
+    const newest = this.#runs.get(runId)?.live.at(-1)?.timestamp;
+    if (newest !== undefined && newest >= timestamp) {
+      throw notMonotonicError(runId, timestamp, newest);
+    }
+    const run = this.#run(runId);
+    run.live.push({ timestamp, entries: copyEntries(entries) });
+    run.live.splice(0, Math.max(0, run.live.length - keep));
   }
 
-  /** {@inheritDoc StorageAdapter.readSavepoint} */
-  readSavepoint(
+  /** @internal */
+  protected _readSavepoint(
     runId: string,
-    timestamp?: number,
-  ): Promise<StoredSavepoint | undefined> {
-    return settle(() => {
-      const live = this.#live(runId);
-      if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
-      const found =
-        timestamp === undefined
-          ? live?.at(-1)
-          : live?.find((sp) => sp.timestamp === timestamp);
-      return found === undefined
-        ? undefined
-        : { timestamp: found.timestamp, entries: copyEntries(found.entries) };
-    });
+    timestamp: number | undefined,
+  ): StoredSavepoint | undefined {
+    const live = this.#runs.get(runId)?.live;
+    const found =
+      timestamp === undefined
+        ? live?.at(-1)
+        : live?.find((sp) => sp.timestamp === timestamp);
+    return found === undefined
+      ? undefined
+      : { timestamp: found.timestamp, entries: copyEntries(found.entries) };
   }
 
-  /** {@inheritDoc StorageAdapter.newestTimestamp} */
-  newestTimestamp(runId: string): Promise<number | undefined> {
-    return settle(() => this.#live(runId)?.at(-1)?.timestamp);
+  /** @internal */
+  protected override _newestTimestamp(
+    runId: string,
+  ): Promise<number | undefined> {
+    return Promise.resolve(this.#runs.get(runId)?.live.at(-1)?.timestamp);
   }
 
-  /** {@inheritDoc StorageAdapter.listSavepoints} */
-  listSavepoints(runId: string): Promise<number[]> {
-    return settle(() => this.#live(runId)?.map((sp) => sp.timestamp) ?? []);
+  /** @internal */
+  protected _listSavepoints(runId: string): number[] {
+    return this.#runs.get(runId)?.live.map((sp) => sp.timestamp) ?? [];
   }
 
-  /** {@inheritDoc StorageAdapter.prune} */
-  prune(runId: string, keep: number): Promise<number> {
-    return settle(() => {
-      this.#assertWritable();
-      const live = this.#live(runId) ?? [];
-      checkPositiveInteger('keep', keep);
-      return live.splice(0, Math.max(0, live.length - keep)).length;
-    });
+  /** @internal */
+  protected _prune(runId: string, keep: number): number {
+    const live = this.#runs.get(runId)?.live ?? [];
+    return live.splice(0, Math.max(0, live.length - keep)).length;
   }
 
-  /** {@inheritDoc StorageAdapter.quarantineSavepoint} */
-  quarantineSavepoint(runId: string, timestamp: number): Promise<void> {
-    return settle(() => {
-      this.#assertWritable();
-      checkId('runId', runId);
-      checkTimestamp('timestamp', timestamp);
-      const run = this.#runs.get(runId);
-      const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
-      if (run === undefined || index === undefined || index < 0) return;
-      run.quarantined.push(...run.live.splice(index, 1));
-    });
+  /** @internal */
+  protected _quarantineSavepoint(runId: string, timestamp: number): void {
+    const run = this.#runs.get(runId);
+    const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
+    if (run === undefined || index === undefined || index < 0) return;
+    run.quarantined.push(...run.live.splice(index, 1));
   }
 
-  /** {@inheritDoc StorageAdapter.deleteRun} */
-  deleteRun(runId: string): Promise<boolean> {
-    return settle(() => {
-      this.#assertWritable();
-      return this.#runs.delete(checkId('runId', runId));
-    });
+  /** @internal */
+  protected _deleteRun(runId: string): boolean {
+    return this.#runs.delete(runId);
   }
 
-  /** {@inheritDoc StorageAdapter.listRuns} */
-  listRuns(): Promise<string[]> {
-    return settle(() => {
-      this.#assertOpen();
-      return [...this.#runs.keys()].sort();
-    });
+  /** @internal */
+  protected _listRuns(): string[] {
+    return [...this.#runs.keys()].sort();
   }
 
-  /**
-   * Drop every savepoint and refuse further calls with `E_CLOSED`.
-   * Idempotent: every call returns the same promise.
-   */
-  close(): Promise<void> {
-    this.#closing ??= settle(() => this.#runs.clear());
-    return this.#closing;
-  }
-
-  /** Same as {@link MemoryStorage.close}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new RunStateError('E_CLOSED', 'MemoryStorage is closed');
-    }
-  }
-
-  #assertWritable(): void {
-    this.#assertOpen();
-    if (this.readOnly) {
-      throw new RunStateError(
-        'E_READ_ONLY',
-        'MemoryStorage was opened read-only; open it with readOnly: false to write',
-      );
-    }
-  }
-
-  /** Check open and `runId`, then the run's live savepoints. */
-  #live(runId: string): StoredCopy[] | undefined {
-    this.#assertOpen();
-    return this.#runs.get(checkId('runId', runId))?.live;
+  /** Drops every savepoint. @internal */
+  protected override _close(): void {
+    this.#runs.clear();
   }
 
   #run(runId: string): RunData {

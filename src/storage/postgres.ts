@@ -7,10 +7,8 @@
  */
 import { storageError } from '../errors.js';
 import { checkSchemaVersion } from './schema-version.js';
-import { assertOpen, guardCall } from './guard.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { checkPositiveInteger, checkTimestamp } from '../validate.js';
-import { checkSavepoint, checkWriteOptions } from './check-savepoint.js';
+import { BaseStorage } from './base-storage.js';
 import type { PgPool } from './postgres-driver.js';
 import {
   checkPostgresOptions,
@@ -23,13 +21,8 @@ import {
   migrate,
   readSchemaVersion,
 } from './postgres-schema.js';
-import { OperationQueue, attempt } from './postgres-queue.js';
 import { PostgresStatements } from './postgres-statements.js';
-import type {
-  StorageAdapter,
-  StoredSavepoint,
-  WriteSavepointOptions,
-} from './types.js';
+import type { StoredSavepoint } from './types.js';
 
 export type {
   PgPool,
@@ -39,7 +32,6 @@ export type {
 } from './postgres-driver.js';
 export type { PostgresStorageOptions } from './postgres-options.js';
 
-type Details = Readonly<Record<string, unknown>>;
 const noop = (): void => undefined;
 
 /**
@@ -76,9 +68,7 @@ const noop = (): void => undefined;
  *
  * @see {@link StorageAdapter} for the meaning of every method.
  */
-export class PostgresStorage implements StorageAdapter {
-  /** Whether this instance refuses writes (`E_READ_ONLY`). */
-  readonly readOnly: boolean;
+export class PostgresStorage extends BaseStorage {
   readonly #pool: PgPool;
   readonly #ownsPool: boolean;
   readonly #config: PostgresConfig;
@@ -86,15 +76,13 @@ export class PostgresStorage implements StorageAdapter {
   readonly #statements: PostgresStatements;
   /** Whether the tables exist (false only while read-only on a bare schema). */
   #ready = false;
-  readonly #queue = new OperationQueue();
-  #closing: Promise<void> | undefined;
 
   /** No I/O: {@link PostgresStorage.open} does the setup. */
   private constructor(pool: PgPool, config: PostgresConfig) {
+    super({ name: 'PostgresStorage', readOnly: config.readOnly });
     this.#pool = pool;
     this.#config = config;
     this.#ownsPool = 'connectionString' in config.source;
-    this.readOnly = config.readOnly;
     this.#logger = config.logger ?? silentLogger;
     this.#statements = new PostgresStatements(pool, config.schema);
   }
@@ -148,142 +136,80 @@ export class PostgresStorage implements StorageAdapter {
     }
   }
 
-  /** {@inheritDoc StorageAdapter.isInitialized} */
-  isInitialized(runId: string): Promise<boolean> {
-    return attempt(() => {
-      this.#guard(runId);
-      return this.#read('isInitialized', { runId }, false, (s) =>
-        s.isInitialized(runId),
-      );
-    });
+  /** @internal */
+  protected _isInitialized(runId: string): Promise<boolean> {
+    return this.#call(false, (s) => s.isInitialized(runId));
   }
 
-  /** {@inheritDoc StorageAdapter.initRun} */
-  initRun(runId: string): Promise<void> {
-    return attempt(() => {
-      this.#guard(runId, 'initRun');
-      return this.#write(runId, 'initRun', { runId }, (s) =>
-        s.initRun(runId, Date.now()),
-      );
-    });
+  /** @internal */
+  protected _initRun(runId: string): Promise<void> {
+    return this.#call(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
-  /** {@inheritDoc StorageAdapter.writeSavepoint} */
-  writeSavepoint(
+  /** @internal */
+  protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
-    options: WriteSavepointOptions,
+    keep: number,
   ): Promise<void> {
-    return attempt(() => {
-      this.#guard(runId, 'writeSavepoint');
-      const checked = checkSavepoint('savepoint', savepoint);
-      const keep = checkWriteOptions('options', options);
-      const details = { runId, timestamp: checked.timestamp };
-      return this.#write(runId, 'writeSavepoint', details, (s) =>
-        s.writeSavepoint(runId, checked, keep, Date.now()),
-      );
-    });
+    return this.#call(undefined, (s) =>
+      s.writeSavepoint(runId, savepoint, keep, Date.now()),
+    );
   }
 
-  /** {@inheritDoc StorageAdapter.readSavepoint} */
-  readSavepoint(
+  /** @internal */
+  protected _readSavepoint(
     runId: string,
-    timestamp?: number,
+    timestamp: number | undefined,
   ): Promise<StoredSavepoint | undefined> {
-    return attempt(() => {
-      this.#guard(runId);
-      if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
-      return this.#read('readSavepoint', { runId, timestamp }, undefined, (s) =>
-        s.readSavepoint(runId, timestamp),
-      );
-    });
+    return this.#call(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
-  /** {@inheritDoc StorageAdapter.newestTimestamp} */
-  newestTimestamp(runId: string): Promise<number | undefined> {
-    return attempt(() => {
-      this.#guard(runId);
-      return this.#read('newestTimestamp', { runId }, undefined, (s) =>
-        s.newestTimestamp(runId),
-      );
-    });
+  /** @internal */
+  protected override _newestTimestamp(
+    runId: string,
+  ): Promise<number | undefined> {
+    return this.#call(undefined, (s) => s.newestTimestamp(runId));
   }
 
-  /** {@inheritDoc StorageAdapter.listSavepoints} */
-  listSavepoints(runId: string): Promise<number[]> {
-    return attempt(() => {
-      this.#guard(runId);
-      return this.#read('listSavepoints', { runId }, [], (s) =>
-        s.listSavepoints(runId),
-      );
-    });
+  /** @internal */
+  protected _listSavepoints(runId: string): Promise<number[]> {
+    return this.#call([], (s) => s.listSavepoints(runId));
   }
 
-  /** {@inheritDoc StorageAdapter.prune} */
-  prune(runId: string, keep: number): Promise<number> {
-    return attempt(() => {
-      this.#guard(runId, 'prune');
-      checkPositiveInteger('keep', keep);
-      return this.#write(runId, 'prune', { runId, keep }, (s) =>
-        s.prune(runId, keep),
-      );
-    });
+  /** @internal */
+  protected _prune(runId: string, keep: number): Promise<number> {
+    return this.#call(0, (s) => s.prune(runId, keep));
   }
 
-  /** {@inheritDoc StorageAdapter.quarantineSavepoint} */
-  quarantineSavepoint(runId: string, timestamp: number): Promise<void> {
-    return attempt(() => {
-      this.#guard(runId, 'quarantineSavepoint');
-      checkTimestamp('timestamp', timestamp);
-      const details = { runId, timestamp };
-      return this.#write(runId, 'quarantineSavepoint', details, (s) =>
-        s.quarantineSavepoint(runId, timestamp),
-      );
-    });
+  /** @internal */
+  protected _quarantineSavepoint(
+    runId: string,
+    timestamp: number,
+  ): Promise<void> {
+    return this.#call(undefined, (s) =>
+      s.quarantineSavepoint(runId, timestamp),
+    );
   }
 
-  /** {@inheritDoc StorageAdapter.deleteRun} */
-  deleteRun(runId: string): Promise<boolean> {
-    return attempt(() => {
-      this.#guard(runId, 'deleteRun');
-      return this.#write(runId, 'deleteRun', { runId }, (s) =>
-        s.deleteRun(runId),
-      );
-    });
+  /** @internal */
+  protected _deleteRun(runId: string): Promise<boolean> {
+    return this.#call(false, (s) => s.deleteRun(runId));
   }
 
-  /** {@inheritDoc StorageAdapter.listRuns} */
-  listRuns(): Promise<string[]> {
-    return attempt(() => {
-      this.#assertOpen();
-      return this.#read('listRuns', {}, [], (s) => s.listRuns());
-    });
+  /** @internal */
+  protected _listRuns(): Promise<string[]> {
+    return this.#call([], (s) => s.listRuns());
   }
 
   /**
-   * Release the storage: waits for every operation in flight, then ends the
-   * pool when it was created from `connectionString`; a `pool` passed in
-   * stays open (the caller ends it). Idempotent: every call returns the same
-   * promise. Afterwards every method rejects with `E_CLOSED`.
+   * Ends the pool when it was created from `connectionString`; a `pool`
+   * passed in stays open (the caller ends it).
    *
-   * @throws `E_STORAGE` when the driver fails to end the pool.
+   * @internal
    */
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
-      await this.#queue.drain();
-      if (!this.#ownsPool) return;
-      try {
-        await this.#pool.end();
-      } catch (error) {
-        throw storageError(error, 'close');
-      }
-    })();
-    return this.#closing;
-  }
-
-  /** Same as {@link PostgresStorage.close}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  protected override async _close(): Promise<void> {
+    if (this.#ownsPool) await this.#pool.end();
   }
 
   async #init(): Promise<void> {
@@ -311,51 +237,11 @@ export class PostgresStorage implements StorageAdapter {
     return this.#ready;
   }
 
-  #assertOpen(): void {
-    assertOpen('PostgresStorage', this.#closing !== undefined);
-  }
-
-  /** Check open, writable when `writeOperation` is given, and `runId`. */
-  #guard(runId: string, writeOperation?: string): void {
-    const state = {
-      closed: this.#closing !== undefined,
-      readOnly: this.readOnly,
-    };
-    guardCall('PostgresStorage', state, runId, writeOperation);
-  }
-
-  /** Run `body` now (tracked for `close()`), wrapping driver errors. */
-  #read<T>(
-    operation: string,
-    details: Details,
-    empty: T,
-    body: (s: PostgresStatements) => Promise<T>,
-  ): Promise<T> {
-    return this.#queue.track(this.#call(operation, details, empty, body));
-  }
-
-  /** Run `body` after the run's previous write settled (call order). */
-  #write<T>(
-    runId: string,
-    operation: string,
-    details: Details,
-    body: (s: PostgresStatements) => Promise<T>,
-  ): Promise<T> {
-    return this.#queue.serial(runId, () =>
-      this.#call(operation, details, undefined as T, body),
-    );
-  }
-
+  /** Run `body`, or return `empty` while a read-only schema is bare. */
   async #call<T>(
-    operation: string,
-    details: Details,
     empty: T,
     body: (s: PostgresStatements) => Promise<T>,
   ): Promise<T> {
-    try {
-      return (await this.#checkReady()) ? await body(this.#statements) : empty;
-    } catch (error) {
-      throw storageError(error, operation, details);
-    }
+    return (await this.#checkReady()) ? body(this.#statements) : empty;
   }
 }

@@ -6,10 +6,8 @@
  * @packageDocumentation
  */
 import { storageError } from '../errors.js';
-import { assertOpen, guardCall } from './guard.js';
 import { silentLogger } from '../logger.js';
-import { checkPositiveInteger, checkTimestamp } from '../validate.js';
-import { checkSavepoint, checkWriteOptions } from './check-savepoint.js';
+import { BaseStorage } from './base-storage.js';
 import { RedisConnection } from './redis-connection.js';
 import { runKeys, runsKey, type RunKeys } from './redis-keys.js';
 import {
@@ -27,16 +25,9 @@ import {
   writeSavepoint,
 } from './redis-savepoint.js';
 import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
-import type {
-  StorageAdapter,
-  StoredSavepoint,
-  WriteSavepointOptions,
-} from './types.js';
+import type { StoredSavepoint } from './types.js';
 
 export type { RedisClientLike, RedisStorageOptions } from './redis-options.js';
-
-type Details = Readonly<Record<string, unknown>>;
-const noCheck = (): Details => ({});
 
 /**
  * Storage in Redis, through a node-redis client.
@@ -79,13 +70,10 @@ const noCheck = (): Details => ({});
  *
  * @see {@link StorageAdapter} for the meaning of every method.
  */
-export class RedisStorage implements StorageAdapter {
-  /** Whether this instance refuses writes (`E_READ_ONLY`). */
-  readonly readOnly: boolean;
+export class RedisStorage extends BaseStorage {
   readonly #client: RedisClientLike;
   readonly #connection: RedisConnection;
   readonly #prefix: string;
-  #closing: Promise<void> | undefined;
 
   /** No I/O: {@link RedisStorage.open} does the setup. */
   private constructor(
@@ -93,10 +81,10 @@ export class RedisStorage implements StorageAdapter {
     owned: OwnedRedisClient | undefined,
     config: RedisConfig,
   ) {
+    super({ name: 'RedisStorage', readOnly: config.readOnly });
     this.#client = client;
     this.#connection = new RedisConnection(client, owned);
     this.#prefix = config.prefix;
-    this.readOnly = config.readOnly;
   }
 
   /**
@@ -142,108 +130,89 @@ export class RedisStorage implements StorageAdapter {
     return new RedisStorage(client, owned, config);
   }
 
-  /** {@inheritDoc StorageAdapter.isInitialized} */
-  isInitialized(runId: string): Promise<boolean> {
-    return this.#run('isInitialized', runId, false, noCheck, async (keys) => {
-      const found = await this.#client.sendCommand([
-        'SISMEMBER',
-        keys.runs,
-        runId,
-      ]);
-      return found === 1;
+  /** @internal */
+  protected _isInitialized(runId: string): Promise<boolean> {
+    return this.#call(runId, async (keys) => {
+      const args = ['SISMEMBER', keys.runs, runId];
+      return (await this.#client.sendCommand(args)) === 1;
     });
   }
 
-  /** {@inheritDoc StorageAdapter.initRun} */
-  initRun(runId: string): Promise<void> {
-    return this.#run('initRun', runId, true, noCheck, async (keys) => {
+  /** @internal */
+  protected _initRun(runId: string): Promise<void> {
+    return this.#call(runId, async (keys) => {
       await this.#client.sendCommand(['SADD', keys.runs, runId]);
     });
   }
 
-  /** {@inheritDoc StorageAdapter.writeSavepoint} */
-  writeSavepoint(
+  /** @internal */
+  protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
-    options: WriteSavepointOptions,
+    keep: number,
   ): Promise<void> {
-    const check = (): Details => {
-      checkSavepoint('savepoint', savepoint);
-      checkWriteOptions('options', options);
-      return { timestamp: savepoint.timestamp };
-    };
-    return this.#run('writeSavepoint', runId, true, check, (keys) =>
-      writeSavepoint(this.#client, keys, runId, savepoint, options.keep),
+    return this.#call(runId, (keys) =>
+      writeSavepoint(this.#client, keys, runId, savepoint, keep),
     );
   }
 
-  /** {@inheritDoc StorageAdapter.readSavepoint} */
-  readSavepoint(
+  /** @internal */
+  protected _readSavepoint(
     runId: string,
-    timestamp?: number,
+    timestamp: number | undefined,
   ): Promise<StoredSavepoint | undefined> {
-    const check = (): Details => {
-      if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
-      return { timestamp };
-    };
-    return this.#run('readSavepoint', runId, false, check, (keys) =>
+    return this.#call(runId, (keys) =>
       readSavepoint(this.#client, keys, runId, timestamp),
     );
   }
 
-  /** {@inheritDoc StorageAdapter.newestTimestamp} */
-  newestTimestamp(runId: string): Promise<number | undefined> {
-    return this.#run('newestTimestamp', runId, false, noCheck, async (keys) => {
+  /** @internal */
+  protected override _newestTimestamp(
+    runId: string,
+  ): Promise<number | undefined> {
+    return this.#call(runId, async (keys) => {
       const args = ['ZRANGE', keys.savepoints, '-1', '-1'];
       return toTimestamps(await this.#client.sendCommand(args))[0];
     });
   }
 
-  /** {@inheritDoc StorageAdapter.listSavepoints} */
-  listSavepoints(runId: string): Promise<number[]> {
-    return this.#run('listSavepoints', runId, false, noCheck, async (keys) => {
+  /** @internal */
+  protected _listSavepoints(runId: string): Promise<number[]> {
+    return this.#call(runId, async (keys) => {
       const args = ['ZRANGE', keys.savepoints, '0', '-1'];
       return toTimestamps(await this.#client.sendCommand(args));
     });
   }
 
-  /** {@inheritDoc StorageAdapter.prune} */
-  prune(runId: string, keep: number): Promise<number> {
-    const check = (): Details => ({ keep: checkPositiveInteger('keep', keep) });
-    return this.#run('prune', runId, true, check, async (keys) => {
-      const args = [keys.base, String(keep)];
+  /** @internal */
+  protected _prune(runId: string, keep: number): Promise<number> {
+    return this.#call(runId, async (keys) => {
       const pruned = await this.#connection.script(
         SCRIPTS.prune,
         [keys.savepoints],
-        args,
+        [keys.base, String(keep)],
       );
       return Number(pruned);
     });
   }
 
-  /** {@inheritDoc StorageAdapter.quarantineSavepoint} */
-  quarantineSavepoint(runId: string, timestamp: number): Promise<void> {
-    const check = (): Details => ({
-      timestamp: checkTimestamp('timestamp', timestamp),
+  /** @internal */
+  protected _quarantineSavepoint(
+    runId: string,
+    timestamp: number,
+  ): Promise<void> {
+    return this.#call(runId, async (keys) => {
+      await this.#connection.script(
+        SCRIPTS.quarantine,
+        [keys.savepoints, keys.quarantine],
+        [keys.base, String(timestamp)],
+      );
     });
-    return this.#run(
-      'quarantineSavepoint',
-      runId,
-      true,
-      check,
-      async (keys) => {
-        await this.#connection.script(
-          SCRIPTS.quarantine,
-          [keys.savepoints, keys.quarantine],
-          [keys.base, String(timestamp)],
-        );
-      },
-    );
   }
 
-  /** {@inheritDoc StorageAdapter.deleteRun} */
-  deleteRun(runId: string): Promise<boolean> {
-    return this.#run('deleteRun', runId, true, noCheck, async (keys) => {
+  /** @internal */
+  protected _deleteRun(runId: string): Promise<boolean> {
+    return this.#call(runId, async (keys) => {
       const existed = await this.#connection.script(
         SCRIPTS.deleteRun,
         [keys.runs, keys.savepoints, keys.quarantine],
@@ -253,70 +222,35 @@ export class RedisStorage implements StorageAdapter {
     });
   }
 
-  /** {@inheritDoc StorageAdapter.listRuns} */
-  listRuns(): Promise<string[]> {
-    return this.#connection.track(() => {
-      this.#assertOpen();
-      return this.#connection.call('listRuns', {}, async () => {
-        const reply = await this.#client.sendCommand(
-          ['SMEMBERS', runsKey(this.#prefix)],
-          BUFFER_REPLIES,
-        );
-        return asArray(reply)
-          .map((id) => Buffer.from(id as Buffer).toString('utf8'))
-          .sort();
-      });
-    });
+  /** @internal */
+  protected async _listRuns(): Promise<string[]> {
+    await this.#connection.assertReady();
+    const reply = await this.#client.sendCommand(
+      ['SMEMBERS', runsKey(this.#prefix)],
+      BUFFER_REPLIES,
+    );
+    return asArray(reply)
+      .map((id) => Buffer.from(id as Buffer).toString('utf8'))
+      .sort();
   }
 
   /**
-   * Release the storage: waits for every operation in flight, then closes
-   * the client when it was created from `url` (gracefully, or at once while
-   * it is disconnected); a `client` passed in stays open (the caller closes
-   * it). Idempotent: every call returns the same promise. Afterwards every
-   * method rejects with `E_CLOSED`.
+   * Closes the client when it was created from `url` (gracefully, or at
+   * once while it is disconnected); a `client` passed in stays open (the
+   * caller closes it).
    *
-   * @throws `E_STORAGE` when the driver fails to close the client.
+   * @internal
    */
-  close(): Promise<void> {
-    this.#closing ??= this.#connection.close();
-    return this.#closing;
+  protected override _close(): Promise<void> {
+    return this.#connection.close();
   }
 
-  /** Same as {@link RedisStorage.close}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  /**
-   * Check open, writable (for a write), `runId` and the other arguments
-   * (`check` returns error details), then run `body` on the run's keys.
-   */
-  #run<T>(
-    operation: string,
+  /** Run `body` on the run's keys, failing at once while disconnected. */
+  async #call<T>(
     runId: string,
-    write: boolean,
-    check: () => Details,
     body: (keys: RunKeys) => Promise<T>,
   ): Promise<T> {
-    return this.#connection.track(() => {
-      this.#guard(runId, write ? operation : undefined);
-      const details = { runId, ...check() };
-      const keys = runKeys(this.#prefix, runId);
-      return this.#connection.call(operation, details, () => body(keys));
-    });
-  }
-
-  #assertOpen(): void {
-    assertOpen('RedisStorage', this.#closing !== undefined);
-  }
-
-  /** Check open, writable when `writeOperation` is given, and `runId`. */
-  #guard(runId: string, writeOperation?: string): void {
-    const state = {
-      closed: this.#closing !== undefined,
-      readOnly: this.readOnly,
-    };
-    guardCall('RedisStorage', state, runId, writeOperation);
+    await this.#connection.assertReady();
+    return body(runKeys(this.#prefix, runId));
   }
 }

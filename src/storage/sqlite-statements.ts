@@ -5,7 +5,7 @@
  * @internal
  * @packageDocumentation
  */
-import { RunStateError } from '../errors.js';
+import { RunStateError, notMonotonicError } from '../errors.js';
 import type {
   SqliteDatabase,
   SqliteStatement,
@@ -178,11 +178,7 @@ export class SqliteStatements {
     const { timestamp, entries } = sp;
     const newest = this.newestTimestamp(runId);
     if (newest !== undefined && newest >= timestamp) {
-      throw new RunStateError(
-        'E_NOT_MONOTONIC',
-        `savepoint ${timestamp} of run ${JSON.stringify(runId)} is not newer than the newest persisted one (${newest})`,
-        { details: { runId, timestamp, newest } },
-      );
+      throw notMonotonicError(runId, timestamp, newest);
     }
     const n = entries.length;
     this.#s.insertRun.run(runId, now);

@@ -7,14 +7,8 @@
  */
 import { storageError } from '../errors.js';
 import { checkSchemaVersion } from './schema-version.js';
-import { assertOpen, guardCall } from './guard.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { checkPositiveInteger, checkTimestamp } from '../validate.js';
-import {
-  checkSavepoint,
-  checkWriteOptions,
-  settle,
-} from './check-savepoint.js';
+import { BaseStorage } from './base-storage.js';
 import type { SqliteDatabase } from './sqlite-driver.js';
 import {
   checkSqliteOptions,
@@ -25,11 +19,7 @@ import {
 } from './sqlite-options.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
-import type {
-  StorageAdapter,
-  StoredSavepoint,
-  WriteSavepointOptions,
-} from './types.js';
+import type { StoredSavepoint } from './types.js';
 
 export type {
   SqliteDatabase,
@@ -68,20 +58,21 @@ export type { SqliteStorageOptions } from './sqlite-options.js';
  *
  * @see {@link StorageAdapter} for the meaning of every method.
  */
-export class SqliteStorage implements StorageAdapter {
-  /** Whether this instance refuses writes (`E_READ_ONLY`). */
-  readonly readOnly: boolean;
+export class SqliteStorage extends BaseStorage {
   readonly #db: SqliteDatabase;
   readonly #ownsDatabase: boolean;
   readonly #logger: Logger;
   #statements: SqliteStatements | undefined;
-  #closing: Promise<void> | undefined;
 
   /** No I/O: {@link SqliteStorage.open} does the setup. */
   private constructor(db: SqliteDatabase, config: SqliteConfig) {
+    super({
+      name: 'SqliteStorage',
+      readOnly: config.readOnly,
+      serialWrites: false,
+    });
     this.#db = db;
     this.#ownsDatabase = 'path' in config.source;
-    this.readOnly = config.readOnly;
     this.#logger = config.logger ?? silentLogger;
   }
 
@@ -124,144 +115,76 @@ export class SqliteStorage implements StorageAdapter {
     }
   }
 
-  /** {@inheritDoc StorageAdapter.isInitialized} */
-  isInitialized(runId: string): Promise<boolean> {
-    return settle(() => {
-      this.#guard(runId);
-      return this.#query('isInitialized', { runId }, false, (s) =>
-        s.isInitialized(runId),
-      );
-    });
+  /** @internal */
+  protected _isInitialized(runId: string): boolean {
+    return this.#query(false, (s) => s.isInitialized(runId));
   }
 
-  /** {@inheritDoc StorageAdapter.initRun} */
-  initRun(runId: string): Promise<void> {
-    return settle(() => {
-      this.#guard(runId, 'initRun');
-      this.#query('initRun', { runId }, undefined, (s) =>
-        s.initRun(runId, Date.now()),
-      );
-    });
+  /** @internal */
+  protected _initRun(runId: string): void {
+    this.#query(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
-  /** {@inheritDoc StorageAdapter.writeSavepoint} */
-  writeSavepoint(
+  /** @internal */
+  protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
-    options: WriteSavepointOptions,
-  ): Promise<void> {
-    return settle(() => {
-      this.#guard(runId, 'writeSavepoint');
-      const checked = checkSavepoint('savepoint', savepoint);
-      const keep = checkWriteOptions('options', options);
-      const details = { runId, timestamp: checked.timestamp };
-      this.#query('writeSavepoint', details, undefined, (s) =>
-        s.writeSavepoint(runId, checked, keep),
-      );
-    });
+    keep: number,
+  ): void {
+    this.#query(undefined, (s) => s.writeSavepoint(runId, savepoint, keep));
   }
 
-  /** {@inheritDoc StorageAdapter.readSavepoint} */
-  readSavepoint(
+  /** @internal */
+  protected _readSavepoint(
     runId: string,
-    timestamp?: number,
-  ): Promise<StoredSavepoint | undefined> {
-    return settle(() => {
-      this.#guard(runId);
-      if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
-      return this.#query(
-        'readSavepoint',
-        { runId, timestamp },
-        undefined,
-        (s) => s.readSavepoint(runId, timestamp),
-      );
-    });
+    timestamp: number | undefined,
+  ): StoredSavepoint | undefined {
+    return this.#query(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
-  /** {@inheritDoc StorageAdapter.newestTimestamp} */
-  newestTimestamp(runId: string): Promise<number | undefined> {
-    return settle(() => {
-      this.#guard(runId);
-      return this.#query('newestTimestamp', { runId }, undefined, (s) =>
-        s.newestTimestamp(runId),
-      );
-    });
+  /** @internal */
+  protected override _newestTimestamp(
+    runId: string,
+  ): Promise<number | undefined> {
+    return Promise.resolve(
+      this.#query(undefined, (s) => s.newestTimestamp(runId)),
+    );
   }
 
-  /** {@inheritDoc StorageAdapter.listSavepoints} */
-  listSavepoints(runId: string): Promise<number[]> {
-    return settle(() => {
-      this.#guard(runId);
-      return this.#query('listSavepoints', { runId }, [], (s) =>
-        s.listSavepoints(runId),
-      );
-    });
+  /** @internal */
+  protected _listSavepoints(runId: string): number[] {
+    return this.#query([], (s) => s.listSavepoints(runId));
   }
 
-  /** {@inheritDoc StorageAdapter.prune} */
-  prune(runId: string, keep: number): Promise<number> {
-    return settle(() => {
-      this.#guard(runId, 'prune');
-      checkPositiveInteger('keep', keep);
-      return this.#query('prune', { runId, keep }, 0, (s) =>
-        s.prune(runId, keep),
-      );
-    });
+  /** @internal */
+  protected _prune(runId: string, keep: number): number {
+    return this.#query(0, (s) => s.prune(runId, keep));
   }
 
-  /** {@inheritDoc StorageAdapter.quarantineSavepoint} */
-  quarantineSavepoint(runId: string, timestamp: number): Promise<void> {
-    return settle(() => {
-      this.#guard(runId, 'quarantineSavepoint');
-      checkTimestamp('timestamp', timestamp);
-      const details = { runId, timestamp };
-      this.#query('quarantineSavepoint', details, undefined, (s) =>
-        s.quarantineSavepoint(runId, timestamp),
-      );
-    });
+  /** @internal */
+  protected _quarantineSavepoint(runId: string, timestamp: number): void {
+    this.#query(undefined, (s) => s.quarantineSavepoint(runId, timestamp));
   }
 
-  /** {@inheritDoc StorageAdapter.deleteRun} */
-  deleteRun(runId: string): Promise<boolean> {
-    return settle(() => {
-      this.#guard(runId, 'deleteRun');
-      return this.#query('deleteRun', { runId }, false, (s) =>
-        s.deleteRun(runId),
-      );
-    });
+  /** @internal */
+  protected _deleteRun(runId: string): boolean {
+    return this.#query(false, (s) => s.deleteRun(runId));
   }
 
-  /** {@inheritDoc StorageAdapter.listRuns} */
-  listRuns(): Promise<string[]> {
-    return settle(() => {
-      this.#assertOpen();
-      return this.#query('listRuns', {}, [], (s) => s.listRuns());
-    });
+  /** @internal */
+  protected _listRuns(): string[] {
+    return this.#query([], (s) => s.listRuns());
   }
 
   /**
-   * Release the storage: closes the connection when it was opened from a
-   * `path`; a `database` passed in stays open (the caller closes it).
-   * Idempotent: every call returns the same promise. Afterwards every method
-   * rejects with `E_CLOSED`.
+   * Closes the connection when it was opened from a `path`; a `database`
+   * passed in stays open (the caller closes it).
    *
-   * @throws `E_STORAGE` when the driver fails to close the connection.
+   * @internal
    */
-  close(): Promise<void> {
-    this.#closing ??= settle(() => {
-      this.#statements = undefined;
-      try {
-        if (this.#ownsDatabase) this.#db.close();
-      } catch (error) {
-        throw storageError(error, 'close');
-      }
-    });
-    return this.#closing;
-  }
-
-  /** Same as {@link SqliteStorage.close}, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+  protected override _close(): void {
+    this.#statements = undefined;
+    if (this.#ownsDatabase) this.#db.close();
   }
 
   #init(config: SqliteConfig): void {
@@ -287,31 +210,9 @@ export class SqliteStorage implements StorageAdapter {
     return this.#statements;
   }
 
-  #assertOpen(): void {
-    assertOpen('SqliteStorage', this.#closing !== undefined);
-  }
-
-  /** Check open, writable when `writeOperation` is given, and `runId`. */
-  #guard(runId: string, writeOperation?: string): void {
-    const state = {
-      closed: this.#closing !== undefined,
-      readOnly: this.readOnly,
-    };
-    guardCall('SqliteStorage', state, runId, writeOperation);
-  }
-
   /** Run `body`, or return `empty` while a read-only database has no schema. */
-  #query<T>(
-    operation: string,
-    details: Readonly<Record<string, unknown>>,
-    empty: T,
-    body: (s: SqliteStatements) => T,
-  ): T {
-    try {
-      const statements = this.#prepare();
-      return statements === undefined ? empty : body(statements);
-    } catch (error) {
-      throw storageError(error, operation, details);
-    }
+  #query<T>(empty: T, body: (s: SqliteStatements) => T): T {
+    const statements = this.#prepare();
+    return statements === undefined ? empty : body(statements);
   }
 }

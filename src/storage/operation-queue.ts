@@ -1,6 +1,6 @@
 /**
- * Bookkeeping of the Postgres backend's operations: which are in flight
- * (so `close()` can wait for them) and the order of each run's writes.
+ * Bookkeeping of a backend's operations: which are in flight (so `close()`
+ * can wait for them) and the order of each run's writes.
  *
  * @internal
  * @packageDocumentation
@@ -26,7 +26,7 @@ export function attempt<T>(body: () => Promise<T>): Promise<T> {
 
 /**
  * Tracks promises in flight and chains the writes of each key, so writes
- * issued without awaiting apply in call order even though the pool runs
+ * issued without awaiting apply in call order even when the backend runs
  * them on different connections.
  *
  * @internal

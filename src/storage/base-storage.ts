@@ -1,0 +1,360 @@
+/**
+ * The base class every backend extends: it owns the public methods of the
+ * storage contract (state checks, argument checks, ordering, error
+ * wrapping, `close()`), so a backend implements only the operations.
+ *
+ * @packageDocumentation
+ */
+import { RunStateError, ensureError, storageError } from '../errors.js';
+import {
+  checkId,
+  checkOptions,
+  checkPositiveInteger,
+  checkTimestamp,
+  show,
+} from '../validate.js';
+import { checkSavepoint, checkWriteOptions } from './check-savepoint.js';
+import { OperationQueue } from './operation-queue.js';
+import type {
+  StorageAdapter,
+  StoredSavepoint,
+  WriteSavepointOptions,
+} from './types.js';
+
+type Details = Readonly<Record<string, unknown>>;
+const noDetails = (): Details => ({});
+/** Stands for the run id of an operation that has none (`listRuns`). */
+const NO_RUN = Symbol('no run');
+
+/** A hook's result: a value, or a promise of one. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** What a backend passes to the {@link BaseStorage} constructor. */
+export interface BaseStorageOptions {
+  /** The backend's name as messages show it, e.g. `'SqliteStorage'`. */
+  readonly name: string;
+  /**
+   * Refuse every write with `E_READ_ONLY`.
+   *
+   * @defaultValue false
+   */
+  readonly readOnly?: boolean;
+  /**
+   * Run each run's writes one after another, in call order, even when they
+   * are issued without awaiting. Turn it off only when every write hook is
+   * synchronous (it then runs to completion inside the call anyway).
+   *
+   * @defaultValue true
+   */
+  readonly serialWrites?: boolean;
+}
+
+/**
+ * A storage backend's skeleton: extend it and implement the `_`-prefixed
+ * hooks (the convention of Node's `stream.Writable#_write`).
+ *
+ * @remarks
+ * The public methods, which are the {@link StorageAdapter} contract, do for
+ * every backend what the contract demands around the hooks:
+ *
+ * - reject with `E_CLOSED` once {@link BaseStorage.close} was called, and
+ *   with `E_READ_ONLY` for a write on a read-only storage;
+ * - check every argument (`TypeError`/`RangeError` naming it), so a hook
+ *   only ever sees a valid run id, timestamp, savepoint and `keep`;
+ * - apply the writes of one run in call order (see
+ *   {@link BaseStorageOptions.serialWrites});
+ * - wrap anything a hook throws that is not a `RunStateError` as
+ *   `E_STORAGE`, with the thrown error as `cause`;
+ * - make `close()` idempotent: it waits for the operations in flight, then
+ *   calls {@link BaseStorage._close} once.
+ *
+ * A hook may be synchronous or return a promise. What a hook must still do
+ * itself: write and prune atomically, refuse a savepoint that is not newer
+ * than the newest live one (throw {@link notMonotonicError}), and copy or
+ * encode the bytes it is given (the caller may reuse its buffers).
+ *
+ * @example
+ * ```ts
+ * class MyStorage extends BaseStorage {
+ *   static async open(): Promise<MyStorage> {
+ *     return new MyStorage({ name: 'MyStorage' });
+ *   }
+ *   protected _writeSavepoint(runId, savepoint, keep) { … }
+ *   // …one method per hook
+ * }
+ * ```
+ * @see `docs/storage-adapters.md` for a complete adapter, step by step.
+ */
+export abstract class BaseStorage implements StorageAdapter {
+  /** Whether this instance refuses writes (`E_READ_ONLY`). */
+  readonly readOnly: boolean;
+  readonly #name: string;
+  readonly #serialWrites: boolean;
+  readonly #queue = new OperationQueue();
+  #closing: Promise<void> | undefined;
+
+  /**
+   * No I/O here: open connections in the subclass's `static async open()`.
+   *
+   * @param options - see {@link BaseStorageOptions}
+   * @throws `TypeError` for a bad option.
+   */
+  protected constructor(options: BaseStorageOptions) {
+    checkOptions('options', options);
+    const { name, readOnly = false, serialWrites = true } = options;
+    checkId('options.name', name);
+    for (const [key, value] of [
+      ['readOnly', readOnly],
+      ['serialWrites', serialWrites],
+    ] as const) {
+      if (typeof value !== 'boolean') {
+        throw new TypeError(
+          `options.${key} must be a boolean, got ${show(value)}`,
+        );
+      }
+    }
+    this.#name = name;
+    this.readOnly = readOnly;
+    this.#serialWrites = serialWrites;
+  }
+
+  /** Whether {@link BaseStorage.close} was called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** {@inheritDoc StorageAdapter.isInitialized} */
+  isInitialized(runId: string): Promise<boolean> {
+    return this.#read('isInitialized', runId, noDetails, () =>
+      this._isInitialized(runId),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.initRun} */
+  initRun(runId: string): Promise<void> {
+    return this.#write('initRun', runId, noDetails, () => this._initRun(runId));
+  }
+
+  /** {@inheritDoc StorageAdapter.writeSavepoint} */
+  writeSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    options: WriteSavepointOptions,
+  ): Promise<void> {
+    let keep = 0;
+    const check = (): Details => {
+      checkSavepoint('savepoint', savepoint);
+      keep = checkWriteOptions('options', options);
+      return { timestamp: savepoint.timestamp };
+    };
+    return this.#write('writeSavepoint', runId, check, () =>
+      this._writeSavepoint(runId, savepoint, keep),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.readSavepoint} */
+  readSavepoint(
+    runId: string,
+    timestamp?: number,
+  ): Promise<StoredSavepoint | undefined> {
+    const check = (): Details => {
+      if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
+      return { timestamp };
+    };
+    return this.#read('readSavepoint', runId, check, () =>
+      this._readSavepoint(runId, timestamp),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.newestTimestamp} */
+  newestTimestamp(runId: string): Promise<number | undefined> {
+    return this.#read('newestTimestamp', runId, noDetails, () =>
+      this._newestTimestamp(runId),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.listSavepoints} */
+  listSavepoints(runId: string): Promise<number[]> {
+    return this.#read('listSavepoints', runId, noDetails, () =>
+      this._listSavepoints(runId),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.prune} */
+  prune(runId: string, keep: number): Promise<number> {
+    const check = (): Details => ({ keep: checkPositiveInteger('keep', keep) });
+    return this.#write('prune', runId, check, () => this._prune(runId, keep));
+  }
+
+  /** {@inheritDoc StorageAdapter.quarantineSavepoint} */
+  quarantineSavepoint(runId: string, timestamp: number): Promise<void> {
+    const check = (): Details => ({
+      timestamp: checkTimestamp('timestamp', timestamp),
+    });
+    return this.#write('quarantineSavepoint', runId, check, () =>
+      this._quarantineSavepoint(runId, timestamp),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.deleteRun} */
+  deleteRun(runId: string): Promise<boolean> {
+    return this.#write('deleteRun', runId, noDetails, () =>
+      this._deleteRun(runId),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.listRuns} */
+  listRuns(): Promise<string[]> {
+    return this.#start('listRuns', NO_RUN, false, noDetails, () =>
+      this._listRuns(),
+    );
+  }
+
+  /**
+   * Refuse new calls with `E_CLOSED`, wait for the operations in flight,
+   * then release the backend ({@link BaseStorage._close}). Idempotent: every
+   * call returns the same promise.
+   *
+   * @throws `E_STORAGE` when releasing fails, with the error as `cause`.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#queue.drain();
+      try {
+        await this._close();
+      } catch (error) {
+        throw storageError(error, `closing ${this.#name}`);
+      }
+    })();
+    return this.#closing;
+  }
+
+  /** Same as {@link BaseStorage.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** {@inheritDoc StorageAdapter.isInitialized} */
+  protected abstract _isInitialized(runId: string): MaybePromise<boolean>;
+
+  /** {@inheritDoc StorageAdapter.initRun} */
+  protected abstract _initRun(runId: string): MaybePromise<void>;
+
+  /**
+   * Persist `savepoint` and delete all but the newest `keep` live
+   * savepoints, atomically; throw {@link notMonotonicError} (writing
+   * nothing) when it is not newer than the newest live one.
+   */
+  protected abstract _writeSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    keep: number,
+  ): MaybePromise<void>;
+
+  /** {@inheritDoc StorageAdapter.readSavepoint} */
+  protected abstract _readSavepoint(
+    runId: string,
+    timestamp: number | undefined,
+  ): MaybePromise<StoredSavepoint | undefined>;
+
+  /** {@inheritDoc StorageAdapter.listSavepoints} */
+  protected abstract _listSavepoints(runId: string): MaybePromise<number[]>;
+
+  /** {@inheritDoc StorageAdapter.prune} */
+  protected abstract _prune(runId: string, keep: number): MaybePromise<number>;
+
+  /** {@inheritDoc StorageAdapter.quarantineSavepoint} */
+  protected abstract _quarantineSavepoint(
+    runId: string,
+    timestamp: number,
+  ): MaybePromise<void>;
+
+  /** {@inheritDoc StorageAdapter.deleteRun} */
+  protected abstract _deleteRun(runId: string): MaybePromise<boolean>;
+
+  /** {@inheritDoc StorageAdapter.listRuns} */
+  protected abstract _listRuns(): MaybePromise<string[]>;
+
+  /**
+   * The newest live savepoint's timestamp. Defaults to the last of
+   * {@link BaseStorage._listSavepoints}; override it when the backend can
+   * answer without listing.
+   */
+  protected async _newestTimestamp(runId: string): Promise<number | undefined> {
+    return (await this._listSavepoints(runId)).at(-1);
+  }
+
+  /**
+   * Release what the storage owns (connections, handles). Called once, by
+   * the first {@link BaseStorage.close}, after every operation in flight
+   * settled. Does nothing by default.
+   */
+  protected _close(): MaybePromise<void> {
+    return undefined;
+  }
+
+  #read<T>(
+    operation: string,
+    runId: string,
+    check: () => Details,
+    body: () => MaybePromise<T>,
+  ): Promise<T> {
+    return this.#start(operation, runId, false, check, body);
+  }
+
+  #write<T>(
+    operation: string,
+    runId: string,
+    check: () => Details,
+    body: () => MaybePromise<T>,
+  ): Promise<T> {
+    return this.#start(operation, runId, true, check, body);
+  }
+
+  /**
+   * Check state and arguments, then run `body` (after the run's previous
+   * write, for a serial write), tracked for `close()`, errors wrapped.
+   */
+  #start<T>(
+    operation: string,
+    runId: string | typeof NO_RUN,
+    write: boolean,
+    check: () => Details,
+    body: () => MaybePromise<T>,
+  ): Promise<T> {
+    try {
+      this.#guard(operation, runId, write);
+      const details = runId === NO_RUN ? check() : { runId, ...check() };
+      const run = async (): Promise<T> => {
+        try {
+          return await body();
+        } catch (error) {
+          throw storageError(error, operation, details);
+        }
+      };
+      return write && this.#serialWrites && runId !== NO_RUN
+        ? this.#queue.serial(runId, run)
+        : this.#queue.track(run());
+    } catch (error) {
+      return Promise.reject(ensureError(error));
+    }
+  }
+
+  #guard(
+    operation: string,
+    runId: string | typeof NO_RUN,
+    write: boolean,
+  ): void {
+    if (this.#closing !== undefined) {
+      throw new RunStateError('E_CLOSED', `${this.#name} is closed`);
+    }
+    if (write && this.readOnly) {
+      throw new RunStateError(
+        'E_READ_ONLY',
+        `${this.#name} was opened read-only; ${operation}() needs readOnly: false`,
+        { details: { operation } },
+      );
+    }
+    if (runId !== NO_RUN) checkId('runId', runId);
+  }
+}
