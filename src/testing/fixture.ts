@@ -9,10 +9,12 @@ export interface StorageFixture {
   /** A fresh, empty, writable storage. */
   readonly storage: StorageAdapter;
   /**
-   * Open another handle on the same data (a persistent backend). Defaults
-   * to the same instance. The fixture's `cleanup` closes what it opened.
+   * Open another instance over the same data: read-only when
+   * `options.readOnly` is true. Needed by the `reopen` and `readOnly`
+   * capabilities ({@link StorageCapabilities}). The fixture's `cleanup`
+   * closes what it opened.
    */
-  readonly reopen?: () => Promise<StorageAdapter>;
+  readonly reopen?: (options: ReopenOptions) => Promise<StorageAdapter>;
   /**
    * Damage the stored bytes of a live savepoint so the codec refuses them.
    * Defaults to rewriting the run through the contract with damaged bytes.
@@ -22,13 +24,45 @@ export interface StorageFixture {
   readonly cleanup: () => Promise<void>;
 }
 
+/** What the suite asks of {@link StorageFixture.reopen}. */
+export interface ReopenOptions {
+  /** Open the new instance read-only. */
+  readonly readOnly: boolean;
+}
+
+/**
+ * Optional capabilities a backend declares to the suite; the tests of a
+ * capability run exactly when it is declared (and are listed as skipped,
+ * with the reason in their title, when it is not).
+ */
+export interface StorageCapabilities {
+  /**
+   * The data outlives the instance: a new instance over the same data (the
+   * fixture's `reopen`) sees every run, savepoint and quarantine, also
+   * after the first instance closed.
+   *
+   * @defaultValue false
+   */
+  readonly reopen?: boolean;
+  /**
+   * A read-only instance over the same data (`reopen({ readOnly: true })`)
+   * reads everything, including savepoints written after it opened, and
+   * refuses every write with `E_READ_ONLY`, changing nothing.
+   *
+   * @defaultValue false
+   */
+  readonly readOnly?: boolean;
+}
+
 /** Creates one {@link StorageFixture} per test. */
 export type StorageFactory = () => Promise<StorageFixture>;
 
 /** The fixture of the running test, with the suite's defaults filled in. */
 export interface SuiteContext {
   readonly storage: StorageAdapter;
-  readonly reopen: () => Promise<StorageAdapter>;
+  readonly reopen: (
+    options?: Partial<ReopenOptions>,
+  ) => Promise<StorageAdapter>;
   readonly corrupt: (runId: string, timestamp: number) => Promise<void>;
 }
 
@@ -45,7 +79,14 @@ export function useFixture(factory: StorageFactory): () => SuiteContext {
     const { storage } = fixture;
     current = {
       storage,
-      reopen: fixture.reopen ?? (() => Promise.resolve(storage)),
+      reopen: (options) => {
+        if (fixture.reopen === undefined) {
+          throw new Error(
+            'the backend declares a capability that needs reopen(), but its fixture has none',
+          );
+        }
+        return fixture.reopen({ readOnly: options?.readOnly ?? false });
+      },
       corrupt:
         fixture.corrupt ??
         ((runId, timestamp) => rewriteCorrupted(storage, runId, timestamp)),

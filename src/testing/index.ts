@@ -11,39 +11,92 @@
  * import { MyStorage } from '../src/my-storage.js';
  *
  * describeStorageAdapter('MyStorage', async () => {
- *   const storage = await MyStorage.open({ url: process.env.MY_URL! });
- *   return { storage, cleanup: () => storage.close() };
- * });
+ *   const url = process.env.MY_URL!;
+ *   const opened = [await MyStorage.open({ url })];
+ *   return {
+ *     storage: opened[0],
+ *     reopen: async ({ readOnly }) => {
+ *       opened.push(await MyStorage.open({ url, readOnly }));
+ *       return opened.at(-1)!;
+ *     },
+ *     cleanup: () => Promise.all(opened.map((s) => s.close())).then(() => {}),
+ *   };
+ * }, { capabilities: { reopen: true, readOnly: true } });
  * ```
  *
  * @packageDocumentation
  */
 import { describe } from 'vitest';
-import type { StorageFactory } from './fixture.js';
+import { describeCapabilities } from './capability-cases.js';
+import type { StorageCapabilities, StorageFactory } from './fixture.js';
 import { describeLifecycle } from './lifecycle-cases.js';
 import { describeRuns } from './run-cases.js';
 import { describeSavepoints } from './savepoint-cases.js';
 import { describeValidation } from './validation-cases.js';
 
-export type { StorageFactory, StorageFixture } from './fixture.js';
+export type {
+  ReopenOptions,
+  StorageCapabilities,
+  StorageFactory,
+  StorageFixture,
+} from './fixture.js';
+
+/** Options of {@link describeStorageAdapter}. */
+export interface DescribeStorageOptions {
+  /**
+   * The optional capabilities the backend has; their tests run exactly when
+   * declared. None by default.
+   */
+  readonly capabilities?: StorageCapabilities;
+}
 
 /**
  * Register the conformance suite for one backend: savepoints round-trip, the
  * newest wins, `keep`, monotonic writes, run isolation (odd and Unicode run
  * ids), listing, deleting, quarantine, corruption fallback, large
- * savepoints, reopening, `close()` semantics and argument checks.
+ * savepoints, `close()` semantics and argument checks; and the tests of each
+ * declared capability (reopening, read-only instances).
  *
  * @param name - the backend, as shown in test names (`'MemoryStorage'`)
  * @param factory - creates a fresh fixture for every test
+ * @param options - the backend's declared capabilities
+ * @example
+ * ```ts
+ * describeStorageAdapter('MyStorage', factory, {
+ *   capabilities: { reopen: true, readOnly: true },
+ * });
+ * ```
  */
 export function describeStorageAdapter(
   name: string,
   factory: StorageFactory,
+  options: DescribeStorageOptions = {},
 ): void {
+  const capabilities = checkCapabilities(options.capabilities ?? {});
   describe(name, () => {
     describeSavepoints(factory);
     describeRuns(factory);
     describeLifecycle(factory);
     describeValidation(factory);
+    describeCapabilities(factory, capabilities);
   });
+}
+
+const CAPABILITIES = ['reopen', 'readOnly'] as const;
+
+/** Refuse a misspelt capability or a non-boolean flag, naming it. */
+function checkCapabilities(value: StorageCapabilities): StorageCapabilities {
+  for (const [key, flag] of Object.entries(value)) {
+    if (!(CAPABILITIES as readonly string[]).includes(key)) {
+      throw new TypeError(
+        `options.capabilities.${key} is not a capability; use ${CAPABILITIES.join(', ')}`,
+      );
+    }
+    if (typeof flag !== 'boolean') {
+      throw new TypeError(
+        `options.capabilities.${key} must be a boolean, got ${typeof flag}`,
+      );
+    }
+  }
+  return value;
 }

@@ -64,23 +64,28 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
     await admin.end();
   });
 
-  describeStorageAdapter('PostgresStorage', async () => {
-    const schema = freshSchema();
-    const open = () => PostgresStorage.open({ connectionString, schema });
-    const handles: StorageAdapter[] = [await open()];
-    return {
-      storage: handles[0] as StorageAdapter,
-      reopen: async () => {
-        handles.push(await open());
-        return handles.at(-1) as StorageAdapter;
-      },
-      corrupt: (runId, ts) => corrupt(schema, runId, ts),
-      cleanup: async () => {
-        await closeAll(handles);
-        await dropSchema(schema);
-      },
-    };
-  });
+  describeStorageAdapter(
+    'PostgresStorage',
+    async () => {
+      const schema = freshSchema();
+      const open = (readOnly = false) =>
+        PostgresStorage.open({ connectionString, schema, readOnly });
+      const handles: StorageAdapter[] = [await open()];
+      return {
+        storage: handles[0] as StorageAdapter,
+        reopen: async ({ readOnly }) => {
+          handles.push(await open(readOnly));
+          return handles.at(-1) as StorageAdapter;
+        },
+        corrupt: (runId, ts) => corrupt(schema, runId, ts),
+        cleanup: async () => {
+          await closeAll(handles);
+          await dropSchema(schema);
+        },
+      };
+    },
+    { capabilities: { reopen: true, readOnly: true } },
+  );
 
   describe('PostgresStorage.open()', () => {
     it('creates the documented tables and schema_version 1', async () => {

@@ -85,24 +85,28 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
     await admin?.close();
   });
 
-  describeStorageAdapter('RedisStorage', async () => {
-    const prefix = freshPrefix();
-    const handles: StorageAdapter[] = [
-      await RedisStorage.open({ url, prefix }),
-    ];
-    return {
-      storage: handles[0] as StorageAdapter,
-      reopen: async () => {
-        handles.push(await RedisStorage.open({ url, prefix }));
-        return handles.at(-1) as StorageAdapter;
-      },
-      corrupt: (runId, ts) => corruptWith(admin, prefix, runId, ts),
-      cleanup: async () => {
-        await Promise.all(handles.map((h) => h.close()));
-        await deleteUnder(admin, prefix);
-      },
-    };
-  });
+  describeStorageAdapter(
+    'RedisStorage',
+    async () => {
+      const prefix = freshPrefix();
+      const handles: StorageAdapter[] = [
+        await RedisStorage.open({ url, prefix }),
+      ];
+      return {
+        storage: handles[0] as StorageAdapter,
+        reopen: async ({ readOnly }) => {
+          handles.push(await RedisStorage.open({ url, prefix, readOnly }));
+          return handles.at(-1) as StorageAdapter;
+        },
+        corrupt: (runId, ts) => corruptWith(admin, prefix, runId, ts),
+        cleanup: async () => {
+          await Promise.all(handles.map((h) => h.close()));
+          await deleteUnder(admin, prefix);
+        },
+      };
+    },
+    { capabilities: { reopen: true, readOnly: true } },
+  );
 
   describeStorageAdapter(
     'RedisStorage (caller-owned RESP3 client)',
@@ -116,8 +120,8 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
       ];
       return {
         storage: handles[0] as StorageAdapter,
-        reopen: async () => {
-          handles.push(await RedisStorage.open({ client, prefix }));
+        reopen: async ({ readOnly }) => {
+          handles.push(await RedisStorage.open({ client, prefix, readOnly }));
           return handles.at(-1) as StorageAdapter;
         },
         corrupt: (runId, ts) => corruptWith(admin, prefix, runId, ts),
@@ -128,6 +132,7 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         },
       };
     },
+    { capabilities: { reopen: true, readOnly: true } },
   );
 
   describe('RedisStorage', () => {

@@ -32,50 +32,58 @@ describeStorageAdapter('SqliteStorage (path :memory:)', async () => {
   return { storage, cleanup: () => storage.close() };
 });
 
-describeStorageAdapter('SqliteStorage (file)', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'runstate-sqlite-'));
-  const path = join(dir, 'state.db');
-  const handles: StorageAdapter[] = [await SqliteStorage.open({ path })];
-  return {
-    storage: handles[0] as StorageAdapter,
-    reopen: async () => {
-      handles.push(await SqliteStorage.open({ path }));
-      return handles.at(-1) as StorageAdapter;
-    },
-    corrupt: (runId, ts) => {
-      const db = new Database(path);
-      try {
-        corruptWith(db, runId, ts);
-      } finally {
-        db.close();
-      }
-      return Promise.resolve();
-    },
-    cleanup: async () => {
-      await closeAll(handles);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeStorageAdapter(
+  'SqliteStorage (file)',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'runstate-sqlite-'));
+    const path = join(dir, 'state.db');
+    const handles: StorageAdapter[] = [await SqliteStorage.open({ path })];
+    return {
+      storage: handles[0] as StorageAdapter,
+      reopen: async ({ readOnly }) => {
+        handles.push(await SqliteStorage.open({ path, readOnly }));
+        return handles.at(-1) as StorageAdapter;
+      },
+      corrupt: (runId, ts) => {
+        const db = new Database(path);
+        try {
+          corruptWith(db, runId, ts);
+        } finally {
+          db.close();
+        }
+        return Promise.resolve();
+      },
+      cleanup: async () => {
+        await closeAll(handles);
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  { capabilities: { reopen: true, readOnly: true } },
+);
 
-describeStorageAdapter('SqliteStorage (caller-owned Database)', async () => {
-  const db = new Database(':memory:');
-  const handles: StorageAdapter[] = [
-    await SqliteStorage.open({ database: db }),
-  ];
-  return {
-    storage: handles[0] as StorageAdapter,
-    reopen: async () => {
-      handles.push(await SqliteStorage.open({ database: db }));
-      return handles.at(-1) as StorageAdapter;
-    },
-    corrupt: (runId, ts) => Promise.resolve(corruptWith(db, runId, ts)),
-    cleanup: async () => {
-      await closeAll(handles);
-      db.close();
-    },
-  };
-});
+describeStorageAdapter(
+  'SqliteStorage (caller-owned Database)',
+  async () => {
+    const db = new Database(':memory:');
+    const handles: StorageAdapter[] = [
+      await SqliteStorage.open({ database: db }),
+    ];
+    return {
+      storage: handles[0] as StorageAdapter,
+      reopen: async ({ readOnly }) => {
+        handles.push(await SqliteStorage.open({ database: db, readOnly }));
+        return handles.at(-1) as StorageAdapter;
+      },
+      corrupt: (runId, ts) => Promise.resolve(corruptWith(db, runId, ts)),
+      cleanup: async () => {
+        await closeAll(handles);
+        db.close();
+      },
+    };
+  },
+  { capabilities: { reopen: true, readOnly: true } },
+);
 
 describe('SqliteStorage on a file', () => {
   let dir: string;
