@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// Examples import the package by name ('runstate', 'runstate/sqlite'…), as
+// users do; the `runstate-source` export condition maps those to src/.
+const conditions = ['runstate-source', 'node', 'import', 'default'];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

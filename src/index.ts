@@ -7,7 +7,12 @@
  * @packageDocumentation
  */
 
-export { RunStateError, isRunStateError, ensureError } from './errors.js';
+export {
+  RunStateError,
+  isRunStateError,
+  ensureError,
+  notMonotonicError,
+} from './errors.js';
 export type { ErrorCode, RunStateErrorOptions } from './errors.js';
 export type { AbortOptions } from './abort.js';
 
@@ -70,6 +75,11 @@ export type {
   ResumeOrStartResult,
 } from './actors/resume-or-start.js';
 
+export { BaseStorage } from './storage/base-storage.js';
+export type {
+  BaseStorageOptions,
+  MaybePromise,
+} from './storage/base-storage.js';
 export { MemoryStorage } from './storage/memory.js';
 export type { MemoryStorageOptions } from './storage/memory.js';
 export {
