@@ -24,6 +24,19 @@
  *   returned something that is not a list of `[id, state]` pairs.
  * - `E_TRANSFORM_FAILED`: an entity's save transform threw.
  * - `E_ABORTED`: the operation was aborted through its `AbortSignal`.
+ * - `E_ENTITY_FAILED`: an entity of a supervised run threw while handling a
+ *   message (its reducer, or its machine actor failed); the thrown error is
+ *   the `cause`. The run restarts from its newest savepoint.
+ * - `E_INPUT_FAILED`: a supervised run's `input` threw, or its iterator
+ *   failed; the run restarts.
+ * - `E_OUTPUT_FAILED`: a supervised run's output sink threw; the run
+ *   restarts.
+ * - `E_INVALID_MESSAGE`: the input yielded a message without a valid
+ *   timestamp; the run stops (replaying would yield it again).
+ * - `E_OUT_OF_ORDER`: the input yielded a message older than the previous
+ *   one, and the lateness policy is `'reject'`; the run stops.
+ * - `E_RESTART_LIMIT`: a supervised run failed more than `maxRestarts` times
+ *   within `withinMs`; the last failure is the `cause`.
  */
 export type ErrorCode =
   | 'E_CLOSED'
@@ -39,7 +52,13 @@ export type ErrorCode =
   | 'E_READ_ONLY'
   | 'E_UPDATE_FAILED'
   | 'E_TRANSFORM_FAILED'
-  | 'E_ABORTED';
+  | 'E_ABORTED'
+  | 'E_ENTITY_FAILED'
+  | 'E_INPUT_FAILED'
+  | 'E_OUTPUT_FAILED'
+  | 'E_INVALID_MESSAGE'
+  | 'E_OUT_OF_ORDER'
+  | 'E_RESTART_LIMIT';
 
 /** Options of a {@link RunStateError}. */
 export interface RunStateErrorOptions {

@@ -1,0 +1,251 @@
+/**
+ * One attempt of a supervised run: open a StateStore, resume from the
+ * newest savepoint (or start fresh), replay the input through the
+ * entities, and close the store. A failure ends the attempt with a typed
+ * error; the supervisor (`run-machine.ts`) decides whether to restart.
+ *
+ * @internal
+ * @packageDocumentation
+ */
+import { RunStateError, ensureError } from '../errors.js';
+import { show } from '../validate.js';
+import type { Entity } from './entity.js';
+import { resumeOrStart } from './resume-or-start.js';
+import { createSlot, type EntitySlot } from './run-entity-slot.js';
+import type { RunConfig } from './run-options.js';
+import { Outbox } from './run-outbox.js';
+import type { RunMessage } from './run-types.js';
+import { createStateStore, type StateStore } from './state-store.js';
+
+/** What attempts share with the supervisor (and `status()`). @internal */
+export interface RunProgress {
+  phase: 'starting' | 'running';
+  lastProcessed: number | undefined;
+  /** The newest timestamp handled by any attempt of this process. */
+  highWater: number;
+  newestPersisted: number | undefined;
+  store: StateStore | undefined;
+  states: Map<string, unknown>;
+  readonly counters: {
+    messages: number;
+    dropped: number;
+    skipped: number;
+    outputs: number;
+  };
+}
+
+/** Errors after which a restart would fail the same way. @internal */
+export const PERMANENT = new Set(['E_INVALID_MESSAGE', 'E_OUT_OF_ORDER']);
+
+/** A failure of the input itself, as a typed error. */
+function inputFailed(error: unknown): RunStateError {
+  if (error instanceof RunStateError) return error;
+  const cause = ensureError(error);
+  return new RunStateError(
+    'E_INPUT_FAILED',
+    `the run's input failed: ${cause.message}`,
+    { cause },
+  );
+}
+
+function invalidMessage(message: unknown, last: number | undefined) {
+  const ts = (message as Partial<RunMessage> | null)?.timestamp;
+  return new RunStateError(
+    'E_INVALID_MESSAGE',
+    `a message must have a non-negative safe integer timestamp, got ${String(ts)} (after ${String(last)})`,
+    { details: { timestamp: ts, lastProcessed: last } },
+  );
+}
+
+/** The entities of the loaded or fresh run, in declaration order. */
+function slotsFor(
+  config: RunConfig,
+  entities: readonly Entity<unknown>[],
+  outbox: Outbox,
+): EntitySlot[] {
+  const byId = new Map(entities.map((e) => [e.id, e]));
+  const declared = config.entities.map((spec) => spec.id);
+  const missing = declared.filter((id) => !byId.has(id));
+  if (missing.length > 0 || byId.size !== declared.length) {
+    throw new RunStateError(
+      'E_INVALID_STATE',
+      `the savepoint holds entities [${[...byId.keys()].join(', ')}] but the run declares [${declared.join(', ')}]; migrate them with options.update`,
+      { details: { loaded: [...byId.keys()], declared } },
+    );
+  }
+  const emit = outbox.emit;
+  return config.entities.map((spec) =>
+    createSlot(spec, byId.get(spec.id)!, emit),
+  );
+}
+
+/**
+ * Run one attempt until the input ends (`'completed'`) or `signal` aborts
+ * (`'stopped'`); throws the attempt's failure as a `RunStateError`.
+ *
+ * @internal
+ */
+export async function runAttempt(
+  config: RunConfig,
+  progress: RunProgress,
+  signal: AbortSignal,
+): Promise<'completed' | 'stopped'> {
+  let failure: RunStateError | undefined;
+  const store = createStateStore({
+    runId: config.runId,
+    schedule: config.schedule,
+    storage: config.storage,
+    ...(config.keep === undefined ? {} : { keep: config.keep }),
+    ...(config.codec === undefined ? {} : { codec: config.codec }),
+    logger: config.logger,
+    onError: (error) => void (failure ??= error),
+    onPersisted: (info) => void (progress.newestPersisted = info.timestamp),
+  });
+  progress.phase = 'starting';
+  progress.store = store;
+  let slots: EntitySlot[] = [];
+  try {
+    const start = await resumeOrStart(store, {
+      startFrom: config.startFrom,
+      entities: config.entities.map((spec) => [spec.id, spec.initial]),
+      ...(config.update === undefined ? {} : { update: config.update }),
+    });
+    if (start.resumed) progress.newestPersisted = start.timestamp;
+    const outbox = new Outbox(
+      config.output,
+      progress.highWater,
+      progress.counters,
+    );
+    slots = slotsFor(config, start.entities, outbox);
+    progress.phase = 'running';
+    const from = start.timestamp;
+    const loop = { config, progress, slots, outbox, signal };
+    let ended: 'completed' | 'stopped';
+    try {
+      ended = await consume(loop, from, () => failure);
+    } catch (error) {
+      // An input honouring the signal may end by throwing (an AbortError).
+      if (signal.aborted && !(error instanceof RunStateError)) return 'stopped';
+      throw inputFailed(error); // only the input throws non-RunStateErrors
+    }
+    if (ended === 'completed') await store.flush();
+    if (failure !== undefined) throw failure;
+    return ended;
+  } finally {
+    for (const slot of slots) {
+      progress.states.set(slot.id, slot.finalState());
+      slot.stop();
+    }
+    await store.close();
+  }
+}
+
+interface Loop {
+  readonly config: RunConfig;
+  readonly progress: RunProgress;
+  readonly slots: readonly EntitySlot[];
+  readonly outbox: Outbox;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Feed the input from `from` through the entities: before each message
+ * every entity acks its timestamp, then the entities that accept it handle
+ * it, then its outputs are delivered.
+ */
+async function consume(
+  loop: Loop,
+  from: number,
+  failure: () => RunStateError | undefined,
+): Promise<'completed' | 'stopped'> {
+  const { progress, slots, outbox, signal } = loop;
+  const { counters } = progress;
+  let last = from;
+  let started = false;
+  for await (const message of openInput(
+    loop,
+    from,
+  ) as AsyncIterable<RunMessage>) {
+    const stored = failure();
+    if (stored !== undefined) throw stored;
+    const ts = (message as RunMessage | null)?.timestamp as number;
+    if (ts >= last && Number.isSafeInteger(ts)) {
+      last = ts;
+    } else if (judge(loop, message, started ? last : undefined, from)) {
+      continue;
+    }
+    started = true;
+    for (const slot of slots) if (ts >= slot.next) slot.save(ts);
+    for (const slot of slots) slot.handle(message, ts);
+    counters.messages++;
+    progress.lastProcessed = ts;
+    if (outbox.pending) await outbox.deliver();
+    if (ts > progress.highWater) progress.highWater = ts;
+    if (signal.aborted) return 'stopped';
+  }
+  return signal.aborted ? 'stopped' : 'completed';
+}
+
+/** Call the input function and check what it returned. */
+function openInput(
+  loop: Loop,
+  from: number,
+): AsyncIterable<RunMessage> | Iterable<RunMessage> {
+  let iterable: unknown;
+  try {
+    iterable = loop.config.input(from, { signal: loop.signal });
+  } catch (error) {
+    throw inputFailed(error);
+  }
+  const it = iterable as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+  if (
+    typeof it?.[Symbol.asyncIterator] !== 'function' &&
+    typeof it?.[Symbol.iterator] !== 'function'
+  ) {
+    throw new RunStateError(
+      'E_INPUT_FAILED',
+      `options.input must return an AsyncIterable or an Iterable, got ${show(iterable)}`,
+    );
+  }
+  return iterable as AsyncIterable<RunMessage>;
+}
+
+/**
+ * A message that is not simply newer than the last one: invalid (throws),
+ * before the resume point (skipped), or late (the lateness policy).
+ *
+ * @returns whether to skip the message
+ */
+function judge(
+  loop: Loop,
+  message: unknown,
+  last: number | undefined,
+  from: number,
+): boolean {
+  const ts = (message as Partial<RunMessage> | null)?.timestamp;
+  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) {
+    throw invalidMessage(message, last);
+  }
+  const { counters } = loop.progress;
+  if (ts < from) {
+    counters.skipped++;
+    return true;
+  }
+  const policy = loop.config.lateness;
+  if (policy === 'process') return false;
+  if (policy === 'drop') {
+    counters.dropped++;
+    loop.config.logger.debug(
+      { runId: loop.config.runId, timestamp: ts, lastProcessed: last },
+      'late message dropped',
+    );
+    return true;
+  }
+  throw new RunStateError(
+    'E_OUT_OF_ORDER',
+    `message at ${ts} is older than the previous one (${String(last)}); set options.lateness to 'drop' or 'process' to accept late messages`,
+    {
+      details: { runId: loop.config.runId, timestamp: ts, lastProcessed: last },
+    },
+  );
+}
