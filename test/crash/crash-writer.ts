@@ -1,16 +1,18 @@
 /**
- * Child process of `sqlite-crash.test.ts`: an endless stream processor that
- * persists savepoints to a SQLite file as fast as it can until it is killed.
- * Not a test file; not meant to be run by hand.
+ * Child process of the crash test (`crash-harness.ts`): an endless stream
+ * processor that persists savepoints to one backend as fast as it can until
+ * it is killed. Not a test file; not meant to be run by hand.
  *
- * Usage: crash-writer.ts <db path> <seed>
+ * Usage: crash-writer.ts <backend> <target> <seed>, where the backend is a
+ * name from `crash-backends.ts` and the target is what that backend opens
+ * (a SQLite path, a Postgres schema, a Redis key prefix).
  *
  * Reports on stdout, one line each, written synchronously (`writeSync`), so
  * whatever it printed before a SIGKILL is still in the pipe for the parent:
  *
  * - `ready <timestamp> <resumed 0|1>` once resumed or started;
- * - `begin <timestamp>` just before a savepoint's write transaction starts;
- * - `end <timestamp>` once it has committed;
+ * - `begin <timestamp>` just before a savepoint's write is sent;
+ * - `end <timestamp>` once the backend has reported it committed;
  * - `error <code> <message>` for anything reported to `onError`.
  */
 import { writeSync } from 'node:fs';
@@ -23,7 +25,7 @@ import {
   type StoredSavepoint,
   type WriteSavepointOptions,
 } from 'runstate';
-import { SqliteStorage } from 'runstate/sqlite';
+import { backendNamed } from './crash-backends.js';
 import {
   KEEP,
   RUN_ID,
@@ -35,10 +37,11 @@ import {
   type WorkingState,
 } from './crash-model.js';
 
-const [dbPath, seedArg] = process.argv.slice(2);
-if (dbPath === undefined || seedArg === undefined) {
-  throw new Error('usage: crash-writer.ts <db path> <seed>');
+const [backendArg, target, seedArg] = process.argv.slice(2);
+if (backendArg === undefined || target === undefined || seedArg === undefined) {
+  throw new Error('usage: crash-writer.ts <backend> <target> <seed>');
 }
+const backend = backendNamed(backendArg);
 const seed = Number(seedArg);
 if (!Number.isSafeInteger(seed) || seed < 0) {
   throw new Error(`seed must be a non-negative integer, got ${seedArg}`);
@@ -48,7 +51,7 @@ const say = (line: string): void => {
   writeSync(1, `${line}\n`);
 };
 
-/** Delegates to SQLite, announcing each savepoint write and its commit. */
+/** Delegates to the backend, announcing each savepoint write and its commit. */
 class ReportingStorage implements StorageAdapter {
   readonly #inner: StorageAdapter;
   constructor(inner: StorageAdapter) {
@@ -104,9 +107,7 @@ class ReportingStorage implements StorageAdapter {
   }
 }
 
-const storage = new ReportingStorage(
-  await SqliteStorage.open({ path: dbPath }),
-);
+const storage = new ReportingStorage(await backend.openWritable(target));
 const store = createStateStore({
   runId: RUN_ID,
   schedule: SCHEDULE,
