@@ -80,6 +80,23 @@ export type {
   BaseStorageOptions,
   MaybePromise,
 } from './storage/base-storage.js';
+export { startRun, RunHandle } from './actors/run.js';
+export type {
+  RunMessage,
+  EntityContext,
+  Reducer,
+  ReducerEntity,
+  MachineEntity,
+  EntityDefinition,
+  RunOutput,
+  LatenessPolicy,
+  RestartInfo,
+  RunOptions,
+  RunCounters,
+  RunStatus,
+  RunResult,
+} from './actors/run-types.js';
+
 export { MemoryStorage } from './storage/memory.js';
 export type { MemoryStorageOptions } from './storage/memory.js';
 export {
