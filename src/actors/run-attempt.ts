@@ -34,8 +34,24 @@ export interface RunProgress {
   };
 }
 
-/** Errors after which a restart would fail the same way. @internal */
-export const PERMANENT = new Set(['E_INVALID_MESSAGE', 'E_OUT_OF_ORDER']);
+/**
+ * Errors a restart cannot mend (replaying yields them again, or the
+ * storage or its data cannot be used): they stop the run at once.
+ *
+ * @internal
+ */
+export const PERMANENT: ReadonlySet<string> = new Set([
+  'E_INVALID_MESSAGE',
+  'E_OUT_OF_ORDER',
+  'E_INVALID_STATE',
+  'E_UPDATE_FAILED',
+  'E_UNSTORABLE',
+  'E_CORRUPTED',
+  'E_FORMAT_VERSION',
+  'E_SCHEMA_VERSION',
+  'E_READ_ONLY',
+  'E_CLOSED',
+]);
 
 /** A failure of the input itself, as a typed error. */
 function inputFailed(error: unknown): RunStateError {
