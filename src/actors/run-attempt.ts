@@ -115,7 +115,10 @@ export async function runAttempt(
     ...(config.codec === undefined ? {} : { codec: config.codec }),
     logger: config.logger,
     onError: (error) => void (failure ??= error),
-    onPersisted: (info) => void (progress.newestPersisted = info.timestamp),
+    onPersisted: (info) => {
+      progress.newestPersisted = info.timestamp;
+      config.onPersisted?.(info);
+    },
   });
   progress.phase = 'starting';
   progress.store = store;

@@ -26,6 +26,7 @@ import type {
   RunOutput,
 } from './run-types.js';
 import type { UpdateFunction } from './state-store-io.js';
+import type { PersistedInfo } from './state-store-types.js';
 
 /** A run's checked options. @internal */
 export interface RunConfig {
@@ -43,6 +44,7 @@ export interface RunConfig {
   readonly withinMs: number;
   readonly restartDelayMs: number;
   readonly onRestart: ((info: RestartInfo) => void) | undefined;
+  readonly onPersisted: ((info: PersistedInfo) => void) | undefined;
   readonly codec: Codec | undefined;
   readonly logger: Logger;
   readonly now: () => number;
@@ -192,6 +194,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
       0,
     ),
     onRestart: optionalFunction('options.onRestart', o.onRestart),
+    onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
     codec: o.codec,
     logger: o.logger ?? silentLogger,
     now: optionalFunction('options.now', o.now) ?? Date.now,

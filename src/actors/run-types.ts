@@ -11,6 +11,7 @@ import type { Schedule } from '../schedule/schedule.js';
 import type { Codec } from '../storage/codec.js';
 import type { StorageAdapter } from '../storage/types.js';
 import type { UpdateFunction } from './state-store-io.js';
+import type { PersistedInfo } from './state-store-types.js';
 import type {
   OpenSavepointStatus,
   StateStoreStatus,
@@ -186,6 +187,8 @@ export interface RunOptions<M extends RunMessage = RunMessage, O = unknown> {
   readonly restartDelayMs?: number;
   /** Called on every restart, before it happens. */
   readonly onRestart?: (info: RestartInfo) => void;
+  /** Called after each savepoint is persisted (see the StateStore's). */
+  readonly onPersisted?: (info: PersistedInfo) => void;
   /** The codec of the run's StateStore. */
   readonly codec?: Codec;
   /** Receives the run's and its store's diagnostics; silent by default. */
