@@ -13,7 +13,7 @@ export function applySaves(
 ): Partial<StoreContext> {
   const { runState, io } = context;
   if (runState === undefined) return {};
-  let { stale, unknown, discarded } = context.counters;
+  let { stale, unknown, discarded, superseded } = context.counters;
   let queue = context.queue;
   for (const { id, timestamp, from, bytes } of batch) {
     const result = saveToRunState(runState, id, timestamp, bytes, from);
@@ -39,6 +39,10 @@ export function applySaves(
     }
     if (result.complete !== undefined) {
       if (queue === context.queue) queue = [...queue];
+      const kept = context.writing ? 1 : 0;
+      if (io.persistIntervalMs > 0 && queue.length > kept) {
+        superseded += queue.splice(kept).length; // the newest wins
+      }
       queue.push(result.complete);
     }
   }
@@ -46,9 +50,12 @@ export function applySaves(
   const changed =
     stale !== counters.stale ||
     unknown !== counters.unknown ||
-    discarded !== counters.discarded;
+    discarded !== counters.discarded ||
+    superseded !== counters.superseded;
   return {
     queue,
-    counters: changed ? { ...counters, stale, unknown, discarded } : counters,
+    counters: changed
+      ? { ...counters, stale, unknown, discarded, superseded }
+      : counters,
   };
 }

@@ -17,6 +17,13 @@ import { Outbox } from './run-outbox.js';
 import type { RunMessage } from './run-types.js';
 import { createStateStore, type StateStore } from './state-store.js';
 
+/** How long the loop may run before it lets timers (persistence) run. */
+const YIELD_EVERY_MS = 10;
+
+/** @internal */
+export const yieldToTimers = (): Promise<void> =>
+  new Promise((resolve) => setImmediate(resolve));
+
 /** What attempts share with the supervisor (and `status()`). @internal */
 export interface RunProgress {
   phase: 'starting' | 'running';
@@ -112,6 +119,7 @@ export async function runAttempt(
     schedule: config.schedule,
     storage: config.storage,
     ...(config.keep === undefined ? {} : { keep: config.keep }),
+    persistIntervalMs: config.persistIntervalMs,
     ...(config.codec === undefined ? {} : { codec: config.codec }),
     logger: config.logger,
     onError: (error) => void (failure ??= error),
@@ -181,6 +189,8 @@ async function consume(
   const { counters } = progress;
   let last = from;
   let started = false;
+  let sinceYield = 0;
+  let yieldAt = performance.now() + YIELD_EVERY_MS;
   for await (const message of openInput(
     loop,
     from,
@@ -200,7 +210,14 @@ async function consume(
     progress.lastProcessed = ts;
     if (outbox.pending) await outbox.deliver();
     if (ts > progress.highWater) progress.highWater = ts;
-    if (signal.aborted) return 'stopped';
+    if (++sinceYield === 1024) {
+      sinceYield = 0;
+      if (signal.aborted) return 'stopped';
+      if (performance.now() >= yieldAt) {
+        await yieldToTimers(); // an input that never waits starves timers
+        yieldAt = performance.now() + YIELD_EVERY_MS;
+      }
+    }
   }
   return signal.aborted ? 'stopped' : 'completed';
 }

@@ -39,6 +39,7 @@ export interface RunConfig {
   readonly output: ((output: RunOutput) => void | Promise<void>) | undefined;
   readonly update: UpdateFunction | undefined;
   readonly keep: number | undefined;
+  readonly persistIntervalMs: number;
   readonly lateness: LatenessPolicy;
   readonly maxRestarts: number;
   readonly withinMs: number;
@@ -185,6 +186,11 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     output: optionalFunction('options.output', o.output),
     update: optionalFunction('options.update', o.update),
     keep: o.keep,
+    persistIntervalMs: nonNegativeInteger(
+      'options.persistIntervalMs',
+      o.persistIntervalMs,
+      100,
+    ),
     lateness,
     maxRestarts: nonNegativeInteger('options.maxRestarts', o.maxRestarts, 3),
     withinMs: nonNegativeInteger('options.withinMs', o.withinMs, 5_000),

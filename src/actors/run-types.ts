@@ -163,6 +163,14 @@ export interface RunOptions<M extends RunMessage = RunMessage, O = unknown> {
    */
   readonly keep?: number;
   /**
+   * Least wall-clock time between two savepoint writes (the StateStore's
+   * option): while a run catches up faster than real time, only the newest
+   * savepoint completed in each interval is written. 0 writes every one.
+   *
+   * @defaultValue 100
+   */
+  readonly persistIntervalMs?: number;
+  /**
    * Messages older than the previous one: `'reject'` stops the run with
    * `E_OUT_OF_ORDER`, `'drop'` skips them (counted, logged at debug),
    * `'process'` handles them anyway (acks of an older time save nothing).

@@ -104,12 +104,28 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
       'maxOpenSavepoints',
       options.maxOpenSavepoints ?? 1000,
     ),
+    persistIntervalMs: checkInterval(options.persistIntervalMs),
   };
   return {
     io,
     report: guarded(onError, 'onError', logger, runId),
     onPersisted: guarded(onPersisted, 'onPersisted', logger, runId),
   };
+}
+
+function checkInterval(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `persistIntervalMs must be a number of milliseconds, got ${show(value)}`,
+    );
+  }
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(
+      `persistIntervalMs must be a non-negative safe integer, got ${show(value)}`,
+    );
+  }
+  return value;
 }
 
 function checkShape(name: string, value: unknown, methods: string[]): void {

@@ -36,6 +36,8 @@ export interface StoreIo {
   readonly logger: Logger;
   readonly keep: number;
   readonly maxOpenSavepoints: number;
+  /** Least wall-clock time between two writes; 0: no wait, no coalescing. */
+  readonly persistIntervalMs: number;
 }
 
 /** @internal */

@@ -69,8 +69,13 @@ export const stateStoreMachine = setup({
       persistSavepoint(input.io, input.savepoint, input.quarantine),
     ),
   },
+  delays: {
+    persistInterval: ({ context }) => context.io.persistIntervalMs,
+  },
   guards: {
     hasQueue: ({ context }) => context.queue.length > 0,
+    paced: ({ context }) =>
+      context.io.persistIntervalMs > 0 && !context.closing,
     closing: ({ context }) => context.closing,
   },
   actions: {
@@ -173,7 +178,15 @@ export const stateStoreMachine = setup({
     closes: [],
     closing: false,
     persistedNewest: undefined,
-    counters: { stale: 0, unknown: 0, discarded: 0, persisted: 0, failed: 0 },
+    writing: false,
+    counters: {
+      stale: 0,
+      unknown: 0,
+      discarded: 0,
+      persisted: 0,
+      failed: 0,
+      superseded: 0,
+    },
   }),
   on: {
     flush: { actions: 'flush' },
@@ -244,6 +257,8 @@ export const stateStoreMachine = setup({
           ],
         },
         persisting: {
+          entry: assign({ writing: true }),
+          exit: assign({ writing: false }),
           invoke: {
             src: 'persist',
             input: ({ context }) => ({
@@ -251,8 +266,18 @@ export const stateStoreMachine = setup({
               savepoint: context.queue[0] as Savepoint<Uint8Array>,
               quarantine: context.quarantine,
             }),
-            onDone: { target: 'idle', actions: 'persisted' },
+            onDone: [
+              { guard: 'paced', target: 'pacing', actions: 'persisted' },
+              { target: 'idle', actions: 'persisted' },
+            ],
             onError: { target: 'idle', actions: 'persistFailed' },
+          },
+        },
+        pacing: {
+          after: { persistInterval: { target: 'idle' } },
+          on: {
+            flush: { target: 'idle', actions: 'flush' },
+            close: { target: 'idle', actions: 'requestClose' },
           },
         },
       },

@@ -25,6 +25,15 @@ export interface StateStoreOptions {
    * @defaultValue 1000
    */
   readonly maxOpenSavepoints?: number;
+  /**
+   * Least wall-clock time between the end of one savepoint write and the
+   * start of the next. Savepoints completed meanwhile are coalesced: only
+   * the newest is written (the others are counted as `superseded`).
+   * `flush()` and `close()` write at once. 0 writes every savepoint as soon
+   * as the previous write ended.
+   * @defaultValue 0
+   */
+  readonly persistIntervalMs?: number;
   /** The state codec. @defaultValue `defaultCodec` */
   readonly codec?: Codec;
   /** Where diagnostics go (pino-compatible). @defaultValue silent */

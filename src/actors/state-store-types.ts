@@ -45,6 +45,11 @@ export interface StoreCounters {
   readonly persisted: number;
   /** Savepoints whose persistence failed. */
   readonly failed: number;
+  /**
+   * Complete savepoints never written because a newer one completed while
+   * they waited (`persistIntervalMs`).
+   */
+  readonly superseded: number;
 }
 
 /** @internal */
@@ -72,6 +77,8 @@ export interface StoreContext extends StoreMachineInput {
   closes: (() => void)[];
   closing: boolean;
   persistedNewest: number | undefined;
+  /** Whether `queue[0]` is being written. */
+  writing: boolean;
   counters: StoreCounters;
 }
 

@@ -33,7 +33,7 @@ describe('startRun: a fresh run', () => {
 
   it('persists consistent savepoints: every entity at the same scheduled time', async () => {
     const messages = ticks(500);
-    const { run, storage } = await testRun(messages);
+    const { run, storage } = await testRun(messages, { persistIntervalMs: 0 });
     const { newestPersisted } = await run.done;
     expect(newestPersisted).toBe(49_000);
     const loaded = await loadNewestSavepoint(
@@ -46,6 +46,23 @@ describe('startRun: a fresh run', () => {
     expect(loaded.timestamp).toBe(49_000);
     expect(Object.fromEntries(loaded.states)).toEqual(before.states);
     expect(await storage.listSavepoints('run-1')).toEqual([48_000, 49_000]);
+    expect(run.status().store?.counters).toMatchObject({
+      persisted: 49,
+      superseded: 0,
+    });
+  });
+
+  it('writes only the newest savepoint of each persistIntervalMs while catching up', async () => {
+    const messages = ticks(5_000);
+    const { run, storage } = await testRun(messages, {
+      persistIntervalMs: 60_000,
+    });
+    const { newestPersisted } = await run.done;
+    expect(newestPersisted).toBe(499_000); // written when the input ended
+    const { persisted, superseded } = run.status().store!.counters;
+    expect(persisted).toBeLessThan(5);
+    expect(persisted + superseded).toBe(499);
+    expect(await storage.newestTimestamp('run-1')).toBe(499_000);
   });
 
   it('lets an entity that accepts no message still complete savepoints', async () => {
@@ -252,6 +269,7 @@ describe('RunHandle#status()', () => {
       startFrom: 0,
       entities: { sum, product },
       input,
+      persistIntervalMs: 0,
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const status = run.status();
