@@ -191,6 +191,8 @@ async function consume(
   let started = false;
   let sinceYield = 0;
   let yieldAt = performance.now() + YIELD_EVERY_MS;
+  let stopped = signal.aborted; // a local flag: cheaper than the getter
+  signal.addEventListener('abort', () => void (stopped = true), { once: true });
   for await (const message of openInput(
     loop,
     from,
@@ -210,9 +212,9 @@ async function consume(
     progress.lastProcessed = ts;
     if (outbox.pending) await outbox.deliver();
     if (ts > progress.highWater) progress.highWater = ts;
+    if (stopped) return 'stopped';
     if (++sinceYield === 1024) {
       sinceYield = 0;
-      if (signal.aborted) return 'stopped';
       if (performance.now() >= yieldAt) {
         await yieldToTimers(); // an input that never waits starves timers
         yieldAt = performance.now() + YIELD_EVERY_MS;
