@@ -52,7 +52,6 @@ export interface RunConfig {
 }
 
 type ReducerSpec = Extract<EntitySpec, { kind: 'reducer' }>;
-type MachineSpec = Extract<EntitySpec, { kind: 'machine' }>;
 
 const LATENESS: readonly LatenessPolicy[] = ['reject', 'drop', 'process'];
 
@@ -119,9 +118,8 @@ function entitySpec(id: string, def: EntityDefinition): EntitySpec {
       initial: null,
       machine: def.machine,
       input: def.input,
-      toEvent:
-        (toEvent as MachineSpec['toEvent'] | undefined) ?? messageAsEvent,
-      accepts: accepts as EntitySpec['accepts'],
+      toEvent: toEvent ?? messageAsEvent,
+      accepts,
     };
   }
   if (!('reduce' in def) || typeof def.reduce !== 'function') {
@@ -134,7 +132,7 @@ function entitySpec(id: string, def: EntityDefinition): EntitySpec {
     id,
     initial: def.initial,
     reduce: def.reduce as ReducerSpec['reduce'],
-    accepts: accepts as EntitySpec['accepts'],
+    accepts,
     transform: optionalFunction(`${name}.transform`, def.transform) as
       ReducerSpec['transform'] | undefined,
   };
@@ -162,7 +160,7 @@ function entitySpecs(value: unknown): EntitySpec[] {
 export function checkRunOptions(options: RunOptions): RunConfig {
   checkOptions('options', options);
   if (options === undefined) throw new TypeError('options are required');
-  const o = options as RunOptions<RunMessage, unknown>;
+  const o = options;
   checkSchedule(o.schedule);
   const lateness = o.lateness ?? 'reject';
   if (!LATENESS.includes(lateness)) {

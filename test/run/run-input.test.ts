@@ -121,7 +121,9 @@ describe('startRun: message order and lateness', () => {
       input: async function* (_from, { signal }) {
         yield* ticks(3);
         await new Promise((_, reject) =>
-          signal.addEventListener('abort', () => reject(signal.reason)),
+          signal.addEventListener('abort', () =>
+            reject(signal.reason as Error),
+          ),
         );
       },
     });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, startRun } from '../../src/index.js';
+import {
+  MemoryStorage,
+  startRun,
+  type EntityContext,
+} from '../../src/index.js';
 import { GatedStorage } from '../actors/helpers.js';
 import {
   dedupe,
@@ -98,7 +102,7 @@ describe('startRun: supervision', () => {
       entities: {
         sum: {
           ...sum,
-          reduce: (s, m, ctx) => {
+          reduce: (s: number, m: Tick, ctx: EntityContext) => {
             if (m.timestamp === 5_000 && failures < 5) {
               failures++;
               now += 10_000; // every failure is 10 s after the previous one
@@ -161,7 +165,7 @@ describe('startRun: supervision', () => {
       schedule: 1_000,
       startFrom: 0,
       entities: { sum },
-      input: async function* (from) {
+      input: function* (from) {
         calls++;
         for (const m of ticks(100)) {
           if (m.timestamp < from) continue;
