@@ -1,12 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
 // Examples import the package by name ('runstate', 'runstate/sqlite'…), as
-// users do; the `runstate-source` export condition maps those to src/.
-const conditions = ['runstate-source', 'node', 'import', 'default'];
+// users do; the `runstate-source` export condition maps those to src/. The
+// rest are Vite's default server conditions (externals keep their own).
+const conditions = [
+  'runstate-source',
+  'module',
+  'node',
+  'development|production',
+];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  ssr: { resolve: { conditions } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

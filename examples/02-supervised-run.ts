@@ -43,7 +43,7 @@ function reading(i: number): Reading {
 /** The input: every reading from `from` on, replayable, a bit slow. */
 async function* readingsFrom(from: number): AsyncGenerator<Reading> {
   for (let i = Math.ceil(from / 500); i < TOTAL; i++) {
-    if (i % 500 === 0) await sleep(5); // a live source takes its time
+    if (i % 100 === 0) await sleep(2); // a live source takes its time
     yield reading(i);
   }
 }
@@ -104,28 +104,25 @@ async function worker(dir: string): Promise<void> {
   console.log(`  worker: input ended (${restarts} restart(s) in this process)`);
 }
 
-/** Start a worker; kill it with SIGKILL once `killAt` savepoints persisted. */
+/** Start a worker; SIGKILL it soon after a savepoint at or past `killAt`. */
 function runWorker(dir: string, glitch: boolean, killAt = Infinity) {
   const self = fileURLToPath(import.meta.url);
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      '--conditions=runstate-source',
-      self,
-      'worker',
-      dir,
-      glitch ? 'glitch' : '',
+      ...['--import', 'tsx', '--conditions=runstate-source', self],
+      ...['worker', dir, glitch ? 'glitch' : ''],
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  let persisted = 0;
+  let killing = false;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     for (const line of chunk.split('\n').filter(Boolean)) {
       if (!line.startsWith('persisted')) console.log(line);
-      else if (++persisted === killAt)
+      else if (!killing && Number(line.split(' ')[1]) >= killAt) {
+        killing = true;
         setTimeout(() => child.kill('SIGKILL'), 30);
+      }
     }
   });
   return new Promise<NodeJS.Signals | null>((resolve) =>
@@ -157,9 +154,11 @@ if (process.argv[2] === 'worker') {
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'runstate-supervised-'));
   console.log(`runstate supervised run: ${TOTAL} readings, state in ${dir}`);
-  const signal = await runWorker(dir, true, 80);
+  const signal = await runWorker(dir, true, 4_000_000);
   if (signal !== 'SIGKILL') throw new Error('the worker ended before the kill');
-  console.log('  ✗ worker 1 killed with SIGKILL after 80 savepoints');
+  console.log(
+    '  ✗ worker 1 killed with SIGKILL after its savepoint at 4 000 000 or later',
+  );
   await runWorker(dir, false);
   const expected = uninterrupted();
   const actual = JSON.parse(
