@@ -25,6 +25,8 @@ type Details = Readonly<Record<string, unknown>>;
 const noDetails = (): Details => ({});
 /** Stands for the run id of an operation that has none (`listRuns`). */
 const NO_RUN = Symbol('no run');
+const READ = false;
+const WRITE = true;
 
 /** A hook's result: a value, or a promise of one. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -125,14 +127,16 @@ export abstract class BaseStorage implements StorageAdapter {
 
   /** {@inheritDoc StorageAdapter.isInitialized} */
   isInitialized(runId: string): Promise<boolean> {
-    return this.#read('isInitialized', runId, noDetails, () =>
+    return this.#start('isInitialized', READ, runId, noDetails, () =>
       this._isInitialized(runId),
     );
   }
 
   /** {@inheritDoc StorageAdapter.initRun} */
   initRun(runId: string): Promise<void> {
-    return this.#write('initRun', runId, noDetails, () => this._initRun(runId));
+    return this.#start('initRun', WRITE, runId, noDetails, () =>
+      this._initRun(runId),
+    );
   }
 
   /** {@inheritDoc StorageAdapter.writeSavepoint} */
@@ -147,7 +151,7 @@ export abstract class BaseStorage implements StorageAdapter {
       keep = checkWriteOptions('options', options);
       return { timestamp: savepoint.timestamp };
     };
-    return this.#write('writeSavepoint', runId, check, () =>
+    return this.#start('writeSavepoint', WRITE, runId, check, () =>
       this._writeSavepoint(runId, savepoint, keep),
     );
   }
@@ -161,21 +165,21 @@ export abstract class BaseStorage implements StorageAdapter {
       if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
       return { timestamp };
     };
-    return this.#read('readSavepoint', runId, check, () =>
+    return this.#start('readSavepoint', READ, runId, check, () =>
       this._readSavepoint(runId, timestamp),
     );
   }
 
   /** {@inheritDoc StorageAdapter.newestTimestamp} */
   newestTimestamp(runId: string): Promise<number | undefined> {
-    return this.#read('newestTimestamp', runId, noDetails, () =>
+    return this.#start('newestTimestamp', READ, runId, noDetails, () =>
       this._newestTimestamp(runId),
     );
   }
 
   /** {@inheritDoc StorageAdapter.listSavepoints} */
   listSavepoints(runId: string): Promise<number[]> {
-    return this.#read('listSavepoints', runId, noDetails, () =>
+    return this.#start('listSavepoints', READ, runId, noDetails, () =>
       this._listSavepoints(runId),
     );
   }
@@ -183,7 +187,9 @@ export abstract class BaseStorage implements StorageAdapter {
   /** {@inheritDoc StorageAdapter.prune} */
   prune(runId: string, keep: number): Promise<number> {
     const check = (): Details => ({ keep: checkPositiveInteger('keep', keep) });
-    return this.#write('prune', runId, check, () => this._prune(runId, keep));
+    return this.#start('prune', WRITE, runId, check, () =>
+      this._prune(runId, keep),
+    );
   }
 
   /** {@inheritDoc StorageAdapter.quarantineSavepoint} */
@@ -191,21 +197,21 @@ export abstract class BaseStorage implements StorageAdapter {
     const check = (): Details => ({
       timestamp: checkTimestamp('timestamp', timestamp),
     });
-    return this.#write('quarantineSavepoint', runId, check, () =>
+    return this.#start('quarantineSavepoint', WRITE, runId, check, () =>
       this._quarantineSavepoint(runId, timestamp),
     );
   }
 
   /** {@inheritDoc StorageAdapter.deleteRun} */
   deleteRun(runId: string): Promise<boolean> {
-    return this.#write('deleteRun', runId, noDetails, () =>
+    return this.#start('deleteRun', WRITE, runId, noDetails, () =>
       this._deleteRun(runId),
     );
   }
 
   /** {@inheritDoc StorageAdapter.listRuns} */
   listRuns(): Promise<string[]> {
-    return this.#start('listRuns', NO_RUN, false, noDetails, () =>
+    return this.#start('listRuns', READ, NO_RUN, noDetails, () =>
       this._listRuns(),
     );
   }
@@ -293,32 +299,14 @@ export abstract class BaseStorage implements StorageAdapter {
     return undefined;
   }
 
-  #read<T>(
-    operation: string,
-    runId: string,
-    check: () => Details,
-    body: () => MaybePromise<T>,
-  ): Promise<T> {
-    return this.#start(operation, runId, false, check, body);
-  }
-
-  #write<T>(
-    operation: string,
-    runId: string,
-    check: () => Details,
-    body: () => MaybePromise<T>,
-  ): Promise<T> {
-    return this.#start(operation, runId, true, check, body);
-  }
-
   /**
    * Check state and arguments, then run `body` (after the run's previous
    * write, for a serial write), tracked for `close()`, errors wrapped.
    */
   #start<T>(
     operation: string,
-    runId: string | typeof NO_RUN,
     write: boolean,
+    runId: string | typeof NO_RUN,
     check: () => Details,
     body: () => MaybePromise<T>,
   ): Promise<T> {
