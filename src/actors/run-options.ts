@@ -49,7 +49,6 @@ export interface RunConfig {
 }
 
 type ReducerSpec = Extract<EntitySpec, { kind: 'reducer' }>;
-type MachineSpec = Extract<EntitySpec, { kind: 'machine' }>;
 
 const LATENESS: readonly LatenessPolicy[] = ['reject', 'drop', 'process'];
 
@@ -116,9 +115,8 @@ function entitySpec(id: string, def: EntityDefinition): EntitySpec {
       initial: null,
       machine: def.machine,
       input: def.input,
-      toEvent:
-        (toEvent as MachineSpec['toEvent'] | undefined) ?? messageAsEvent,
-      accepts: accepts as EntitySpec['accepts'],
+      toEvent: toEvent ?? messageAsEvent,
+      accepts,
     };
   }
   if (!('reduce' in def) || typeof def.reduce !== 'function') {
@@ -129,9 +127,9 @@ function entitySpec(id: string, def: EntityDefinition): EntitySpec {
   return {
     kind: 'reducer',
     id,
-    initial: def.initial,
+    initial: def.initial as unknown,
     reduce: def.reduce as ReducerSpec['reduce'],
-    accepts: accepts as EntitySpec['accepts'],
+    accepts,
     transform: optionalFunction(`${name}.transform`, def.transform) as
       ReducerSpec['transform'] | undefined,
   };
@@ -159,7 +157,7 @@ function entitySpecs(value: unknown): EntitySpec[] {
 export function checkRunOptions(options: RunOptions): RunConfig {
   checkOptions('options', options);
   if (options === undefined) throw new TypeError('options are required');
-  const o = options as RunOptions<RunMessage, unknown>;
+  const o = options;
   checkSchedule(o.schedule);
   const lateness = o.lateness ?? 'reject';
   if (!LATENESS.includes(lateness)) {

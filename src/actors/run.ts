@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { createActor, type Actor } from 'xstate';
-import { RunStateError } from '../errors.js';
+import { RunStateError, ensureError } from '../errors.js';
 import type { RunProgress } from './run-attempt.js';
 import { runMachine } from './run-machine.js';
 import { checkRunOptions, type RunConfig } from './run-options.js';
@@ -111,7 +111,7 @@ export class RunHandle {
     if (snapshot.matches('running')) {
       return snapshot.context.stopRequested ? 'stopping' : this.#progress.phase;
     }
-    return snapshot.value as RunStatus['phase'];
+    return snapshot.value;
   }
 
   #settled(): Promise<RunResult> {
@@ -135,7 +135,7 @@ export class RunHandle {
             restarts: context.restarts,
           });
         },
-        error: (error) => reject(error),
+        error: (error) => reject(ensureError(error)),
       });
     });
   }
