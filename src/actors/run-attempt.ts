@@ -24,12 +24,22 @@ const YIELD_EVERY_MS = 10;
 export const yieldToTimers = (): Promise<void> =>
   new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * How far an attempt got in its input: the newest timestamp handled, and
+ * how many messages were handled since it became the newest (several
+ * messages may share a timestamp). @internal
+ */
+export interface Position {
+  timestamp: number;
+  count: number;
+}
+
 /** What attempts share with the supervisor (and `status()`). @internal */
 export interface RunProgress {
   phase: 'starting' | 'running';
   lastProcessed: number | undefined;
-  /** The newest timestamp handled by any attempt of this process. */
-  highWater: number;
+  /** The furthest position reached by any attempt of this process. */
+  readonly highWater: Position;
   newestPersisted: number | undefined;
   store: StateStore | undefined;
   states: Map<string, unknown>;
@@ -134,15 +144,11 @@ export async function runAttempt(
   try {
     const start = await resumeOrStart(store, {
       startFrom: config.startFrom,
-      entities: config.entities.map((spec) => [spec.id, spec.initial]),
+      entities: config.entities.map((spec) => [spec.id, spec.initial()]),
       ...(config.update === undefined ? {} : { update: config.update }),
     });
     if (start.resumed) progress.newestPersisted = start.timestamp;
-    const outbox = new Outbox(
-      config.output,
-      progress.highWater,
-      progress.counters,
-    );
+    const outbox = new Outbox(config.output, progress.counters);
     slots = slotsFor(config, start.entities, outbox);
     progress.phase = 'running';
     const from = start.timestamp;
@@ -186,7 +192,8 @@ async function consume(
   failure: () => RunStateError | undefined,
 ): Promise<'completed' | 'stopped'> {
   const { progress, slots, outbox, signal } = loop;
-  const { counters } = progress;
+  const { counters, highWater } = progress;
+  const here: Position = { timestamp: -1, count: 0 };
   let last = from;
   let started = false;
   let sinceYield = 0;
@@ -206,12 +213,17 @@ async function consume(
       continue;
     }
     started = true;
+    advance(here, ts);
+    outbox.replaying = notAfter(here, highWater);
     for (const slot of slots) if (ts >= slot.next) slot.save(ts);
     for (const slot of slots) slot.handle(message, ts);
     counters.messages++;
     progress.lastProcessed = ts;
     if (outbox.pending) await outbox.deliver();
-    if (ts > progress.highWater) progress.highWater = ts;
+    if (!outbox.replaying) {
+      highWater.timestamp = here.timestamp;
+      highWater.count = here.count;
+    }
     if (stopped) return 'stopped';
     if (++sinceYield === 1024) {
       sinceYield = 0;
@@ -222,6 +234,24 @@ async function consume(
     }
   }
   return signal.aborted ? 'stopped' : 'completed';
+}
+
+/** Move `here` past a message at `ts` (a late one counts at the newest). */
+function advance(here: Position, ts: number): void {
+  if (ts > here.timestamp) {
+    here.timestamp = ts;
+    here.count = 1;
+  } else {
+    here.count++;
+  }
+}
+
+/** Whether position `a` is at or before position `b`. */
+function notAfter(a: Position, b: Position): boolean {
+  return (
+    a.timestamp < b.timestamp ||
+    (a.timestamp === b.timestamp && a.count <= b.count)
+  );
 }
 
 /** Call the input function and check what it returned. */

@@ -21,7 +21,8 @@ export type EntitySpec =
   | {
       readonly kind: 'reducer';
       readonly id: string;
-      readonly initial: unknown;
+      /** A fresh copy of the initial state on every call. */
+      readonly initial: () => unknown;
       readonly reduce: Reducer<unknown, RunMessage>;
       readonly accepts: ((message: RunMessage) => boolean) | undefined;
       readonly transform: ((state: unknown) => unknown) | undefined;
@@ -29,7 +30,7 @@ export type EntitySpec =
   | {
       readonly kind: 'machine';
       readonly id: string;
-      readonly initial: null;
+      readonly initial: () => null;
       readonly machine: MachineEntity['machine'];
       readonly input: unknown;
       readonly toEvent: (message: RunMessage) => EventObject;

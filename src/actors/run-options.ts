@@ -7,7 +7,7 @@
 import type { EventObject } from 'xstate';
 import { silentLogger, type Logger } from '../logger.js';
 import { checkSchedule, type Schedule } from '../schedule/schedule.js';
-import type { Codec } from '../storage/codec.js';
+import { defaultCodec, type Codec } from '../storage/codec.js';
 import type { StorageAdapter } from '../storage/types.js';
 import {
   checkFunction,
@@ -85,14 +85,35 @@ const messageAsEvent = (message: RunMessage): EventObject => {
   return message as unknown as EventObject;
 };
 
+/**
+ * A fresh copy of `initial` per call, the codec's round trip as a resumed
+ * state is: a reducer may mutate its state in place, so a restart before
+ * the first savepoint must not start from what the failed attempt left. A
+ * value the codec cannot store is handed out as is (its first save reports
+ * `E_UNSTORABLE`).
+ */
+function pristine(initial: unknown, codec: Codec): () => unknown {
+  let bytes: Uint8Array;
+  try {
+    bytes = codec.encode(initial);
+  } catch {
+    return () => initial;
+  }
+  return () => codec.decode(bytes);
+}
+
 /** Normalise one entity definition, naming it in every error. */
-function entitySpec(id: string, def: EntityDefinition): EntitySpec {
+function entitySpec(
+  id: string,
+  def: EntityDefinition,
+  codec: Codec,
+): EntitySpec {
   const name = `options.entities[${JSON.stringify(id)}]`;
   if (typeof def === 'function') {
     return {
       kind: 'reducer',
       id,
-      initial: undefined,
+      initial: () => undefined,
       reduce: def as ReducerSpec['reduce'],
       accepts: undefined,
       transform: undefined,
@@ -115,7 +136,7 @@ function entitySpec(id: string, def: EntityDefinition): EntitySpec {
     return {
       kind: 'machine',
       id,
-      initial: null,
+      initial: () => null,
       machine: def.machine,
       input: def.input,
       toEvent: toEvent ?? messageAsEvent,
@@ -130,7 +151,7 @@ function entitySpec(id: string, def: EntityDefinition): EntitySpec {
   return {
     kind: 'reducer',
     id,
-    initial: def.initial,
+    initial: pristine(def.initial, codec),
     reduce: def.reduce as ReducerSpec['reduce'],
     accepts,
     transform: optionalFunction(`${name}.transform`, def.transform) as
@@ -138,7 +159,7 @@ function entitySpec(id: string, def: EntityDefinition): EntitySpec {
   };
 }
 
-function entitySpecs(value: unknown): EntitySpec[] {
+function entitySpecs(value: unknown, codec: Codec): EntitySpec[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new TypeError(
       `options.entities must be an object of entity definitions by id, got ${show(value)}`,
@@ -148,7 +169,9 @@ function entitySpecs(value: unknown): EntitySpec[] {
   if (entries.length === 0) {
     throw new RangeError('options.entities must declare at least one entity');
   }
-  return entries.map(([id, def]) => entitySpec(checkId('entity id', id), def));
+  return entries.map(([id, def]) =>
+    entitySpec(checkId('entity id', id), def, codec),
+  );
 }
 
 /**
@@ -179,7 +202,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     storage: o.storage,
     schedule: o.schedule,
     startFrom: checkTimestamp('options.startFrom', o.startFrom),
-    entities: entitySpecs(o.entities),
+    entities: entitySpecs(o.entities, o.codec ?? defaultCodec),
     input: o.input,
     output: optionalFunction('options.output', o.output),
     update: optionalFunction('options.update', o.update),

@@ -16,31 +16,29 @@ type Sink = (output: RunOutput) => void | Promise<void>;
 export class Outbox {
   readonly #pending: RunOutput[] = [];
   readonly #sink: Sink | undefined;
-  /** Outputs at or before this timestamp were delivered before a restart. */
-  readonly #replayedUpTo: number;
   readonly #count: { outputs: number };
+
+  /**
+   * Whether the message being handled was handled before a restart by this
+   * process: its outputs are then flagged `replayed`. Set per message.
+   */
+  replaying = false;
 
   /** Collect one output (the entities' `emit`). */
   readonly emit: Emit;
 
   /**
    * @param sink - the run's `output` option; outputs are dropped without one
-   * @param replayedUpTo - the high-water mark of earlier attempts
    * @param count - where delivered outputs are counted
    */
-  constructor(
-    sink: Sink | undefined,
-    replayedUpTo: number,
-    count: { outputs: number },
-  ) {
+  constructor(sink: Sink | undefined, count: { outputs: number }) {
     this.#sink = sink;
-    this.#replayedUpTo = replayedUpTo;
     this.#count = count;
     this.emit =
       sink === undefined
         ? () => undefined
         : (entityId, timestamp, index, value) => {
-            const replayed = timestamp <= this.#replayedUpTo;
+            const replayed = this.replaying;
             this.#pending.push({ entityId, timestamp, index, value, replayed });
           };
   }

@@ -49,7 +49,7 @@ export class RunHandle {
     this.#progress = {
       phase: 'starting',
       lastProcessed: undefined,
-      highWater: -1,
+      highWater: { timestamp: -1, count: 0 },
       newestPersisted: undefined,
       store: undefined,
       states: new Map(),
