@@ -7,14 +7,21 @@
  * @internal
  * @packageDocumentation
  */
-import { RunStateError, ensureError } from '../errors.js';
-import { show } from '../validate.js';
+import { RunStateError } from '../errors.js';
 import type { Entity } from './entity.js';
 import { resumeOrStart } from './resume-or-start.js';
 import { createSlot, type EntitySlot } from './run-entity-slot.js';
 import type { RunConfig } from './run-options.js';
 import { Outbox } from './run-outbox.js';
 import type { RunMessage } from './run-types.js';
+import {
+  advance,
+  inputFailed,
+  judge,
+  notAfter,
+  openInput,
+  type Position,
+} from './run-input.js';
 import { createStateStore, type StateStore } from './state-store.js';
 
 /** How long the loop may run before it lets timers (persistence) run. */
@@ -23,16 +30,6 @@ const YIELD_EVERY_MS = 10;
 /** @internal */
 export const yieldToTimers = (): Promise<void> =>
   new Promise((resolve) => setImmediate(resolve));
-
-/**
- * How far an attempt got in its input: the newest timestamp handled, and
- * how many messages were handled since it became the newest (several
- * messages may share a timestamp). @internal
- */
-export interface Position {
-  timestamp: number;
-  count: number;
-}
 
 /** What attempts share with the supervisor (and `status()`). @internal */
 export interface RunProgress {
@@ -69,26 +66,6 @@ export const PERMANENT: ReadonlySet<string> = new Set([
   'E_READ_ONLY',
   'E_CLOSED',
 ]);
-
-/** A failure of the input itself, as a typed error. */
-function inputFailed(error: unknown): RunStateError {
-  if (error instanceof RunStateError) return error;
-  const cause = ensureError(error);
-  return new RunStateError(
-    'E_INPUT_FAILED',
-    `the run's input failed: ${cause.message}`,
-    { cause },
-  );
-}
-
-function invalidMessage(message: unknown, last: number | undefined) {
-  const ts = (message as Partial<RunMessage> | null)?.timestamp;
-  return new RunStateError(
-    'E_INVALID_MESSAGE',
-    `a message must have a non-negative safe integer timestamp, got ${String(ts)} (after ${String(last)})`,
-    { details: { timestamp: ts, lastProcessed: last } },
-  );
-}
 
 /** The entities of the loaded or fresh run, in declaration order. */
 function slotsFor(
@@ -201,15 +178,18 @@ async function consume(
   let stopped = signal.aborted; // a local flag: cheaper than the getter
   signal.addEventListener('abort', () => void (stopped = true), { once: true });
   for await (const message of openInput(
-    loop,
+    loop.config,
     from,
+    signal,
   ) as AsyncIterable<RunMessage>) {
     const stored = failure();
     if (stored !== undefined) throw stored;
     const ts = (message as RunMessage | null)?.timestamp as number;
     if (ts >= last && Number.isSafeInteger(ts)) {
       last = ts;
-    } else if (judge(loop, message, started ? last : undefined, from)) {
+    } else if (
+      judge(loop.config, counters, message, started ? last : undefined, from)
+    ) {
       continue;
     }
     started = true;
@@ -234,86 +214,4 @@ async function consume(
     }
   }
   return signal.aborted ? 'stopped' : 'completed';
-}
-
-/** Move `here` past a message at `ts` (a late one counts at the newest). */
-function advance(here: Position, ts: number): void {
-  if (ts > here.timestamp) {
-    here.timestamp = ts;
-    here.count = 1;
-  } else {
-    here.count++;
-  }
-}
-
-/** Whether position `a` is at or before position `b`. */
-function notAfter(a: Position, b: Position): boolean {
-  return (
-    a.timestamp < b.timestamp ||
-    (a.timestamp === b.timestamp && a.count <= b.count)
-  );
-}
-
-/** Call the input function and check what it returned. */
-function openInput(
-  loop: Loop,
-  from: number,
-): AsyncIterable<RunMessage> | Iterable<RunMessage> {
-  let iterable: unknown;
-  try {
-    iterable = loop.config.input(from, { signal: loop.signal });
-  } catch (error) {
-    throw inputFailed(error);
-  }
-  const it = iterable as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
-  if (
-    typeof it?.[Symbol.asyncIterator] !== 'function' &&
-    typeof it?.[Symbol.iterator] !== 'function'
-  ) {
-    throw new RunStateError(
-      'E_INPUT_FAILED',
-      `options.input must return an AsyncIterable or an Iterable, got ${show(iterable)}`,
-    );
-  }
-  return iterable as AsyncIterable<RunMessage>;
-}
-
-/**
- * A message that is not simply newer than the last one: invalid (throws),
- * before the resume point (skipped), or late (the lateness policy).
- *
- * @returns whether to skip the message
- */
-function judge(
-  loop: Loop,
-  message: unknown,
-  last: number | undefined,
-  from: number,
-): boolean {
-  const ts = (message as Partial<RunMessage> | null)?.timestamp;
-  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) {
-    throw invalidMessage(message, last);
-  }
-  const { counters } = loop.progress;
-  if (ts < from) {
-    counters.skipped++;
-    return true;
-  }
-  const policy = loop.config.lateness;
-  if (policy === 'process') return false;
-  if (policy === 'drop') {
-    counters.dropped++;
-    loop.config.logger.debug(
-      { runId: loop.config.runId, timestamp: ts, lastProcessed: last },
-      'late message dropped',
-    );
-    return true;
-  }
-  throw new RunStateError(
-    'E_OUT_OF_ORDER',
-    `message at ${ts} is older than the previous one (${String(last)}); set options.lateness to 'drop' or 'process' to accept late messages`,
-    {
-      details: { runId: loop.config.runId, timestamp: ts, lastProcessed: last },
-    },
-  );
 }
