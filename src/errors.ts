@@ -24,6 +24,8 @@
  *   returned something that is not a list of `[id, state]` pairs.
  * - `E_TRANSFORM_FAILED`: an entity's save transform threw.
  * - `E_ABORTED`: the operation was aborted through its `AbortSignal`.
+ * - `E_LOCKED`: another live process holds the run's write lock (file
+ *   storage), or this writer's lock was taken over, so its write is refused.
  */
 export type ErrorCode =
   | 'E_CLOSED'
@@ -39,7 +41,8 @@ export type ErrorCode =
   | 'E_READ_ONLY'
   | 'E_UPDATE_FAILED'
   | 'E_TRANSFORM_FAILED'
-  | 'E_ABORTED';
+  | 'E_ABORTED'
+  | 'E_LOCKED';
 
 /** Options of a {@link RunStateError}. */
 export interface RunStateErrorOptions {
