@@ -87,8 +87,9 @@ export async function readHolder(
   try {
     const holder = JSON.parse(text) as Partial<LockHolder> | null;
     if (
-      typeof holder?.pid === 'number' &&
-      typeof holder.host === 'string' &&
+      Number.isSafeInteger(holder?.pid) &&
+      (holder?.pid as number) > 0 &&
+      typeof holder?.host === 'string' &&
       typeof holder.token === 'string'
     ) {
       return holder as LockHolder;

@@ -5,7 +5,7 @@
  * that was taken from it) refuses writes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +23,10 @@ const RUN = 'locked-run';
 
 interface Child {
   readonly process: ChildProcess;
-  /** Resolves with the child's first line of output. */
-  readonly line: Promise<string>;
+  /** Every complete line printed so far. */
+  readonly lines: readonly string[];
+  /** The first line (printed already or later) that `match` accepts. */
+  next(match: (line: string) => boolean): Promise<string>;
   /** Resolves when the child exited. */
   readonly exited: Promise<void>;
 }
@@ -39,30 +41,48 @@ function startChild(
     tsChildArgs(CHILD, directory, RUN, mode, String(timestamp)),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
   let stdout = '';
   let stderr = '';
+  let exited = false;
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const line = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`child printed nothing: ${stderr}`));
-    }, CHILD_TIMEOUT_MS);
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-      if (!stdout.includes('\n')) return;
-      clearTimeout(timer);
-      resolve(stdout.slice(0, stdout.indexOf('\n')));
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      if (!stdout.includes('\n')) {
-        reject(new Error(`child exited silently: ${stderr}`));
-      }
-    });
+  child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    stdout += s;
+    const parts = stdout.split('\n');
+    stdout = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const wake of waiters) wake();
   });
-  const exited = new Promise<void>((resolve) => child.on('exit', resolve));
-  return { process: child, line, exited };
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true;
+      for (const wake of waiters) wake();
+      resolve();
+    }),
+  );
+  const next = (match: (line: string) => boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no such line in ${CHILD_TIMEOUT_MS} ms: ${stderr}`));
+      }, CHILD_TIMEOUT_MS);
+      function check(): void {
+        const found = lines.find(match);
+        if (found === undefined && !exited) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        if (found === undefined) {
+          reject(new Error(`child exited: ${lines.join('|')} ${stderr}`));
+        } else resolve(found);
+      }
+      waiters.add(check);
+      check();
+    });
+  return { process: child, lines, next, exited: exit };
 }
+
+const firstLine = (child: Child) => child.next(() => true);
 
 /** A logger that keeps its warnings. */
 function recordingLogger(): Logger & {
@@ -88,28 +108,44 @@ describe('FileStorage write lock, across processes', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('refuses a second live writer with E_LOCKED, and takes over the lock once that writer is SIGKILLed', async () => {
+  it('refuses a second live writer with E_LOCKED; once that writer is SIGKILLed mid-stream, takes its lock over and finds only intact savepoints', async () => {
     const holder = startChild(directory, 'hold', 1);
     try {
-      const line = await holder.line;
-      expect(line).toBe(`held ${holder.process.pid}`);
+      expect(await firstLine(holder)).toBe(`held ${holder.process.pid}`);
       const logger = recordingLogger();
       await using storage = await FileStorage.open({ directory, logger });
       await expect(
-        storage.writeSavepoint(RUN, savepoint(2), { keep: 5 }),
+        storage.writeSavepoint(RUN, savepoint(1e9), { keep: 5 }),
       ).rejects.toMatchObject({
         name: 'RunStateError',
         code: 'E_LOCKED',
         details: { runId: RUN, pid: holder.process.pid, host: hostname() },
       });
       // Reading, and writing other runs, need no lock of that run.
-      expect(await storage.listSavepoints(RUN)).toEqual([1]);
+      expect(await storage.readSavepoint(RUN)).toBeDefined();
       await storage.writeSavepoint('other', savepoint(1), { keep: 1 });
 
+      // Let it write a few savepoints, then kill it, likely mid-write.
+      await holder.next((line) => line === 'end 4');
       holder.process.kill('SIGKILL');
       await holder.exited;
-      await storage.writeSavepoint(RUN, savepoint(2), { keep: 5 });
-      expect(await storage.listSavepoints(RUN)).toEqual([1, 2]);
+      const ended = Math.max(
+        ...holder.lines.map((l) => Number(/^end (\d+)$/.exec(l)?.[1] ?? 0)),
+      );
+      const live = await storage.listSavepoints(RUN);
+      expect(live.at(-1)).toBeGreaterThanOrEqual(ended);
+      expect(live.length).toBeLessThanOrEqual(3); // keep 2, + 1 mid-prune
+      for (const ts of live) {
+        const read = await storage.readSavepoint(RUN, ts);
+        expect(read?.entries).toHaveLength(100);
+        expect(read?.entries[99]?.[1][9_999]).toBe((ts + 99) % 256);
+      }
+
+      const next = (live.at(-1) ?? 0) + 1;
+      await storage.writeSavepoint(RUN, savepoint(next), { keep: 2 });
+      expect(await storage.listSavepoints(RUN)).toEqual([live.at(-1), next]);
+      const names = await readdir(runDir(directory, RUN));
+      expect(names.filter((name) => name.endsWith('.tmp'))).toEqual([]);
       expect(logger.warnings).toEqual([
         [
           expect.objectContaining({ runId: RUN }),
@@ -124,9 +160,11 @@ describe('FileStorage write lock, across processes', () => {
   it('gives the other process E_LOCKED while this one writes the run, and lets it write once this one closed', async () => {
     const storage = await FileStorage.open({ directory });
     await storage.writeSavepoint(RUN, savepoint(1), { keep: 5 });
-    expect(await startChild(directory, 'try', 2).line).toBe('error E_LOCKED');
+    expect(await firstLine(startChild(directory, 'try', 2))).toBe(
+      'error E_LOCKED',
+    );
     await storage.close();
-    expect(await startChild(directory, 'try', 2).line).toBe('ok');
+    expect(await firstLine(startChild(directory, 'try', 2))).toBe('ok');
     await using reader = await FileStorage.open({ directory, readOnly: true });
     expect(await reader.listSavepoints(RUN)).toEqual([1, 2]);
   });
@@ -192,6 +230,7 @@ describe('FileStorage write lock, in one process', () => {
     ['a pid that no longer exists', { pid: 2 ** 22 + 1 }],
     ['an earlier process with this pid', { pid: process.pid }],
     ['damaged contents', { pid: 'not a number' }],
+    ['pid 0 (which would signal our own process group)', { pid: 0 }],
   ];
   // Boot ids come from /proc, on Linux only.
   if (process.platform === 'linux') {
