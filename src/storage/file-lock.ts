@@ -147,7 +147,12 @@ async function takeOrReplace(
   if (holder !== 'damaged' && (await isHolderAlive(holder))) {
     throw lockedError(runId, path, holder, 'is locked by a live process');
   }
-  await rename(candidate, path);
+  try {
+    await rename(candidate, path);
+  } catch (error) {
+    if (isMissing(error)) return 'retry'; // the directory is being deleted
+    throw error;
+  }
   const now = await readHolder(path);
   if (typeof now !== 'object' || now.token !== token) return 'retry';
   options.logger.warn(

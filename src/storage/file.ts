@@ -58,6 +58,12 @@ const READ_ATTEMPTS = 10;
  * taken over. Storages of one process share their locks. Use a local file
  * system (see the docs for NFS and containers).
  *
+ * Besides the codes of every storage, its methods reject with `E_LOCKED`
+ * (a write to a run another live process writes, or whose lock was taken
+ * from this one), `E_CORRUPTED` (`readSavepoint` of a damaged or truncated
+ * file, never reported as missing), `E_FORMAT_VERSION` (a file of a newer
+ * format) and `E_STORAGE` (a failed file-system call, as `cause`).
+ *
  * @example
  * ```ts
  * import { FileStorage } from 'runstate/file';
