@@ -37,6 +37,8 @@
  *   one, and the lateness policy is `'reject'`; the run stops.
  * - `E_RESTART_LIMIT`: a supervised run failed more than `maxRestarts` times
  *   within `withinMs`; the last failure is the `cause`.
+ * - `E_LOCKED`: another live process holds the run's write lock (file
+ *   storage), or this writer's lock was taken over, so its write is refused.
  */
 export type ErrorCode =
   | 'E_CLOSED'
@@ -58,7 +60,8 @@ export type ErrorCode =
   | 'E_OUTPUT_FAILED'
   | 'E_INVALID_MESSAGE'
   | 'E_OUT_OF_ORDER'
-  | 'E_RESTART_LIMIT';
+  | 'E_RESTART_LIMIT'
+  | 'E_LOCKED';
 
 /** Options of a {@link RunStateError}. */
 export interface RunStateErrorOptions {

@@ -7,8 +7,12 @@ const read = (path: string): string =>
 
 const api = read('docs/api.md');
 
-/** The public entry points: `runstate` and `runstate/sqlite`. */
-const entryPoints = ['src/index.ts', 'src/storage/sqlite.ts'];
+/** The public entry points: `runstate`, `runstate/sqlite` and `runstate/file`. */
+const entryPoints = [
+  'src/index.ts',
+  'src/storage/sqlite.ts',
+  'src/storage/file.ts',
+];
 
 /** Names exported by a module's source text (export lists and declarations). */
 function exportedNames(source: string): string[] {
