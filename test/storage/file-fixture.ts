@@ -49,12 +49,13 @@ export function fileFixture(
 ): StorageFactory {
   return async () => {
     const directory = await tempDir();
-    const open = () => FileStorage.open({ ...options, directory });
+    const open = (readOnly = false) =>
+      FileStorage.open({ ...options, directory, readOnly });
     const handles = [await open()];
     return {
       storage: handles[0] as FileStorage,
-      reopen: async () => {
-        handles.push(await open());
+      reopen: async ({ readOnly }) => {
+        handles.push(await open(readOnly));
         return handles.at(-1) as FileStorage;
       },
       corrupt: (runId, timestamp) =>

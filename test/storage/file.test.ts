@@ -21,12 +21,17 @@ import { describeStorageAdapter } from '../../src/testing/index.js';
 import { plain, savepoint } from '../../src/testing/fixture.js';
 import { fileFixture, runDir, savepointFile, tempDir } from './file-fixture.js';
 
-describeStorageAdapter('FileStorage (uncompressed, fsync)', fileFixture({}));
+const capabilities = { reopen: true, readOnly: true };
+
+describeStorageAdapter('FileStorage (uncompressed, fsync)', fileFixture({}), {
+  capabilities,
+});
 // The compressed variants skip fsync: they test the format, not durability.
 for (const compression of ['gzip', 'deflate', 'brotli'] as const) {
   describeStorageAdapter(
     `FileStorage (${compression})`,
     fileFixture({ compression, fsync: false }),
+    { capabilities },
   );
 }
 
