@@ -20,6 +20,7 @@ import type { StorageAdapter } from '../../src/index.js';
 import { PostgresStorage } from '../../src/storage/postgres.js';
 import { RedisStorage } from '../../src/storage/redis.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { FileStorage } from '../../src/storage/file.js';
 
 /** One test's place on a backend, owned by the parent. */
 export interface CrashTarget {
@@ -47,6 +48,12 @@ export interface CrashBackend {
    * (rounded down): the test only means something if they hit that window.
    */
   readonly minMidWriteShare: number;
+  /**
+   * Whether pruning follows the commit in a separate step (files), so a
+   * crash between the two leaves one savepoint more than `keep` (the
+   * contract's "old set plus the complete new one").
+   */
+  readonly pruneAfterCommit?: boolean;
   /** Why the backend cannot be tested here, or `undefined` when it can. */
   skipReason(): string | undefined;
   /** Parent: a fresh, unused target. */
@@ -212,14 +219,33 @@ const redis: CrashBackend = {
     }),
 };
 
+const file: CrashBackend = {
+  name: 'file',
+  title: 'File',
+  cycles: 30,
+  minMidWriteShare: 0.1,
+  pruneAfterCommit: true,
+  skipReason: () => undefined,
+  async createTarget() {
+    const dir = await mkdtemp(join(tmpdir(), 'runstate-crash-file-'));
+    return {
+      arg: dir,
+      // A dead process's renames and fsyncs are already on disk.
+      settle: () => Promise.resolve(),
+      remove: () => rm(dir, { recursive: true, force: true }),
+    };
+  },
+  // The writer is SIGKILLed holding the run's lock; the next one takes it
+  // over (the holder's pid is gone).
+  openWritable: (directory) => FileStorage.open({ directory }),
+  openReadOnly: (directory) => FileStorage.open({ directory, readOnly: true }),
+};
+
 /**
  * Every backend of the crash test, by name. `crash.test.ts` runs one
- * concurrent suite per entry, so adding a backend is adding an entry: e.g.
- * `file`, whose `createTarget` makes a temp directory (`settle` a no-op, as
- * for SQLite: a dead process's writes are already in the files) and whose
- * `openWritable` / `openReadOnly` open a FileStorage on it.
+ * concurrent suite per entry, so adding a backend is adding an entry.
  */
-export const BACKENDS = { sqlite, postgres, redis } as const;
+export const BACKENDS = { sqlite, postgres, redis, file } as const;
 
 /** A backend's name. */
 export type BackendName = keyof typeof BACKENDS;

@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import type { CrashBackend, CrashTarget } from './crash-backends.js';
 import { runAndKill, type ChildLog } from './crash-child.js';
 import { inspect, type Workload } from './crash-inspect.js';
-import { START, SCHEDULE, entityIds, prng } from './crash-model.js';
+import { KEEP, START, SCHEDULE, entityIds, prng } from './crash-model.js';
 
 /** Kills land a random 0…MAX_DELAY_MS after the child reports `ready`. */
 const MAX_DELAY_MS = 150;
@@ -97,6 +97,7 @@ async function runCycles(
     midWriteCommitted: 0,
   };
   let cycle = 0;
+  let liveCount = 0;
   try {
     for (cycle = 1; cycle <= cycles; cycle++) {
       const delay = Math.floor(rand() * (MAX_DELAY_MS + 1));
@@ -106,7 +107,11 @@ async function runCycles(
       const live = await inspect(
         () => backend.openReadOnly(target.arg),
         workload,
+        backend.pruneAfterCommit === true
+          ? Math.max(KEEP, liveCount) + 1
+          : KEEP,
       );
+      liveCount = live.length;
       checkOutcome(log, live.at(-1), tally);
     }
   } catch (error) {
