@@ -16,6 +16,7 @@ import {
   type RunStateError,
   type StorageAdapter,
 } from 'runstate';
+import { FileStorage } from 'runstate/file';
 import { PostgresStorage } from 'runstate/postgres';
 import { RedisStorage } from 'runstate/redis';
 import { SqliteStorage } from 'runstate/sqlite';
@@ -29,7 +30,8 @@ interface Plan {
         readonly connectionString: string;
         readonly schema: string;
       }
-    | { readonly kind: 'redis'; readonly url: string; readonly prefix: string };
+    | { readonly kind: 'redis'; readonly url: string; readonly prefix: string }
+    | { readonly kind: 'file'; readonly directory: string };
   readonly runId: string;
   readonly schedule: number;
   readonly keep: number;
@@ -55,6 +57,8 @@ async function openStorage(backend: Plan['backend']): Promise<StorageAdapter> {
       });
     case 'redis':
       return RedisStorage.open({ url: backend.url, prefix: backend.prefix });
+    case 'file':
+      return FileStorage.open({ directory: backend.directory });
   }
 }
 

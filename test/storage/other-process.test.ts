@@ -4,7 +4,7 @@
  * instance opened read-only: the newest savepoint's exact states, the `keep`
  * newest savepoints, and E_READ_ONLY for every write, with nothing changed.
  *
- * SQLite always runs; Postgres needs RUNSTATE_PG_URL and Redis
+ * SQLite and FileStorage always run; Postgres needs RUNSTATE_PG_URL and Redis
  * RUNSTATE_REDIS_URL (each skipped loudly when unset).
  */
 import { spawn } from 'node:child_process';
@@ -22,6 +22,7 @@ import {
   defaultCodec,
   type StorageAdapter,
 } from '../../src/index.js';
+import { FileStorage } from '../../src/storage/file.js';
 import { PostgresStorage } from '../../src/storage/postgres.js';
 import { RedisStorage } from '../../src/storage/redis.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
@@ -73,7 +74,8 @@ type Backend =
       readonly connectionString: string;
       readonly schema: string;
     }
-  | { readonly kind: 'redis'; readonly url: string; readonly prefix: string };
+  | { readonly kind: 'redis'; readonly url: string; readonly prefix: string }
+  | { readonly kind: 'file'; readonly directory: string };
 
 /** Run the writer to completion; fails unless it exits 0 and said `done`. */
 async function runWriter(backend: Backend): Promise<void> {
@@ -239,6 +241,32 @@ describe('savepoints written by another process, read back read-only', () => {
         await writable.close();
       } finally {
         await rm(dir, { recursive: true, force: true });
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'FileStorage',
+    async () => {
+      const directory = await mkdtemp(join(tmpdir(), 'runstate-other-file-'));
+      try {
+        await runWriter({ kind: 'file', directory });
+        const reader = await FileStorage.open({ directory, readOnly: true });
+        try {
+          await checkReadOnly(reader);
+        } finally {
+          await reader.close();
+        }
+        // The writer released its lock on close: a new writer may open.
+        const writable = await FileStorage.open({ directory });
+        await writable.initRun(RUN_ID);
+        expect(await writable.listSavepoints(RUN_ID)).toEqual(
+          SAVEPOINTS.slice(-KEEP),
+        );
+        await writable.close();
+      } finally {
+        await rm(directory, { recursive: true, force: true });
       }
     },
     TEST_TIMEOUT_MS,
