@@ -12,6 +12,7 @@ import type {
   ReducerEntity,
   RunMessage,
 } from 'runstate';
+import { prng } from '../support/prng.js';
 
 /** The run id in storage. */
 export const RUN_ID = 'run-crash';
@@ -35,18 +36,6 @@ export interface CrashMessage extends RunMessage {
   readonly kind: Kind;
   readonly account: number;
   readonly amount: number;
-}
-
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A 32-bit mix of two numbers (murmur3 finalizer). */

@@ -26,6 +26,7 @@ import {
 } from './run-crash-driver.js';
 import { foldModel } from './run-crash-fold.js';
 import { START_FROM } from './run-crash-model.js';
+import { prng } from '../support/prng.js';
 
 const MESSAGES = 1_000_000;
 /** A kill lands up to this long after the child reported its kill point. */
@@ -37,18 +38,6 @@ function envInteger(name: string, fallback: number): number {
     throw new RangeError(`${name} must be a non-negative integer`);
   }
   return value;
-}
-
-/** mulberry32, for the kill schedule. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `kills` kill points (message seqs), ascending, spread over 3 %–93 %. */
