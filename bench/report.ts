@@ -10,6 +10,9 @@ import type { SizeResult } from './growth.js';
 import type { Machine } from './machine.js';
 import { perSecond, timeRatio, type SummaryRow } from './results.js';
 import { growthSection } from './report-growth.js';
+import { runSections } from './report-runs.js';
+import type { ManyRunsResult } from './run-many.js';
+import type { ThroughputResult } from './run-throughput.js';
 import {
   fmt,
   fmtInt,
@@ -24,6 +27,8 @@ export interface ReportInput {
   readonly machine: Machine;
   readonly ack: AckResult;
   readonly sizes: readonly SizeResult[];
+  readonly throughput: readonly ThroughputResult[];
+  readonly many: readonly ManyRunsResult[];
   readonly rows: readonly SummaryRow[];
   /** Average encoded state (runstate blob, header included), bytes. */
   readonly blobBytes: number;
@@ -248,6 +253,7 @@ stable figures.`,
     persistSection(input, main),
     loadSection(main),
     growthSection(input.sizes),
+    runSections(input.throughput, input.many),
   ];
   writeFileSync(path, `${parts.join('\n\n')}\n`);
 }

@@ -30,7 +30,8 @@ export const TARGETS = {
   growthFactor: 1.5,
 } as const;
 
-function judge(bestOk: boolean, typicalOk: boolean): Verdict {
+/** A verdict from the best-runs check and the typical-runs check. */
+export function judge(bestOk: boolean, typicalOk: boolean): Verdict {
   if (bestOk && typicalOk) return 'met';
   return bestOk || typicalOk ? 'borderline' : 'NO';
 }

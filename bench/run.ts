@@ -5,7 +5,9 @@
  * (a) ack.ts — `ackProcessedTime` with no save due vs. a bare compare;
  * (b)–(d) growth.ts → child.ts — persisting (persist.ts) and loading
  * (load.ts) savepoints of 1 000, 10 000 and 100 000 entities vs. msgpackr +
- * better-sqlite3 alone (floor.ts), with peak memory.
+ * better-sqlite3 alone (floor.ts), with peak memory;
+ * (e) run-throughput.ts — a supervised run of two reducer entities vs a bare
+ * loop; (f) run-many.ts — memory per idle run with thousands in one process.
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +17,9 @@ import { floorPackr } from './floor.js';
 import { runPersistenceBench } from './growth.js';
 import { describeMachine } from './machine.js';
 import { writeReport } from './report.js';
+import { runRows } from './report-runs.js';
+import { runManyRunsBench } from './run-many.js';
+import { runThroughputBench } from './run-throughput.js';
 import { summaryRows, textTable, type SummaryRow } from './results.js';
 import { makeState } from './state-data.js';
 import { fmt } from './stats.js';
@@ -74,7 +79,11 @@ async function main(): Promise<void> {
   const states = checkStates();
   log('(b)–(d) persist and load vs msgpackr + better-sqlite3…');
   const sizes = await runPersistenceBench(log);
-  const rows = summaryRows(ack, sizes);
+  log('(e) supervised run vs bare loop…');
+  const throughput = await runThroughputBench(log);
+  log('(f) many idle runs in one process…');
+  const many = await runManyRunsBench(log);
+  const rows = [...summaryRows(ack, sizes), ...runRows(throughput, many)];
   const loadEnd = loadavg()[0] ?? 0;
   const durationS = (Date.now() - started) / 1000;
   log('');
@@ -85,6 +94,8 @@ async function main(): Promise<void> {
     machine,
     ack,
     sizes,
+    throughput,
+    many,
     rows,
     ...states,
     load: [loadStart, loadEnd],

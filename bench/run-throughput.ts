@@ -1,0 +1,247 @@
+/**
+ * Scenario (e): messages per second through a supervised run (`startRun`)
+ * of two reducer entities with a 1 s schedule on SQLite, against its floor,
+ * a bare loop calling the same reducers on the same messages.
+ *
+ * **Input**: one array of pre-generated messages `{ timestamp, key, value }`
+ * (`key` one of 16), read through the same replayable async generator by
+ * both sides, so both pay the same `for await` per message. Two message
+ * densities: 1 000 and 10 000 messages per event-second (1 000 and 100
+ * messages per savepoint), since the run's cost per message depends on how
+ * often a savepoint is due.
+ *
+ * **runstate**: `startRun` over a fresh `SqliteStorage` file (default
+ * options: WAL, `synchronous: 'full'`) in a temporary directory, schedule
+ * 1 000 ms, start at 0, default `persistIntervalMs`; both entities accept
+ * every message. Timed: from `startRun` until `run.done` resolves (the
+ * initial load, every ack, reducer call and savepoint, and the final
+ * persist). The final states are checked against the floor's.
+ *
+ * **Floor**: `for await` over the same generator, calling the same two
+ * reducers with a context object, no persistence.
+ *
+ * **xstate entities** (reported, no target): the same run with the two
+ * entities as xstate v5 machines (an `assign` per message), on a tenth of
+ * the messages (it is slower per message).
+ *
+ * Each side runs once as a warm-up, then {@link RUNS} times, alternating;
+ * the heap is collected before every timed run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assign, setup } from 'xstate';
+import { startRun } from 'runstate';
+import { SqliteStorage } from 'runstate/sqlite';
+import { collectGarbage } from './gc.js';
+import { msSince, summarize, type Summary } from './stats.js';
+
+/** Messages per timed run of the reducer sides. */
+export const MESSAGES = 1_000_000;
+/** Messages per timed run of the xstate side. */
+export const MACHINE_MESSAGES = 100_000;
+/** Message densities, in messages per event-second. */
+export const DENSITIES = [1_000, 10_000] as const;
+const RUNS = 5;
+const SCHEDULE = 1_000;
+const KEYS = 16;
+
+interface Message {
+  readonly timestamp: number;
+  readonly key: number;
+  readonly value: number;
+}
+type Counts = number[];
+
+/** Result of scenario (e) at one density; times in ms per run. */
+export interface ThroughputResult {
+  readonly density: number;
+  readonly messages: number;
+  readonly run: Summary;
+  readonly floor: Summary;
+  readonly machineMessages: number;
+  readonly machine: Summary;
+  /** Savepoints due in one reducer run (one per event-second). */
+  readonly due: number;
+  /** Savepoints persisted per reducer run (the rest were superseded). */
+  readonly persisted: Summary;
+}
+
+function makeMessages(n: number, density: number): Message[] {
+  return Array.from({ length: n }, (_, i) => ({
+    timestamp: Math.floor((i * 1000) / density),
+    key: (i * 7) % KEYS,
+    value: (i * 7919) % 101,
+  }));
+}
+
+/** The replayable input: every message at or after `from`. */
+function inputOf(messages: readonly Message[]) {
+  // An async source that never has to wait (all data at hand): both sides
+  // pay exactly the `for await` step per message.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  return async function* (from: number): AsyncGenerator<Message> {
+    let i = 0;
+    while (i < messages.length && messages[i]!.timestamp < from) i++;
+    for (; i < messages.length; i++) yield messages[i]!;
+  };
+}
+
+const sum = (state: number, m: Message): number => state + m.value;
+const counts = (state: Counts, m: Message): Counts => {
+  state[m.key] = (state[m.key] ?? 0) + 1;
+  return state;
+};
+
+async function floorOnce(messages: readonly Message[]) {
+  let s = 0;
+  let c: Counts = [];
+  for await (const m of inputOf(messages)(0)) {
+    s = sum(s, m);
+    c = counts(c, m);
+  }
+  return { sum: s, counts: c };
+}
+
+const sumMachine = setup({
+  types: {
+    context: {} as { total: number },
+    events: {} as { type: 'message' } & Message,
+  },
+}).createMachine({
+  context: { total: 0 },
+  on: {
+    message: {
+      actions: assign({
+        total: ({ context, event }) => context.total + event.value,
+      }),
+    },
+  },
+});
+const countMachine = setup({
+  types: {
+    context: {} as { n: number },
+    events: {} as { type: 'message' } & Message,
+  },
+}).createMachine({
+  context: { n: 0 },
+  on: { message: { actions: assign({ n: ({ context }) => context.n + 1 }) } },
+});
+
+type Kind = 'reducer' | 'machine';
+
+function entitiesOf(kind: Kind) {
+  const toEvent = (m: Message) => ({ type: 'message', ...m });
+  return kind === 'reducer'
+    ? {
+        sum: { initial: 0, reduce: sum },
+        counts: { initial: [] as Counts, reduce: counts },
+      }
+    : {
+        sum: { machine: sumMachine, toEvent },
+        counts: { machine: countMachine, toEvent },
+      };
+}
+
+/** One timed run through `startRun`; returns ms and the final states. */
+async function runOnce(
+  dir: string,
+  n: number,
+  messages: readonly Message[],
+  kind: Kind,
+) {
+  const storage = await SqliteStorage.open({ path: join(dir, `run-${n}.db`) });
+  try {
+    let persisted = 0;
+    const start = process.hrtime.bigint();
+    const run = startRun<Message>({
+      onPersisted: () => void persisted++,
+      runId: `throughput-${n}`,
+      storage,
+      schedule: SCHEDULE,
+      startFrom: 0,
+      entities: entitiesOf(kind),
+      input: inputOf(messages),
+    });
+    const { states } = await run.done;
+    return { ms: msSince(start), states, persisted };
+  } finally {
+    await storage.close();
+  }
+}
+
+function check(actual: unknown, expected: unknown, what: string): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${what}: final state differs from the floor's`);
+  }
+}
+
+/** Scenario (e) at one density. */
+async function atDensity(density: number): Promise<ThroughputResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'runstate-bench-run-'));
+  const messages = makeMessages(MESSAGES, density);
+  const few = messages.slice(0, MACHINE_MESSAGES);
+  const expected = await floorOnce(messages);
+  const fewExpected = await floorOnce(few);
+  const persisted: number[] = [];
+  const times = {
+    run: [] as number[],
+    floor: [] as number[],
+    machine: [] as number[],
+  };
+  let n = 0;
+  try {
+    for (let i = 0; i <= RUNS; i++) {
+      const order = i % 2 === 0 ? ['run', 'floor'] : ['floor', 'run'];
+      for (const side of order) {
+        collectGarbage();
+        if (side === 'floor') {
+          const start = process.hrtime.bigint();
+          check(await floorOnce(messages), expected, 'floor');
+          if (i > 0) times.floor.push(msSince(start));
+        } else {
+          const r = await runOnce(dir, n++, messages, 'reducer');
+          check(Object.fromEntries(r.states), expected, 'run');
+          if (i > 0) times.run.push(r.ms);
+          if (i > 0) persisted.push(r.persisted);
+        }
+      }
+      collectGarbage();
+      const m = await runOnce(dir, n++, few, 'machine');
+      const got = Object.fromEntries(m.states) as Record<
+        string,
+        { context: Record<string, number> }
+      >;
+      check(
+        [got.sum?.context.total, got.counts?.context.n],
+        [fewExpected.sum, few.length],
+        'machine run',
+      );
+      if (i > 0) times.machine.push(m.ms);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    density,
+    messages: MESSAGES,
+    run: summarize(times.run),
+    floor: summarize(times.floor),
+    machineMessages: MACHINE_MESSAGES,
+    machine: summarize(times.machine),
+    due: Math.ceil(messages.at(-1)!.timestamp / SCHEDULE),
+    persisted: summarize(persisted),
+  };
+}
+
+/** Scenario (e) at every density of {@link DENSITIES}. */
+export async function runThroughputBench(
+  log: (line: string) => void,
+): Promise<ThroughputResult[]> {
+  const results: ThroughputResult[] = [];
+  for (const density of DENSITIES) {
+    log(`  ${density} messages per event-second…`);
+    results.push(await atDensity(density));
+  }
+  return results;
+}
