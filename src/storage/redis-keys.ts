@@ -16,6 +16,9 @@
  *   twice), score the timestamp.
  * - `p` + `run:{h}:q:<ts>:<n>`: hash of a quarantined savepoint (the live
  *   hash, renamed).
+ * - `p` + `run:{h}:staging:<nonce>`: hash of a savepoint being written,
+ *   with an expiry, renamed to `sp:<ts>` by the commit script; and
+ *   `p` + `run:{h}:staging`: set of those nonces, so `deleteRun` finds them.
  *
  * The braces are a Redis Cluster hash tag: all keys of one run share a slot.
  *
@@ -50,6 +53,8 @@ export interface RunKeys {
   readonly savepoints: string;
   /** The sorted set of quarantined savepoints. */
   readonly quarantine: string;
+  /** The set of the nonces of staged savepoint hashes. */
+  readonly staging: string;
   /**
    * What the scripts append `sp:<ts>` or `q:<ts>:<n>` to, for the hash of a
    * savepoint.
@@ -77,6 +82,7 @@ export function runKeys(prefix: string, runId: string): RunKeys {
     runs: runsKey(prefix),
     savepoints: `${base}savepoints`,
     quarantine: `${base}quarantine`,
+    staging: `${base}staging`,
     base,
   };
 }
@@ -88,4 +94,13 @@ export function runKeys(prefix: string, runId: string): RunKeys {
  */
 export function savepointKey(keys: RunKeys, timestamp: number): string {
   return `${keys.base}sp:${timestamp}`;
+}
+
+/**
+ * The key of a staged savepoint's hash.
+ *
+ * @internal
+ */
+export function stagedKey(keys: RunKeys, nonce: string): string {
+  return `${keys.base}staging:${nonce}`;
 }

@@ -1,15 +1,17 @@
 /**
- * How a savepoint is laid out in its Redis hash: turning entries into the
- * write script's arguments, and the read script's reply back into a
- * savepoint.
+ * How a savepoint is laid out in its Redis hash: staging its entries and
+ * committing them with the commit script, and turning the read script's
+ * reply back into a savepoint.
  *
  * @internal
  * @packageDocumentation
  */
 import { RunStateError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
 import {
   COUNT_FIELD,
   ENTITY_FIELD_PREFIX,
+  stagedKey,
   type RunKeys,
 } from './redis-keys.js';
 import type { RedisClientLike } from './redis-options.js';
@@ -23,30 +25,41 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** Field-value pairs per staging HSET (pipelined, so a few per write). */
+const FIELDS_PER_HSET = 1_000;
+/** How long a staged hash lives if its writer dies before the commit. */
+const STAGING_TTL_MS = 10 * 60_000;
+
 /**
- * The write script's ARGV: runId, base, ts, keep, count, then one
- * `e:<entityId>`, bytes pair per entity.
- *
- * @internal
+ * Stage a savepoint's hash under a fresh nonce: register the nonce, then
+ * `HSET` its fields in pipelined chunks, the first with the entity count,
+ * and give it an expiry. Nothing is visible to readers until the commit.
  */
-function writeArgs(
-  runId: string,
+async function stage(
+  client: RedisClientLike,
   keys: RunKeys,
-  timestamp: number,
-  keep: number,
   entries: readonly StoredEntry[],
-): (string | Buffer)[] {
-  const args: (string | Buffer)[] = [
-    runId,
-    keys.base,
-    String(timestamp),
-    String(keep),
-    String(entries.length),
+): Promise<string> {
+  const nonce = randomBytes(8).toString('hex');
+  const key = stagedKey(keys, nonce);
+  const ttl = String(STAGING_TTL_MS);
+  // The expiry comes before the states: a connection lost part-way leaves
+  // a hash that expires.
+  const sends: Promise<unknown>[] = [
+    client.sendCommand(['SADD', keys.staging, nonce]),
+    client.sendCommand(['PEXPIRE', keys.staging, ttl]),
+    client.sendCommand(['HSET', key, COUNT_FIELD, String(entries.length)]),
+    client.sendCommand(['PEXPIRE', key, ttl]),
   ];
-  for (const [id, bytes] of entries) {
-    args.push(ENTITY_FIELD_PREFIX + id, asBuffer(bytes));
+  for (let i = 0; i < entries.length; i += FIELDS_PER_HSET) {
+    const args: (string | Buffer)[] = ['HSET', key];
+    for (const [id, bytes] of entries.slice(i, i + FIELDS_PER_HSET)) {
+      args.push(ENTITY_FIELD_PREFIX + id, asBuffer(bytes));
+    }
+    sends.push(client.sendCommand(args));
   }
-  return args;
+  await Promise.all(sends);
+  return nonce;
 }
 
 function corrupted(
@@ -123,7 +136,10 @@ export function toTimestamps(reply: unknown): number[] {
 }
 
 /**
- * Write one savepoint and prune with the write script.
+ * Write one savepoint: stage its hash, then commit it and prune with one
+ * script (the monotonic check, the rename to its live key and the prune are
+ * atomic; a writer that dies before the commit leaves only a staged hash,
+ * which expires and which `deleteRun` removes).
  *
  * @throws `E_NOT_MONOTONIC` when the script found a newer or equal one.
  * @internal
@@ -135,14 +151,22 @@ export async function writeSavepoint(
   { timestamp, entries }: StoredSavepoint,
   keep: number,
 ): Promise<void> {
+  const nonce = await stage(client, keys, entries);
   const reply = await runScript(
     client,
-    SCRIPTS.write,
-    [keys.runs, keys.savepoints],
-    writeArgs(runId, keys, timestamp, keep, entries),
+    SCRIPTS.commit,
+    [keys.runs, keys.savepoints, keys.staging, stagedKey(keys, nonce)],
+    [runId, keys.base, String(timestamp), String(keep), nonce],
   );
   const [status, newestMember] = asArray(reply).map((v) => String(v));
   if (status === 'OK') return;
+  if (status === 'STAGING_LOST') {
+    throw new RunStateError(
+      'E_STORAGE',
+      `savepoint ${timestamp} of run ${JSON.stringify(runId)} was not written: its staged hash expired before the commit`,
+      { details: { runId, timestamp } },
+    );
+  }
   if (status !== 'NOT_MONOTONIC') {
     throw new TypeError(`unexpected write script reply ${String(status)}`);
   }

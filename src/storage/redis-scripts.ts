@@ -35,22 +35,29 @@ end
 `;
 
 /**
- * KEYS: runs, savepoints. ARGV: runId, base, ts, keep, count, then field,
- * value pairs. Returns `{'NOT_MONOTONIC', newest}` or `{'OK'}`.
+ * Commit a staged savepoint. KEYS: runs, savepoints, staging set, staged
+ * hash. ARGV: runId, base, ts, keep, nonce. Returns `{'NOT_MONOTONIC',
+ * newest}`, `{'STAGING_LOST'}` (the staged hash expired or was never
+ * complete) or `{'OK'}`. Also forgets staged hashes that expired.
  */
-const WRITE = `${PRUNE_BODY}
+const COMMIT = `${PRUNE_BODY}
 local ts = ARGV[3]
+redis.call('SREM', KEYS[3], ARGV[5])
+for _, nonce in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  if redis.call('EXISTS', ARGV[2] .. 'staging:' .. nonce) == 0 then
+    redis.call('SREM', KEYS[3], nonce)
+  end
+end
 local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
 if newest[2] and tonumber(newest[2]) >= tonumber(ts) then
+  redis.call('UNLINK', KEYS[4])
   return {'NOT_MONOTONIC', newest[1]}
 end
+if redis.call('EXISTS', KEYS[4]) == 0 then return {'STAGING_LOST'} end
 redis.call('SADD', KEYS[1], ARGV[1])
 local key = ARGV[2] .. 'sp:' .. ts
-redis.call('DEL', key)
-redis.call('HSET', key, 'n', ARGV[5])
-for i = 6, #ARGV, 1000 do
-  redis.call('HSET', key, unpack(ARGV, i, math.min(i + 999, #ARGV)))
-end
+redis.call('RENAME', KEYS[4], key)
+redis.call('PERSIST', key)
 redis.call('ZADD', KEYS[2], ts, ts)
 prune(KEYS[2], ARGV[2], tonumber(ARGV[4]))
 return {'OK'}
@@ -91,8 +98,9 @@ return 1
 `;
 
 /**
- * KEYS: runs, savepoints, quarantine. ARGV: runId, base. Deletes every key
- * of the run; returns 1 when the run existed.
+ * KEYS: runs, savepoints, quarantine, staging set. ARGV: runId, base.
+ * Deletes every key of the run, staged hashes included; returns 1 when the
+ * run existed.
  */
 const DELETE_RUN = `
 local existed = redis.call('SREM', KEYS[1], ARGV[1])
@@ -102,7 +110,10 @@ end
 for _, m in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
   redis.call('UNLINK', ARGV[2] .. 'q:' .. m)
 end
-redis.call('DEL', KEYS[2], KEYS[3])
+for _, nonce in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+  redis.call('UNLINK', ARGV[2] .. 'staging:' .. nonce)
+end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
 return existed
 `;
 
@@ -118,7 +129,7 @@ function script(source: string): Script {
 
 /** Every script of the backend. @internal */
 export const SCRIPTS = Object.freeze({
-  write: script(WRITE),
+  commit: script(COMMIT),
   prune: script(PRUNE),
   read: script(READ),
   quarantine: script(QUARANTINE),

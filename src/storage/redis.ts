@@ -33,9 +33,10 @@ export type { RedisClientLike, RedisStorageOptions } from './redis-options.js';
  * Storage in Redis, through a node-redis client.
  *
  * @remarks
- * Each savepoint is written (all its states, its timestamp, the run's
- * registration) and superseded ones pruned by one Lua script, which Redis
- * runs atomically: a crash or lost connection leaves either the old
+ * Each savepoint's states are staged into an expiring hash, then one Lua
+ * script, which Redis runs atomically, checks its timestamp, renames the
+ * hash to its live key, registers the run and prunes superseded savepoints:
+ * a crash or lost connection leaves either the old
  * savepoints or the old ones plus the complete new one. Commands of one
  * instance run in call order on its one connection. The key layout (every
  * key starts with `options.prefix`) is documented in `docs/storage-redis.md`.
@@ -215,7 +216,7 @@ export class RedisStorage extends BaseStorage {
     return this.#call(runId, async (keys) => {
       const existed = await this.#connection.script(
         SCRIPTS.deleteRun,
-        [keys.runs, keys.savepoints, keys.quarantine],
+        [keys.runs, keys.savepoints, keys.quarantine, keys.staging],
         [runId, keys.base],
       );
       return existed === 1;

@@ -165,6 +165,36 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
       expect(await keysUnder(admin, prefix)).toEqual([]);
     });
 
+    it('stages a savepoint and leaves no staged key after the commit or a refused write', async () => {
+      const prefix = freshPrefix();
+      await using storage = await RedisStorage.open({ url, prefix });
+      await storage.writeSavepoint('r', savepoint(5, { a: [1] }), { keep: 2 });
+      const after = await keysUnder(admin, prefix);
+      expect(after.filter((k) => k.includes('staging'))).toEqual([]);
+      await expect(
+        storage.writeSavepoint('r', savepoint(5, { a: [2] }), { keep: 2 }),
+      ).rejects.toMatchObject({ code: 'E_NOT_MONOTONIC' });
+      expect(await keysUnder(admin, prefix)).toEqual(after);
+      await deleteUnder(admin, prefix);
+    });
+
+    it('removes the staged hash of a writer that died before its commit: it expires, and deleteRun deletes it', async () => {
+      const prefix = freshPrefix();
+      await using storage = await RedisStorage.open({ url, prefix });
+      await storage.writeSavepoint('r', savepoint(1, { a: [1] }), { keep: 2 });
+      // What a writer killed between staging and commit leaves behind.
+      const keys = runKeys(prefix, 'r');
+      const staged = `${keys.base}staging:deadbeefdeadbeef`;
+      await admin.sAdd(keys.staging, 'deadbeefdeadbeef');
+      await admin.hSet(staged, { n: '1', 'e:a': 'x' });
+      await admin.pExpire(staged, 600_000);
+      expect(await admin.pTTL(staged)).toBeGreaterThan(0);
+      expect(await storage.listSavepoints('r')).toEqual([1]);
+      expect((await storage.readSavepoint('r'))?.timestamp).toBe(1);
+      expect(await storage.deleteRun('r')).toBe(true);
+      expect(await keysUnder(admin, prefix)).toEqual([]);
+    });
+
     it('keeps every key of a run in one cluster slot, under a hash tag', async () => {
       const prefix = freshPrefix();
       await using storage = await RedisStorage.open({ url, prefix });
