@@ -11,6 +11,8 @@ import type { Machine } from './machine.js';
 import { perSecond, timeRatio, type SummaryRow } from './results.js';
 import { growthSection } from './report-growth.js';
 import { runSections } from './report-runs.js';
+import { backendSection } from './report-backends.js';
+import type { BackendResult } from './backends.js';
 import type { ManyRunsResult } from './run-many.js';
 import type { ThroughputResult } from './run-throughput.js';
 import {
@@ -29,6 +31,7 @@ export interface ReportInput {
   readonly sizes: readonly SizeResult[];
   readonly throughput: readonly ThroughputResult[];
   readonly many: readonly ManyRunsResult[];
+  readonly backends: readonly BackendResult[];
   readonly rows: readonly SummaryRow[];
   /** Average encoded state (runstate blob, header included), bytes. */
   readonly blobBytes: number;
@@ -254,6 +257,7 @@ stable figures.`,
     loadSection(main),
     growthSection(input.sizes),
     runSections(input.throughput, input.many),
+    backendSection(input.backends),
   ];
   writeFileSync(path, `${parts.join('\n\n')}\n`);
 }

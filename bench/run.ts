@@ -7,7 +7,8 @@
  * (load.ts) savepoints of 1 000, 10 000 and 100 000 entities vs. msgpackr +
  * better-sqlite3 alone (floor.ts), with peak memory;
  * (e) run-throughput.ts — a supervised run of two reducer entities vs a bare
- * loop; (f) run-many.ts — memory per idle run with thousands in one process.
+ * loop; (f) run-many.ts — memory per idle run with thousands in one process;
+ * (g) backends.ts — every storage backend vs its raw floor.
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,9 @@ import { runAckBench } from './ack.js';
 import { floorPackr } from './floor.js';
 import { runPersistenceBench } from './growth.js';
 import { describeMachine } from './machine.js';
+import { runBackendsBench } from './backends.js';
 import { writeReport } from './report.js';
+import { backendRows } from './report-backends.js';
 import { runRows } from './report-runs.js';
 import { runManyRunsBench } from './run-many.js';
 import { runThroughputBench } from './run-throughput.js';
@@ -83,7 +86,13 @@ async function main(): Promise<void> {
   const throughput = await runThroughputBench(log);
   log('(f) many idle runs in one process…');
   const many = await runManyRunsBench(log);
-  const rows = [...summaryRows(ack, sizes), ...runRows(throughput, many)];
+  log('(g) every storage backend vs its raw floor…');
+  const backends = await runBackendsBench(log);
+  const rows = [
+    ...summaryRows(ack, sizes),
+    ...runRows(throughput, many),
+    ...backendRows(backends),
+  ];
   const loadEnd = loadavg()[0] ?? 0;
   const durationS = (Date.now() - started) / 1000;
   log('');
@@ -96,6 +105,7 @@ async function main(): Promise<void> {
     sizes,
     throughput,
     many,
+    backends,
     rows,
     ...states,
     load: [loadStart, loadEnd],
