@@ -9,9 +9,9 @@
  * - **File**: the packed values concatenated into one buffer, written to a
  *   temporary file, fsynced, renamed, and the directory fsynced. Load:
  *   `readFile` and one `unpackMultiple` into `[id, state]` pairs.
- * - **Postgres**: one transaction inserting `(run, id, state bytea)` rows
- *   into a plain table in multi-row INSERTs of binary parameters (2 000 rows
- *   each). Load: one SELECT of the run's rows and an unpack of each state.
+ * - **Postgres**: one transaction with one binary `COPY` of
+ *   `(savepoint_id, entity_id, state bytea)` rows into a plain table. Load:
+ *   one SELECT of the run's rows and an unpack of each state.
  * - **SQLite**: floor.ts, as in scenario (b)/(c).
  * - **Redis**: one MULTI/EXEC of `HSET`s (1 000 fields each) into one hash.
  *   Load: `HGETALL` and an unpack of each state.
@@ -21,12 +21,13 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import type { Side } from './backend-sides.js';
 import { Floor, floorPackr } from './floor.js';
+import { copyStates } from '../src/storage/postgres-copy.js';
+import type { StoredEntry } from 'runstate';
 import { collectGarbage as gc } from './gc.js';
 import { entityId, makeStates } from './state-data.js';
 import { msSince } from './stats.js';
 
 const packr = floorPackr();
-const ROWS_PER_INSERT = 2_000;
 const FIELDS_PER_HSET = 1_000;
 
 /** Time `body` after a collection. */
@@ -87,43 +88,37 @@ export async function fileFloor(dir: string, n: number): Promise<Side> {
   };
 }
 
-/** `($1, $2, $3), ($1, $4, $5), …` */
-const valuesList = (rows: number) =>
-  Array.from(
-    { length: rows },
-    (_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`,
-  ).join(', ');
-
-/** The Postgres floor: a plain table `table` (created here) on `pool`. */
+/**
+ * The Postgres floor: a plain table `table` (created here) on `pool`, rows
+ * written with one binary `COPY` (the same encoder the storage uses, which
+ * only frames the bytes).
+ */
 export async function postgresFloor(
   pool: pg.Pool,
   table: string,
   n: number,
 ): Promise<Side> {
   await pool.query(
-    `CREATE TABLE ${table} (run int NOT NULL, id text NOT NULL, state bytea NOT NULL)`,
+    `CREATE TABLE ${table} (savepoint_id bigint NOT NULL, entity_id text NOT NULL, state bytea NOT NULL)`,
   );
   const ids = Array.from({ length: n }, (_, i) => entityId(i));
   let current = 0;
   return {
     async persist(run) {
-      await pool.query(`DELETE FROM ${table} WHERE run <= $1`, [run - 2]);
+      await pool.query(`DELETE FROM ${table} WHERE savepoint_id <= $1`, [
+        run - 2,
+      ]);
       const states = makeStates(n, run);
       current = run;
       const client = await pool.connect();
       try {
         return await timed(async () => {
           await client.query('BEGIN');
-          for (let s = 0; s < n; s += ROWS_PER_INSERT) {
-            const params: unknown[] = [run];
-            for (let i = s; i < Math.min(n, s + ROWS_PER_INSERT); i++) {
-              params.push(ids[i], packr.pack(states[i]));
-            }
-            await client.query(
-              `INSERT INTO ${table} VALUES ${valuesList((params.length - 1) / 2)}`,
-              params,
-            );
-          }
+          const entries = states.map((state, i): StoredEntry => [
+            ids[i] as string,
+            packr.pack(state),
+          ]);
+          await copyStates(client, table, String(run), ids, entries);
           await client.query('COMMIT');
         });
       } finally {
@@ -132,12 +127,12 @@ export async function postgresFloor(
     },
     load: () =>
       timed(async () => {
-        const r = await pool.query<{ id: string; state: Buffer }>(
-          `SELECT id, state FROM ${table} WHERE run = $1`,
+        const r = await pool.query<{ entity_id: string; state: Buffer }>(
+          `SELECT entity_id, state FROM ${table} WHERE savepoint_id = $1`,
           [current],
         );
         const pairs = r.rows.map(
-          (row) => [row.id, packr.unpack(row.state)] as const,
+          (row) => [row.entity_id, packr.unpack(row.state)] as const,
         );
         expectCount(pairs.length, n);
       }),

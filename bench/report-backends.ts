@@ -147,8 +147,9 @@ encoded beforehand, are written straight through \`storage.writeSavepoint\`
 checksum) written and read with the backend's own tools and nothing of
 runstate: SQLite as in (b)/(c); files: one buffer written to a temporary
 file, fsynced, renamed, directory fsynced, and read back with one
-\`unpackMultiple\`; Postgres: one transaction of multi-row binary INSERTs
-into a plain table, and one SELECT; Redis: one MULTI/EXEC of \`HSET\`s into
+\`unpackMultiple\`; Postgres: one transaction with one binary \`COPY\`
+into a plain table (the storage's own COPY framing, which adds no work of
+runstate's), and one SELECT; Redis: one MULTI/EXEC of \`HSET\`s into
 one hash, and \`HGETALL\`. Both sides delete nothing while timed.
 
 **Targets**: persist at least 70 % of the floor's throughput, load within

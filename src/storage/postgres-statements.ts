@@ -6,44 +6,9 @@
  */
 import { RunStateError } from '../errors.js';
 import { inTransaction, type PgPool } from './postgres-driver.js';
+import { copyStates, type PgCopyClient } from './postgres-copy.js';
 import { quoteIdent } from './postgres-schema.js';
 import type { StoredEntry, StoredSavepoint } from './types.js';
-
-/**
- * A savepoint's states go in multi-row INSERTs of at most this many bytes of
- * state and {@link CHUNK_ROWS} rows (Postgres takes at most 65 535
- * parameters per statement). Each state is a `Buffer` parameter, which `pg`
- * sends in binary: no hex encoding of a `bytea[]`, which cost 3–4× the time.
- */
-const CHUNK_BYTES = 2 * 2 ** 20;
-const CHUNK_ROWS = 32_000;
-
-/** `($1, $2, $3), ($1, $4, $5), …` for `rows` rows. */
-function valuesList(rows: number): string {
-  const parts = new Array<string>(rows);
-  for (let i = 0; i < rows; i++)
-    parts[i] = `($1, $${2 * i + 2}, $${2 * i + 3})`;
-  return parts.join(', ');
-}
-
-/** The entries as INSERT parameter lists (after the savepoint id), chunked. */
-function* stateChunks(entries: readonly StoredEntry[]): Generator<unknown[]> {
-  let params: unknown[] = [];
-  let bytes = 0;
-  for (const [id, blob] of entries) {
-    params.push(
-      key(id),
-      Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength),
-    );
-    bytes += blob.byteLength;
-    if (bytes >= CHUNK_BYTES || params.length >= 2 * CHUNK_ROWS) {
-      yield params;
-      params = [];
-      bytes = 0;
-    }
-  }
-  if (params.length > 0) yield params;
-}
 
 /** Every statement, for the tables of schema `s` (a quoted identifier). */
 function sql(s: string) {
@@ -67,8 +32,7 @@ function sql(s: string) {
              ORDER BY timestamp DESC LIMIT 1) s
        LEFT JOIN ${states} e ON e.savepoint_id = s.id`,
     insertSavepoint: `INSERT INTO ${sps} (run_id, timestamp, entity_count, written_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-    insertStates: (rows: number) =>
-      `INSERT INTO ${states} (savepoint_id, entity_id, state) VALUES ${valuesList(rows)}`,
+    statesTable: states,
     prune: `WITH doomed AS (SELECT id FROM ${sps} WHERE ${live} ORDER BY timestamp DESC OFFSET $2),
        gone AS (DELETE FROM ${states} WHERE savepoint_id IN (SELECT id FROM doomed))
        DELETE FROM ${sps} WHERE id IN (SELECT id FROM doomed)`,
@@ -200,8 +164,15 @@ export class PostgresStatements {
         now,
       ]);
       const id = (inserted.rows[0] as { id: string }).id;
-      for (const params of stateChunks(sp.entries)) {
-        await c.query(q.insertStates(params.length / 2), [id, ...params]);
+      if (n > 0) {
+        const ids = sp.entries.map((e) => key(e[0]));
+        await copyStates(
+          c as unknown as PgCopyClient,
+          q.statesTable,
+          id,
+          ids,
+          sp.entries,
+        );
       }
       await c.query(q.prune, [key(runId), keep]);
     });

@@ -38,8 +38,8 @@ const noop = (): void => undefined;
  * Storage in a Postgres database, through a node-postgres pool.
  *
  * @remarks
- * Each savepoint is written (its states as binary parameters of multi-row
- * INSERTs of up to 2 MiB each) and superseded ones pruned in one transaction on one checked-out client,
+ * Each savepoint is written (its states with one binary `COPY`) and
+ * superseded ones pruned in one transaction on one checked-out client,
  * which first locks the run's row: writers of the same run, in any process,
  * take turns, and a crash or lost connection leaves either the old
  * savepoints or the old ones plus the complete new one. Writes issued by one
