@@ -8,8 +8,8 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Writable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { PgPoolClient } from './postgres-driver.js';
 import type { StoredEntry } from './types.js';
 
 /** `PGCOPY\n\377\r\n\0`, then flags and header extension length (0, 0). */
@@ -22,23 +22,39 @@ const TRAILER = Buffer.from([0xff, 0xff]);
 /** Rows per chunk handed to the stream. */
 const ROWS_PER_CHUNK = 500;
 
-/** What `COPY` needs of a checked-out pg client. @internal */
-export interface PgCopyClient {
-  query(submittable: ReturnType<typeof copyFrom>): Writable;
-}
+/** Bytes of one row's framing: field count, then a length per field, bigint. */
+const ROW_FRAMING = 2 + 4 + 8 + 4 + 4;
 
-/** One row `(savepoint_id bigint, entity_id text, state bytea)`, binary. */
-function row(savepointId: Buffer, id: string, state: Uint8Array): Buffer[] {
-  const idBytes = Buffer.from(id, 'utf8');
-  const head = Buffer.allocUnsafe(2 + 4 + 8 + 4);
-  head.writeInt16BE(3, 0);
-  head.writeInt32BE(8, 2);
-  savepointId.copy(head, 6);
-  head.writeInt32BE(idBytes.length, 14);
-  const length = Buffer.allocUnsafe(4);
-  length.writeInt32BE(state.byteLength, 0);
-  const bytes = Buffer.from(state.buffer, state.byteOffset, state.byteLength);
-  return [head, idBytes, length, bytes];
+/**
+ * Rows `start…end` as binary COPY rows `(savepoint_id bigint, entity_id
+ * text, state bytea)`, written into one buffer.
+ */
+function rows(
+  savepointId: bigint,
+  ids: readonly string[],
+  entries: readonly StoredEntry[],
+  start: number,
+  end: number,
+): Buffer {
+  let size = 0;
+  for (let i = start; i < end; i++) {
+    size += ROW_FRAMING + Buffer.byteLength(ids[i] as string, 'utf8');
+    size += (entries[i] as StoredEntry)[1].byteLength;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    at = out.writeInt16BE(3, at);
+    at = out.writeInt32BE(8, at);
+    at = out.writeBigInt64BE(savepointId, at);
+    const idLength = out.write(ids[i] as string, at + 4, 'utf8');
+    at = out.writeInt32BE(idLength, at) + idLength;
+    const state = (entries[i] as StoredEntry)[1];
+    at = out.writeInt32BE(state.byteLength, at);
+    out.set(state, at);
+    at += state.byteLength;
+  }
+  return out;
 }
 
 /** The COPY stream's input: header, rows in chunks, trailer. */
@@ -47,16 +63,16 @@ function* copyData(
   ids: readonly string[],
   entries: readonly StoredEntry[],
 ) {
-  const sid = Buffer.allocUnsafe(8);
-  sid.writeBigInt64BE(BigInt(savepointId), 0);
+  const sid = BigInt(savepointId);
   yield HEADER;
   for (let i = 0; i < entries.length; i += ROWS_PER_CHUNK) {
-    const parts: Buffer[] = [];
-    const end = Math.min(entries.length, i + ROWS_PER_CHUNK);
-    for (let j = i; j < end; j++) {
-      parts.push(...row(sid, ids[j] as string, (entries[j] as StoredEntry)[1]));
-    }
-    yield Buffer.concat(parts);
+    yield rows(
+      sid,
+      ids,
+      entries,
+      i,
+      Math.min(entries.length, i + ROWS_PER_CHUNK),
+    );
   }
   yield TRAILER;
 }
@@ -68,7 +84,7 @@ function* copyData(
  * @internal
  */
 export async function copyStates(
-  client: PgCopyClient,
+  client: PgPoolClient,
   table: string,
   savepointId: string,
   ids: readonly string[],

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { Writable } from 'node:stream';
 
 /**
  * The result of a query: the subset of pg's `QueryResult` used by runstate.
@@ -28,6 +29,10 @@ export interface PgQueryable {
  * runstate.
  */
 export interface PgPoolClient extends PgQueryable {
+  /** Run one statement with `$1…$n` parameters. */
+  query(text: string, values?: unknown[]): Promise<PgQueryResult>;
+  /** Start a `COPY … FROM STDIN` stream (a `pg-copy-streams` submittable). */
+  query<S extends Writable>(submittable: S): S;
   /**
    * Return the client to its pool; passing an error (or `true`) destroys it
    * instead, as runstate does after a failure that may have broken it.

@@ -6,7 +6,7 @@
  */
 import { RunStateError } from '../errors.js';
 import { inTransaction, type PgPool } from './postgres-driver.js';
-import { copyStates, type PgCopyClient } from './postgres-copy.js';
+import { copyStates } from './postgres-copy.js';
 import { quoteIdent } from './postgres-schema.js';
 import type { StoredEntry, StoredSavepoint } from './types.js';
 
@@ -166,13 +166,7 @@ export class PostgresStatements {
       const id = (inserted.rows[0] as { id: string }).id;
       if (n > 0) {
         const ids = sp.entries.map((e) => key(e[0]));
-        await copyStates(
-          c as unknown as PgCopyClient,
-          q.statesTable,
-          id,
-          ids,
-          sp.entries,
-        );
+        await copyStates(c, q.statesTable, id, ids, sp.entries);
       }
       await c.query(q.prune, [key(runId), keep]);
     });
