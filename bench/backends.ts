@@ -55,43 +55,42 @@ interface Sides {
   cleanup(): Promise<void>;
 }
 
-async function sidesOf(name: BackendName, n: number): Promise<Sides> {
-  const tag = randomBytes(5).toString('hex');
-  if (name === 'sqlite' || name === 'file') {
-    const dir = await mkdtemp(join(tmpdir(), `runstate-bench-${name}-`));
-    const runstate = await runstateSide(
-      () =>
-        name === 'sqlite'
-          ? SqliteStorage.open({ path: join(dir, 'runstate.db') })
-          : FileStorage.open({ directory: join(dir, 'runstate') }),
-      n,
-    );
-    const floor = await (name === 'sqlite' ? sqliteFloor : fileFloor)(
-      join(dir, 'floor'),
-      n,
-    );
-    return {
-      runstate,
-      floor,
-      cleanup: () => rm(dir, { recursive: true, force: true }),
-    };
-  }
-  if (name === 'postgres') {
-    const schema = `runstate_bench_${tag}`;
-    const pool = new pg.Pool({ connectionString: PG_URL });
-    pool.on('error', () => undefined);
-    await pool.query('SELECT 1');
-    const runstate = await runstateSide(
-      () => PostgresStorage.open({ connectionString: PG_URL, schema }),
-      n,
-    );
-    const floor = await postgresFloor(pool, `${schema}.floor_states`, n);
-    const cleanup = async () => {
-      await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await pool.end();
-    };
-    return { runstate, floor, cleanup };
-  }
+/** SQLite or files: both sides in one temporary directory. */
+async function localSides(name: 'sqlite' | 'file', n: number): Promise<Sides> {
+  const dir = await mkdtemp(join(tmpdir(), `runstate-bench-${name}-`));
+  const runstate = await runstateSide(
+    () =>
+      name === 'sqlite'
+        ? SqliteStorage.open({ path: join(dir, 'runstate.db') })
+        : FileStorage.open({ directory: join(dir, 'runstate') }),
+    n,
+  );
+  const floorOf = name === 'sqlite' ? sqliteFloor : fileFloor;
+  const floor = await floorOf(join(dir, 'floor'), n);
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  return { runstate, floor, cleanup };
+}
+
+/** Postgres: a fresh schema for both sides, dropped by `cleanup`. */
+async function postgresSides(n: number, tag: string): Promise<Sides> {
+  const schema = `runstate_bench_${tag}`;
+  const pool = new pg.Pool({ connectionString: PG_URL });
+  pool.on('error', () => undefined);
+  await pool.query('SELECT 1');
+  const runstate = await runstateSide(
+    () => PostgresStorage.open({ connectionString: PG_URL, schema }),
+    n,
+  );
+  const floor = await postgresFloor(pool, `${schema}.floor_states`, n);
+  const cleanup = async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.end();
+  };
+  return { runstate, floor, cleanup };
+}
+
+/** Redis: a fresh key prefix for both sides, emptied by `cleanup`. */
+async function redisSides(n: number, tag: string): Promise<Sides> {
   const prefix = `runstate-bench:${tag}:`;
   const client = createClient({ url: REDIS_URL }).withTypeMapping({
     [RESP_TYPES.BLOB_STRING]: Buffer,
@@ -111,6 +110,13 @@ async function sidesOf(name: BackendName, n: number): Promise<Sides> {
     await client.close();
   };
   return { runstate, floor, cleanup };
+}
+
+function sidesOf(name: BackendName, n: number): Promise<Sides> {
+  const tag = randomBytes(5).toString('hex');
+  if (name === 'postgres') return postgresSides(n, tag);
+  if (name === 'redis') return redisSides(n, tag);
+  return localSides(name, n);
 }
 
 async function measure(

@@ -176,61 +176,96 @@ function check(actual: unknown, expected: unknown, what: string): void {
   }
 }
 
-/** Scenario (e) at one density. */
+/** Times (ms per run) of each side, and savepoints persisted per run. */
+interface Samples {
+  readonly run: number[];
+  readonly floor: number[];
+  readonly machine: number[];
+  readonly persisted: number[];
+}
+
+/** What one density's runs share. */
+interface Workload {
+  readonly dir: string;
+  readonly messages: readonly Message[];
+  readonly expected: Awaited<ReturnType<typeof floorOnce>>;
+  readonly few: readonly Message[];
+  readonly fewSum: number;
+  runs: number;
+}
+
+/** The reducer run and the floor, in `order`; samples go `into` (not in the warm-up). */
+async function reducerRound(
+  w: Workload,
+  order: readonly string[],
+  into: Samples | undefined,
+) {
+  for (const side of order) {
+    collectGarbage();
+    if (side === 'floor') {
+      const start = process.hrtime.bigint();
+      check(await floorOnce(w.messages), w.expected, 'floor');
+      into?.floor.push(msSince(start));
+    } else {
+      const r = await runOnce(w.dir, w.runs++, w.messages, 'reducer');
+      check(Object.fromEntries(r.states), w.expected, 'run');
+      into?.run.push(r.ms);
+      into?.persisted.push(r.persisted);
+    }
+  }
+}
+
+/** The same run with xstate machine entities, on the first messages. */
+async function machineRound(w: Workload, into: Samples | undefined) {
+  collectGarbage();
+  const m = await runOnce(w.dir, w.runs++, w.few, 'machine');
+  const got = Object.fromEntries(m.states) as Record<
+    string,
+    { context: Record<string, number> }
+  >;
+  check(
+    [got.sum?.context.total, got.counts?.context.n],
+    [w.fewSum, w.few.length],
+    'machine run',
+  );
+  into?.machine.push(m.ms);
+}
+
+/** Scenario (e) at one density: a warm-up round, then {@link RUNS}. */
 async function atDensity(density: number): Promise<ThroughputResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'runstate-bench-run-'));
   const messages = makeMessages(MESSAGES, density);
   const few = messages.slice(0, MACHINE_MESSAGES);
-  const expected = await floorOnce(messages);
-  const fewExpected = await floorOnce(few);
-  const persisted: number[] = [];
-  const times = {
-    run: [] as number[],
-    floor: [] as number[],
-    machine: [] as number[],
+  const w: Workload = {
+    dir: mkdtempSync(join(tmpdir(), 'runstate-bench-run-')),
+    messages,
+    expected: await floorOnce(messages),
+    few,
+    fewSum: (await floorOnce(few)).sum,
+    runs: 0,
   };
-  let n = 0;
+  const samples: Samples = { run: [], floor: [], machine: [], persisted: [] };
   try {
     for (let i = 0; i <= RUNS; i++) {
-      const order = i % 2 === 0 ? ['run', 'floor'] : ['floor', 'run'];
-      for (const side of order) {
-        collectGarbage();
-        if (side === 'floor') {
-          const start = process.hrtime.bigint();
-          check(await floorOnce(messages), expected, 'floor');
-          if (i > 0) times.floor.push(msSince(start));
-        } else {
-          const r = await runOnce(dir, n++, messages, 'reducer');
-          check(Object.fromEntries(r.states), expected, 'run');
-          if (i > 0) times.run.push(r.ms);
-          if (i > 0) persisted.push(r.persisted);
-        }
-      }
-      collectGarbage();
-      const m = await runOnce(dir, n++, few, 'machine');
-      const got = Object.fromEntries(m.states) as Record<
-        string,
-        { context: Record<string, number> }
-      >;
-      check(
-        [got.sum?.context.total, got.counts?.context.n],
-        [fewExpected.sum, few.length],
-        'machine run',
+      const into = i > 0 ? samples : undefined; // round 0 is the warm-up
+      await reducerRound(
+        w,
+        i % 2 === 0 ? ['run', 'floor'] : ['floor', 'run'],
+        into,
       );
-      if (i > 0) times.machine.push(m.ms);
+      await machineRound(w, into);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(w.dir, { recursive: true, force: true });
   }
   return {
     density,
     messages: MESSAGES,
-    run: summarize(times.run),
-    floor: summarize(times.floor),
+    run: summarize(samples.run),
+    floor: summarize(samples.floor),
     machineMessages: MACHINE_MESSAGES,
-    machine: summarize(times.machine),
-    due: Math.ceil(messages.at(-1)!.timestamp / SCHEDULE),
-    persisted: summarize(persisted),
+    machine: summarize(samples.machine),
+    due: Math.ceil((messages.at(-1)?.timestamp ?? 0) / SCHEDULE),
+    persisted: summarize(samples.persisted),
   };
 }
 
