@@ -6,8 +6,8 @@
  * @internal
  * @packageDocumentation
  */
-import { RunStateError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
+import { RunStateError } from '../errors.js';
 import {
   COUNT_FIELD,
   ENTITY_FIELD_PREFIX,

@@ -37,8 +37,8 @@ end
 /**
  * Commit a staged savepoint. KEYS: runs, savepoints, staging set, staged
  * hash. ARGV: runId, base, ts, keep, nonce. Returns `{'NOT_MONOTONIC',
- * newest}`, `{'STAGING_LOST'}` (the staged hash expired or was never
- * complete) or `{'OK'}`. Also forgets staged hashes that expired.
+ * newest}`, `{'STAGING_LOST'}` (the staged hash is gone: it expired
+ * before the commit) or `{'OK'}`. Also forgets staged hashes that expired.
  */
 const COMMIT = `${PRUNE_BODY}
 local ts = ARGV[3]
