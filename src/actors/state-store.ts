@@ -191,9 +191,9 @@ export class StateStore implements EntityStore {
   }
 
   #refusal(entityId: string, timestamp: number): RunStateError | undefined {
+    if (this.#ready && this.#closePromise === undefined) return undefined;
     const what = `save of entity ${JSON.stringify(entityId)} at ${timestamp}`;
     if (this.#closePromise !== undefined) return closedError(this.runId, what);
-    if (this.#ready) return undefined;
     return new RunStateError(
       'E_NOT_INITIALIZED',
       `${what} before initRunState()/loadRunState()`,

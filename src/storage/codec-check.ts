@@ -4,19 +4,21 @@
  * instance…) and names its path inside the state.
  *
  * @remarks
- * Two walks. The fast walk runs on every save: it allocates nothing for plain
- * objects and arrays (only an iterator per Map or Set and the empty array of
- * `Object.getOwnPropertySymbols`), keeps no visited set and no path, and gives
- * up after {@link FAST_MAX_DEPTH} levels or {@link FAST_BUDGET} objects, which
- * also bounds it on cycles and heavily shared graphs. Only when it gives up or
- * finds a problem does the tracked walk run: a visited set (so cycles and
- * shared references are walked once) and a path stack, turned into a string
- * only for the problem it reports.
+ * Two walks. The fast walk (codec-fast-walk.ts) runs on every save and says
+ * only whether the state is certainly storable. Only when it cannot say so
+ * does the tracked walk here run: a visited set (so cycles and shared
+ * references are walked once) and a path stack, turned into a string only
+ * for the problem it reports.
  *
  * @internal
  * @packageDocumentation
  */
 import { show } from '../validate.js';
+import {
+  LEAF_PROTOTYPES,
+  isWellFormed,
+  passesFastWalk,
+} from './codec-fast-walk.js';
 
 /** A value the codec refuses, and where it is. @internal */
 export interface Unstorable {
@@ -28,42 +30,10 @@ export interface Unstorable {
 
 /** Deepest container nesting accepted (msgpackr overflows the stack near 700 nested Sets). @internal */
 export const MAX_DEPTH = 500;
-/** Nesting at which the fast walk hands over to the tracked walk. */
-const FAST_MAX_DEPTH = 64;
-/** Objects the fast walk visits (shared ones once per reference) before handing over. */
-const FAST_BUDGET = 10_000;
-/** The walk's verdict that it must hand over to the tracked walk. */
-const GIVE_UP = -1;
-
-/** `String.prototype.isWellFormed` (in Node 20, typed in the ES2024 lib only). */
-const isWellFormed = (text: string): boolean =>
-  (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 const hasOwn = Object.hasOwn;
 const symbolsOf = Object.getOwnPropertySymbols;
 const protoOf: (value: object) => unknown = Object.getPrototypeOf;
-
-/** Prototypes of the supported built-ins that hold no nested values. */
-const LEAF_PROTOTYPES: ReadonlySet<unknown> = new Set([
-  Date.prototype,
-  RegExp.prototype,
-  ArrayBuffer.prototype,
-  DataView.prototype,
-  Buffer.prototype,
-  ...[
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-  ].map((type) => type.prototype),
-]);
 
 /** Refused built-ins, named for the message. */
 const NAMED_PROTOTYPES: ReadonlyMap<unknown, string> = new Map<unknown, string>(
@@ -84,73 +54,19 @@ const NAMED_PROTOTYPES: ReadonlyMap<unknown, string> = new Map<unknown, string>(
  * @internal
  */
 export function findUnstorable(value: unknown): Unstorable | undefined {
-  if (fastWalk(value, 0, FAST_BUDGET) !== GIVE_UP) return undefined;
-  return trackedWalk(value, { seen: new Set(), path: [] }, 0);
+  if (passesFastWalk(value)) return undefined;
+  return findUnstorableTracked(value);
 }
 
 /**
- * Walk without tracking: the remaining budget when all is well, `GIVE_UP`
- * on any problem or when too deep or too large.
+ * The tracked walk alone (what {@link findUnstorable} runs when the fast
+ * walk cannot vouch for a state); the reference the fast walk is tested
+ * against.
+ *
+ * @internal
  */
-function fastWalk(value: unknown, depth: number, budget: number): number {
-  if (typeof value !== 'object' || value === null) {
-    if (typeof value === 'string') {
-      return isWellFormed(value) ? budget : GIVE_UP;
-    }
-    return typeof value === 'function' || typeof value === 'symbol'
-      ? GIVE_UP
-      : budget;
-  }
-  if (budget === 0 || depth === FAST_MAX_DEPTH) return GIVE_UP;
-  let left = budget - 1;
-  const proto = protoOf(value);
-  if (proto === Object.prototype || proto === null) {
-    if (hasOwn(value, '__proto__') || symbolsOf(value).length !== 0) {
-      return GIVE_UP;
-    }
-    const record = value as Record<string, unknown>;
-    for (const key in record) {
-      left = fastWalk(record[key], depth + 1, left);
-      if (left === GIVE_UP) return GIVE_UP;
-    }
-    return left;
-  }
-  if (proto === Array.prototype) {
-    const array = value as readonly unknown[];
-    for (let i = 0; i < array.length && left !== GIVE_UP; i++) {
-      left = fastWalk(array[i], depth + 1, left);
-    }
-    return left;
-  }
-  if (LEAF_PROTOTYPES.has(proto)) return left;
-  if (proto === Map.prototype || proto === Set.prototype) {
-    return fastWalkCollection(
-      value as Map<unknown, unknown> | Set<unknown>,
-      depth,
-      left,
-    );
-  }
-  return GIVE_UP;
-}
-
-/** The fast walk over a Map's keys and values, or a Set's members. */
-function fastWalkCollection(
-  collection: Map<unknown, unknown> | Set<unknown>,
-  depth: number,
-  budget: number,
-): number {
-  let left = budget;
-  if (collection instanceof Map) {
-    for (const key of collection.keys()) {
-      left = fastWalk(key, depth + 1, left);
-      if (left === GIVE_UP) return GIVE_UP;
-    }
-  }
-  for (const item of collection.values()) {
-    left = fastWalk(item, depth + 1, left);
-    if (left === GIVE_UP) return GIVE_UP;
-  }
-  return left;
+export function findUnstorableTracked(value: unknown): Unstorable | undefined {
+  return trackedWalk(value, { seen: new Set(), path: [] }, 0);
 }
 
 /** State of the tracked walk. */
