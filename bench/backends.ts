@@ -28,7 +28,7 @@ import { runstateSide, type Side } from './backend-sides.js';
 import { summarize, type Summary } from './stats.js';
 
 const ENTITIES = 10_000;
-const RUNS = 9;
+const RUNS = 15;
 const PG_URL =
   process.env.RUNSTATE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.RUNSTATE_REDIS_URL ?? 'redis://127.0.0.1:6379';
