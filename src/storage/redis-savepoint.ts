@@ -11,11 +11,12 @@ import { RunStateError } from '../errors.js';
 import {
   COUNT_FIELD,
   ENTITY_FIELD_PREFIX,
+  savepointKey,
   stagedKey,
   type RunKeys,
 } from './redis-keys.js';
 import type { RedisClientLike } from './redis-options.js';
-import { SCRIPTS, runScript } from './redis-scripts.js';
+import { BLOB_STRING, MAP, SCRIPTS, runScript } from './redis-scripts.js';
 import type { StoredEntry, StoredSavepoint } from './types.js';
 
 const ENTITY_PREFIX_BYTES = Buffer.from(ENTITY_FIELD_PREFIX, 'utf8');
@@ -75,8 +76,9 @@ function corrupted(
 }
 
 /**
- * Decode the read script's reply (`nil` or `[ts, [field, value, …]]`, bulk
- * strings as Buffers) into a savepoint with fresh `Uint8Array`s.
+ * Decode a read (`nil` or `[ts, [field, value, …]]`, bulk strings as
+ * Buffers) into a savepoint whose `Uint8Array`s are views of the reply's
+ * Buffers (no copy: node-redis never reuses a reply's memory).
  *
  * @throws `E_CORRUPTED` when the hash is missing or its entity count does
  * not match the recorded one.
@@ -99,7 +101,7 @@ function decodeSavepoint(
     ) {
       entries.push([
         field.subarray(ENTITY_PREFIX_BYTES.length).toString('utf8'),
-        new Uint8Array(value),
+        new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
       ]);
     } else if (field.toString('latin1') === COUNT_FIELD) {
       count = Number(value.toString('latin1'));
@@ -178,11 +180,46 @@ export async function writeSavepoint(
   );
 }
 
+/** Reply types of a read: bulk strings as Buffers, a RESP3 map as a flat array. */
+const READ_REPLIES = Object.freeze({
+  typeMapping: Object.freeze({ [BLOB_STRING]: Buffer, [MAP]: Array }),
+});
+/** Plain reads tried before the atomic read script. */
+const PLAIN_READ_ATTEMPTS = 3;
+
+/** The live member for `timestamp` (the newest without one), if any. */
+async function liveMember(
+  client: RedisClientLike,
+  keys: RunKeys,
+  timestamp: number | undefined,
+): Promise<string | undefined> {
+  if (timestamp === undefined) {
+    const newest = asArray(
+      await client.sendCommand(['ZRANGE', keys.savepoints, '-1', '-1']),
+    );
+    return newest.length === 0 ? undefined : String(newest[0]);
+  }
+  const member = String(timestamp);
+  const score = await client.sendCommand(['ZSCORE', keys.savepoints, member]);
+  return score === null || score === undefined ? undefined : member;
+}
+
 /**
- * Read one live savepoint (the newest without `timestamp`) with the read
- * script.
+ * Read one live savepoint (the newest without `timestamp`): its timestamp
+ * from the sorted set, then its hash with one `HGETALL`.
  *
- * @throws `E_CORRUPTED` when its hash is incomplete.
+ * @remarks
+ * Both reads are single commands, and a hash is only ever created (renamed
+ * in) and removed together with its sorted-set member, by one script. So a
+ * hash that `HGETALL` returns non-empty is a complete live savepoint. An
+ * empty one was pruned or quarantined between the two reads (its member is
+ * gone: read again) or is missing (its member is still there:
+ * `E_CORRUPTED`). After {@link PLAIN_READ_ATTEMPTS} races with writers, the
+ * read script does both steps atomically. Plain commands because the script
+ * costs ~3× an `HGETALL` for a 10 MB hash (Lua copies every field in and
+ * out).
+ *
+ * @throws `E_CORRUPTED` when its hash is missing or incomplete.
  * @internal
  */
 export async function readSavepoint(
@@ -191,6 +228,20 @@ export async function readSavepoint(
   runId: string,
   timestamp: number | undefined,
 ): Promise<StoredSavepoint | undefined> {
+  for (let attempt = 0; attempt < PLAIN_READ_ATTEMPTS; attempt++) {
+    const member = await liveMember(client, keys, timestamp);
+    if (member === undefined) return undefined;
+    const hash = savepointKey(keys, Number(member));
+    const fields = asArray(
+      await client.sendCommand(['HGETALL', hash], READ_REPLIES),
+    );
+    if (
+      fields.length > 0 ||
+      (await liveMember(client, keys, Number(member))) !== undefined
+    ) {
+      return decodeSavepoint([Buffer.from(member, 'latin1'), fields], runId);
+    }
+  }
   const reply = await runScript(
     client,
     SCRIPTS.read,

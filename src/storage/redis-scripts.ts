@@ -14,8 +14,10 @@
 import { createHash } from 'node:crypto';
 import type { RedisClientLike } from './redis-options.js';
 
-/** `RESP_TYPES.BLOB_STRING` of node-redis: bulk strings come back as Buffers. */
-const BLOB_STRING = 36;
+/** `RESP_TYPES.BLOB_STRING` of node-redis: bulk strings come back as Buffers. @internal */
+export const BLOB_STRING = 36;
+/** `RESP_TYPES.MAP` of node-redis (RESP3 maps, such as `HGETALL`'s reply). @internal */
+export const MAP = 37;
 
 /** Command options making every bulk string reply a `Buffer`. @internal */
 export const BUFFER_REPLIES = Object.freeze({
