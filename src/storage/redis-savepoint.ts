@@ -184,9 +184,6 @@ export async function writeSavepoint(
 const READ_REPLIES = Object.freeze({
   typeMapping: Object.freeze({ [BLOB_STRING]: Buffer, [MAP]: Array }),
 });
-/** Plain reads tried before the atomic read script. */
-const PLAIN_READ_ATTEMPTS = 3;
-
 /** The live member for `timestamp` (the newest without one), if any. */
 async function liveMember(
   client: RedisClientLike,
@@ -209,15 +206,16 @@ async function liveMember(
  * from the sorted set, then its hash with one `HGETALL`.
  *
  * @remarks
- * Both reads are single commands, and a hash is only ever created (renamed
- * in) and removed together with its sorted-set member, by one script. So a
- * hash that `HGETALL` returns non-empty is a complete live savepoint. An
- * empty one was pruned or quarantined between the two reads (its member is
- * gone: read again) or is missing (its member is still there:
- * `E_CORRUPTED`). After {@link PLAIN_READ_ATTEMPTS} races with writers, the
- * read script does both steps atomically. Plain commands because the script
- * costs ~3× an `HGETALL` for a 10 MB hash (Lua copies every field in and
- * out).
+ * A hash is only ever created (renamed in) and removed together with its
+ * sorted-set member, inside one script, so a non-empty `HGETALL` is a
+ * complete savepoint that was live at that instant; and it is the newest
+ * then too when asked for the newest (a commit only adds newer ones). An
+ * empty one may be a savepoint pruned or quarantined since the first read,
+ * possibly written again at the same timestamp since, or a missing hash
+ * (corruption): two plain commands cannot tell these apart, so the read
+ * script then does both steps atomically. Plain commands on the usual path
+ * because the script costs ~3× an `HGETALL` for a 10 MB hash (Lua copies
+ * every field in and out) and blocks the server meanwhile.
  *
  * @throws `E_CORRUPTED` when its hash is missing or incomplete.
  * @internal
@@ -228,19 +226,14 @@ export async function readSavepoint(
   runId: string,
   timestamp: number | undefined,
 ): Promise<StoredSavepoint | undefined> {
-  for (let attempt = 0; attempt < PLAIN_READ_ATTEMPTS; attempt++) {
-    const member = await liveMember(client, keys, timestamp);
-    if (member === undefined) return undefined;
-    const hash = savepointKey(keys, Number(member));
-    const fields = asArray(
-      await client.sendCommand(['HGETALL', hash], READ_REPLIES),
-    );
-    if (
-      fields.length > 0 ||
-      (await liveMember(client, keys, Number(member))) !== undefined
-    ) {
-      return decodeSavepoint([Buffer.from(member, 'latin1'), fields], runId);
-    }
+  const member = await liveMember(client, keys, timestamp);
+  if (member === undefined) return undefined;
+  const hash = savepointKey(keys, Number(member));
+  const fields = asArray(
+    await client.sendCommand(['HGETALL', hash], READ_REPLIES),
+  );
+  if (fields.length > 0) {
+    return decodeSavepoint([Buffer.from(member, 'latin1'), fields], runId);
   }
   const reply = await runScript(
     client,

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findUnstorableTracked } from '../../src/storage/codec-check.js';
@@ -19,6 +20,8 @@ const problem = fc.constantFrom<() => unknown>(
   () => Promise.resolve(1),
   () => JSON.parse('{"__proto__": 1}') as unknown,
   () => ({ [Symbol('tag')]: 1 }),
+  () => runInNewContext('({ a: 1 })') as unknown,
+  () => runInNewContext('[1, 2]') as unknown,
 );
 
 const leaf = fc.oneof(
@@ -31,6 +34,8 @@ const leaf = fc.oneof(
   fc.bigInt(),
   fc.date(),
   fc.uint8Array({ maxLength: 4 }),
+  fc.float64Array({ maxLength: 2 }),
+  fc.constant(Buffer.from('ab')),
   problem.map((make) => make()),
 );
 
@@ -39,7 +44,9 @@ const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     { depthSize: 'small' },
     leaf,
     fc.array(tie('value'), { maxLength: 5 }),
+    fc.sparseArray(tie('value'), { maxLength: 5 }),
     fc.dictionary(fc.string(), tie('value'), { maxKeys: 5 }),
+    tie('value').map((shared) => ({ left: shared, right: [shared] })),
     fc
       .array(fc.tuple(fc.oneof(fc.string(), tie('value')), tie('value')), {
         maxLength: 3,
