@@ -1,7 +1,7 @@
 /**
  * How a savepoint is laid out in its Redis hash: staging its entries and
- * committing them with the commit script, and turning the read script's
- * reply back into a savepoint.
+ * committing them with the commit script, and reading it back (with
+ * `HGETALL`, or the read script when that races a writer).
  *
  * @internal
  * @packageDocumentation
@@ -16,7 +16,7 @@ import {
   type RunKeys,
 } from './redis-keys.js';
 import type { RedisClientLike } from './redis-options.js';
-import { BLOB_STRING, MAP, SCRIPTS, runScript } from './redis-scripts.js';
+import { BUFFER_REPLIES, SCRIPTS, runScript } from './redis-scripts.js';
 import type { StoredEntry, StoredSavepoint } from './types.js';
 
 const ENTITY_PREFIX_BYTES = Buffer.from(ENTITY_FIELD_PREFIX, 'utf8');
@@ -180,12 +180,13 @@ export async function writeSavepoint(
   );
 }
 
-/** Reply types of a read: bulk strings as Buffers, a RESP3 map as a flat array. */
-const READ_REPLIES = Object.freeze({
-  typeMapping: Object.freeze({ [BLOB_STRING]: Buffer, [MAP]: Array }),
-});
-/** The live member for `timestamp` (the newest without one), if any. */
-async function liveMember(
+/**
+ * The live sorted-set member for `timestamp` (the newest without one), if
+ * any.
+ *
+ * @internal
+ */
+export async function liveMember(
   client: RedisClientLike,
   keys: RunKeys,
   timestamp: number | undefined,
@@ -230,7 +231,7 @@ export async function readSavepoint(
   if (member === undefined) return undefined;
   const hash = savepointKey(keys, Number(member));
   const fields = asArray(
-    await client.sendCommand(['HGETALL', hash], READ_REPLIES),
+    await client.sendCommand(['HGETALL', hash], BUFFER_REPLIES),
   );
   if (fields.length > 0) {
     return decodeSavepoint([Buffer.from(member, 'latin1'), fields], runId);

@@ -14,14 +14,17 @@
 import { createHash } from 'node:crypto';
 import type { RedisClientLike } from './redis-options.js';
 
-/** `RESP_TYPES.BLOB_STRING` of node-redis: bulk strings come back as Buffers. @internal */
-export const BLOB_STRING = 36;
-/** `RESP_TYPES.MAP` of node-redis (RESP3 maps, such as `HGETALL`'s reply). @internal */
-export const MAP = 37;
+/** `RESP_TYPES.BLOB_STRING` of node-redis. */
+const BLOB_STRING = 36;
+/** `RESP_TYPES.MAP` of node-redis (RESP3 maps, such as `HGETALL`'s reply). */
+const MAP = 37;
 
-/** Command options making every bulk string reply a `Buffer`. @internal */
+/**
+ * Command options making every bulk string reply a `Buffer` and a RESP3 map
+ * a flat `[field, value, …]` array, as RESP2 and Lua replies are. @internal
+ */
 export const BUFFER_REPLIES = Object.freeze({
-  typeMapping: Object.freeze({ [BLOB_STRING]: Buffer }),
+  typeMapping: Object.freeze({ [BLOB_STRING]: Buffer, [MAP]: Array }),
 });
 
 /** Delete all but the newest `keep` live savepoints; count them. */

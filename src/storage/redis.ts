@@ -20,6 +20,7 @@ import {
 } from './redis-options.js';
 import {
   asArray,
+  liveMember,
   readSavepoint,
   toTimestamps,
   writeSavepoint,
@@ -172,8 +173,8 @@ export class RedisStorage extends BaseStorage {
     runId: string,
   ): Promise<number | undefined> {
     return this.#call(runId, async (keys) => {
-      const args = ['ZRANGE', keys.savepoints, '-1', '-1'];
-      return toTimestamps(await this.#client.sendCommand(args))[0];
+      const member = await liveMember(this.#client, keys, undefined);
+      return member === undefined ? undefined : Number(member);
     });
   }
 
