@@ -79,7 +79,7 @@ export { BaseStorage } from './storage/base-storage.js';
 export type {
   BaseStorageOptions,
   MaybePromise,
-} from './storage/base-storage.js';
+} from './storage/base-storage-options.js';
 export { startRun, RunHandle } from './actors/run.js';
 export type {
   RunMessage,

@@ -6,14 +6,13 @@
  * @packageDocumentation
  */
 import { RunStateError, ensureError, storageError } from '../errors.js';
-import {
-  checkId,
-  checkOptions,
-  checkPositiveInteger,
-  checkTimestamp,
-  show,
-} from '../validate.js';
+import { checkId, checkPositiveInteger, checkTimestamp } from '../validate.js';
 import { checkSavepoint, checkWriteOptions } from './check-savepoint.js';
+import {
+  checkBaseOptions,
+  type BaseStorageOptions,
+  type MaybePromise,
+} from './base-storage-options.js';
 import { OperationQueue } from './operation-queue.js';
 import type {
   StorageAdapter,
@@ -27,29 +26,6 @@ const noDetails = (): Details => ({});
 const NO_RUN = Symbol('no run');
 const READ = false;
 const WRITE = true;
-
-/** A hook's result: a value, or a promise of one. */
-export type MaybePromise<T> = T | Promise<T>;
-
-/** What a backend passes to the {@link BaseStorage} constructor. */
-export interface BaseStorageOptions {
-  /** The backend's name as messages show it, e.g. `'SqliteStorage'`. */
-  readonly name: string;
-  /**
-   * Refuse every write with `E_READ_ONLY`.
-   *
-   * @defaultValue false
-   */
-  readonly readOnly?: boolean;
-  /**
-   * Run each run's writes one after another, in call order, even when they
-   * are issued without awaiting. Turn it off only when every write hook is
-   * synchronous (it then runs to completion inside the call anyway).
-   *
-   * @defaultValue true
-   */
-  readonly serialWrites?: boolean;
-}
 
 /**
  * A storage backend's skeleton: extend it and implement the `_`-prefixed
@@ -102,19 +78,7 @@ export abstract class BaseStorage implements StorageAdapter {
    * @throws `TypeError` for a bad option.
    */
   protected constructor(options: BaseStorageOptions) {
-    checkOptions('options', options);
-    const { name, readOnly = false, serialWrites = true } = options;
-    checkId('options.name', name);
-    for (const [key, value] of [
-      ['readOnly', readOnly],
-      ['serialWrites', serialWrites],
-    ] as const) {
-      if (typeof value !== 'boolean') {
-        throw new TypeError(
-          `options.${key} must be a boolean, got ${show(value)}`,
-        );
-      }
-    }
+    const { name, readOnly, serialWrites } = checkBaseOptions(options);
     this.#name = name;
     this.readOnly = readOnly;
     this.#serialWrites = serialWrites;
