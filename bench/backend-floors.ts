@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import type { Side } from './backend-sides.js';
 import { Floor, floorPackr } from './floor.js';
-import { copyStates } from '../src/storage/postgres-copy.js';
+import { copyStates } from '../src/storage/postgres/postgres-copy.js';
 import type { StoredEntry } from 'runstate';
 import { collectGarbage as gc } from './gc.js';
 import { entityId, makeStates } from './state-data.js';

@@ -25,8 +25,8 @@ export {
   nextSavepoint,
   unreachedSavepoints,
   unreachedSavepointsCount,
-} from './schedule/schedule.js';
-export type { Schedule } from './schedule/schedule.js';
+} from './schedule/index.js';
+export type { Schedule } from './schedule/index.js';
 
 export {
   NOT_SET,
@@ -36,51 +36,48 @@ export {
   isComplete,
   entityStates,
   missingEntities,
-} from './schedule/savepoint.js';
+} from './schedule/index.js';
 export type {
   EntityIndex,
   Savepoint,
   SavepointSaveOutcome,
-} from './schedule/savepoint.js';
+} from './schedule/index.js';
 
-export { createRunState, saveToRunState } from './schedule/run-state.js';
+export { createRunState, saveToRunState } from './schedule/index.js';
 export type {
   RunState,
   RunStateOptions,
   RunStateSaveResult,
   DiscardedSavepoints,
-} from './schedule/run-state.js';
+} from './schedule/index.js';
 
 export { Entity } from './actors/entity.js';
 export type { EntityStore, SaveTransform } from './actors/entity.js';
 
-export { createStateStore, StateStore } from './actors/state-store.js';
+export { createStateStore, StateStore } from './actors/state-store/index.js';
 export type {
   StateStoreOptions,
   LoadedRunState,
-} from './actors/state-store-options.js';
-export type { UpdateFunction } from './actors/state-store-io.js';
+} from './actors/state-store/index.js';
+export type { UpdateFunction } from './actors/state-store/index.js';
 export type {
   PersistedInfo,
   StoreCounters,
-} from './actors/state-store-types.js';
+} from './actors/state-store/index.js';
 export type {
   StateStoreStatus,
   OpenSavepointStatus,
-} from './actors/state-store-status.js';
+} from './actors/state-store/index.js';
 
-export { resumeOrStart } from './actors/resume-or-start.js';
+export { resumeOrStart } from './actors/state-store/index.js';
 export type {
   ResumeOrStartOptions,
   ResumeOrStartResult,
-} from './actors/resume-or-start.js';
+} from './actors/state-store/index.js';
 
-export { BaseStorage } from './storage/base-storage.js';
-export type {
-  BaseStorageOptions,
-  MaybePromise,
-} from './storage/base-storage-options.js';
-export { startRun, RunHandle } from './actors/run.js';
+export { BaseStorage } from './storage/index.js';
+export type { BaseStorageOptions, MaybePromise } from './storage/index.js';
+export { startRun, RunHandle } from './actors/run/index.js';
 export type {
   RunMessage,
   EntityContext,
@@ -95,21 +92,21 @@ export type {
   RunCounters,
   RunStatus,
   RunResult,
-} from './actors/run-types.js';
+} from './actors/run/index.js';
 
-export { MemoryStorage } from './storage/memory.js';
-export type { MemoryStorageOptions } from './storage/memory.js';
+export { MemoryStorage } from './storage/memory/index.js';
+export type { MemoryStorageOptions } from './storage/memory/index.js';
 export {
   createCodec,
   defaultCodec,
   encodeEntityState,
-} from './storage/codec.js';
-export type { Codec } from './storage/codec.js';
-export { loadNewestSavepoint } from './storage/load-newest.js';
-export type { LoadedSavepoint } from './storage/load-newest.js';
+} from './storage/codec/index.js';
+export type { Codec } from './storage/codec/index.js';
+export { loadNewestSavepoint } from './storage/index.js';
+export type { LoadedSavepoint } from './storage/index.js';
 export type {
   StorageAdapter,
   StoredSavepoint,
   StoredEntry,
   WriteSavepointOptions,
-} from './storage/types.js';
+} from './storage/index.js';

@@ -3,7 +3,7 @@ import {
   checkSchedule,
   nextSavepoint,
   type Schedule,
-} from '../schedule/schedule.js';
+} from '../schedule/index.js';
 import { checkFunction, checkId, checkTimestamp } from '../validate.js';
 
 /**

@@ -8,7 +8,7 @@
 import { isRunStateError, RunStateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { checkId } from '../validate.js';
-import type { Codec } from './codec.js';
+import type { Codec } from './codec/index.js';
 import type { StorageAdapter, StoredSavepoint } from './types.js';
 
 /** The result of {@link loadNewestSavepoint}. */

@@ -4,7 +4,7 @@
  * as skipped, with the reason in the title.
  */
 import { describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '../storage/types.js';
+import type { StorageAdapter } from '../storage/index.js';
 import {
   plain,
   savepoint,

@@ -2,7 +2,7 @@
  * Fixtures and helpers shared by the conformance suite's files.
  */
 import { afterEach, beforeEach } from 'vitest';
-import type { StorageAdapter, StoredSavepoint } from '../storage/types.js';
+import type { StorageAdapter, StoredSavepoint } from '../storage/index.js';
 
 /** One fresh storage for one test, and what the suite may do with it. */
 export interface StorageFixture {

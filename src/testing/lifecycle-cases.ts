@@ -2,7 +2,7 @@
  * Conformance: closing.
  */
 import { describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '../storage/types.js';
+import type { StorageAdapter } from '../storage/index.js';
 import { savepoint, useFixture, type StorageFactory } from './fixture.js';
 
 /** One call of every method, with valid arguments (`writes` marks writes). */

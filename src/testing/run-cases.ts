@@ -3,8 +3,8 @@
  * quarantine.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultCodec } from '../storage/codec.js';
-import { loadNewestSavepoint } from '../storage/load-newest.js';
+import { defaultCodec } from '../storage/codec/index.js';
+import { loadNewestSavepoint } from '../storage/index.js';
 import { silentLogger } from '../logger.js';
 import {
   plain,

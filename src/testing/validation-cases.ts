@@ -4,7 +4,7 @@
  * writes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '../storage/types.js';
+import type { StorageAdapter } from '../storage/index.js';
 import {
   bytes,
   savepoint,

@@ -10,8 +10,8 @@ const api = read('docs/api.md');
 /** The public entry points: `runstate`, `runstate/sqlite` and `runstate/file`. */
 const entryPoints = [
   'src/index.ts',
-  'src/storage/sqlite.ts',
-  'src/storage/file.ts',
+  'src/storage/sqlite/index.ts',
+  'src/storage/file/index.ts',
 ];
 
 /** Names exported by a module's source text (export lists and declarations). */

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RunStateError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { defaultCodec } from '../../src/storage/codec.js';
+import { defaultCodec } from '../../src/storage/codec/codec.js';
 import { loadNewestSavepoint } from '../../src/storage/load-newest.js';
-import { MemoryStorage } from '../../src/storage/memory.js';
+import { MemoryStorage } from '../../src/storage/memory/index.js';
 import type { StorageAdapter } from '../../src/storage/types.js';
 import { damage } from '../../src/testing/fixture.js';
 

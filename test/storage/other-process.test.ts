@@ -22,10 +22,10 @@ import {
   defaultCodec,
   type StorageAdapter,
 } from '../../src/index.js';
-import { FileStorage } from '../../src/storage/file.js';
-import { PostgresStorage } from '../../src/storage/postgres.js';
-import { RedisStorage } from '../../src/storage/redis.js';
-import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { FileStorage } from '../../src/storage/file/index.js';
+import { PostgresStorage } from '../../src/storage/postgres/index.js';
+import { RedisStorage } from '../../src/storage/redis/index.js';
+import { SqliteStorage } from '../../src/storage/sqlite/index.js';
 import { tsChildArgs } from '../support/ts-child.js';
 
 const PG_URL = process.env.RUNSTATE_PG_URL;

@@ -21,8 +21,8 @@ import {
   type RunStateError,
   type StorageAdapter,
 } from '../../src/index.js';
-import { PostgresStorage } from '../../src/storage/postgres.js';
-import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { PostgresStorage } from '../../src/storage/postgres/index.js';
+import { SqliteStorage } from '../../src/storage/sqlite/index.js';
 import {
   KEEP,
   SAVEPOINTS,

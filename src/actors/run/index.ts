@@ -1,0 +1,23 @@
+/**
+ * The run supervisor: `startRun` wires entities, input and outputs to a
+ * StateStore, and restarts from the newest savepoint when an entity, the
+ * input or the storage fails.
+ *
+ * @packageDocumentation
+ */
+export type {
+  EntityContext,
+  EntityDefinition,
+  LatenessPolicy,
+  MachineEntity,
+  Reducer,
+  ReducerEntity,
+  RestartInfo,
+  RunCounters,
+  RunMessage,
+  RunOptions,
+  RunOutput,
+  RunResult,
+  RunStatus,
+} from './run-types.js';
+export { RunHandle, startRun } from './run.js';

@@ -1,0 +1,229 @@
+/**
+ * Validation of {@link startRun}'s options into the run's frozen config.
+ *
+ * @internal
+ * @packageDocumentation
+ */
+import type { EventObject } from 'xstate';
+import { silentLogger, type Logger } from '../../logger.js';
+import { checkSchedule, type Schedule } from '../../schedule/index.js';
+import { defaultCodec, type Codec } from '../../storage/codec/index.js';
+import type { StorageAdapter } from '../../storage/index.js';
+import {
+  checkFunction,
+  checkId,
+  checkOptions,
+  checkTimestamp,
+  show,
+} from '../../validate.js';
+import type { EntitySpec } from './run-entity-slot.js';
+import type {
+  EntityDefinition,
+  LatenessPolicy,
+  RestartInfo,
+  RunMessage,
+  RunOptions,
+  RunOutput,
+} from './run-types.js';
+import type { UpdateFunction } from '../state-store/index.js';
+import type { PersistedInfo } from '../state-store/index.js';
+
+/** A run's checked options. @internal */
+export interface RunConfig {
+  readonly runId: string;
+  readonly storage: StorageAdapter;
+  readonly schedule: Schedule;
+  readonly startFrom: number;
+  readonly entities: readonly EntitySpec[];
+  readonly input: RunOptions['input'];
+  readonly output: ((output: RunOutput) => void | Promise<void>) | undefined;
+  readonly update: UpdateFunction | undefined;
+  readonly keep: number | undefined;
+  readonly persistIntervalMs: number;
+  readonly lateness: LatenessPolicy;
+  readonly maxRestarts: number;
+  readonly withinMs: number;
+  readonly restartDelayMs: number;
+  readonly onRestart: ((info: RestartInfo) => void) | undefined;
+  readonly onPersisted: ((info: PersistedInfo) => void) | undefined;
+  readonly codec: Codec | undefined;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+type ReducerSpec = Extract<EntitySpec, { kind: 'reducer' }>;
+
+const LATENESS: readonly LatenessPolicy[] = ['reject', 'drop', 'process'];
+
+function optionalFunction<F>(
+  name: string,
+  value: F | undefined,
+): F | undefined {
+  if (value !== undefined) checkFunction(name, value);
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: unknown, fallback: number) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') {
+    throw new TypeError(`${name} must be a number, got ${show(value)}`);
+  }
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(
+      `${name} must be a non-negative safe integer, got ${show(value)}`,
+    );
+  }
+  return value;
+}
+
+const messageAsEvent = (message: RunMessage): EventObject => {
+  if (typeof (message as Partial<EventObject>).type !== 'string') {
+    throw new TypeError(
+      'a machine entity without toEvent needs messages with a string type',
+    );
+  }
+  return message as unknown as EventObject;
+};
+
+/**
+ * A fresh copy of `initial` per call, the codec's round trip as a resumed
+ * state is: a reducer may mutate its state in place, so a restart before
+ * the first savepoint must not start from what the failed attempt left. A
+ * value the codec cannot store is handed out as is (its first save reports
+ * `E_UNSTORABLE`).
+ */
+function pristine(initial: unknown, codec: Codec): () => unknown {
+  let bytes: Uint8Array;
+  try {
+    bytes = codec.encode(initial);
+  } catch {
+    return () => initial;
+  }
+  return () => codec.decode(bytes);
+}
+
+/** Normalise one entity definition, naming it in every error. */
+function entitySpec(
+  id: string,
+  def: EntityDefinition,
+  codec: Codec,
+): EntitySpec {
+  const name = `options.entities[${JSON.stringify(id)}]`;
+  if (typeof def === 'function') {
+    return {
+      kind: 'reducer',
+      id,
+      initial: () => undefined,
+      reduce: def as ReducerSpec['reduce'],
+      accepts: undefined,
+      transform: undefined,
+    };
+  }
+  checkOptions(name, def);
+  if (def === undefined || def === null) {
+    throw new TypeError(
+      `${name} must be a reducer, { initial, reduce } or { machine }, got ${show(def)}`,
+    );
+  }
+  const accepts = optionalFunction(`${name}.accepts`, def.accepts);
+  if ('machine' in def) {
+    if (def.machine === null || typeof def.machine !== 'object') {
+      throw new TypeError(
+        `${name}.machine must be an xstate machine, got ${show(def.machine)}`,
+      );
+    }
+    const toEvent = optionalFunction(`${name}.toEvent`, def.toEvent);
+    return {
+      kind: 'machine',
+      id,
+      initial: () => null,
+      machine: def.machine,
+      input: def.input,
+      toEvent: toEvent ?? messageAsEvent,
+      accepts,
+    };
+  }
+  if (!('reduce' in def) || typeof def.reduce !== 'function') {
+    throw new TypeError(
+      `${name} must be a reducer, { initial, reduce } or { machine }; its reduce is ${show((def as { reduce?: unknown }).reduce)}`,
+    );
+  }
+  return {
+    kind: 'reducer',
+    id,
+    initial: pristine(def.initial, codec),
+    reduce: def.reduce as ReducerSpec['reduce'],
+    accepts,
+    transform: optionalFunction(`${name}.transform`, def.transform) as
+      ReducerSpec['transform'] | undefined,
+  };
+}
+
+function entitySpecs(value: unknown, codec: Codec): EntitySpec[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(
+      `options.entities must be an object of entity definitions by id, got ${show(value)}`,
+    );
+  }
+  const entries = Object.entries(value as Record<string, EntityDefinition>);
+  if (entries.length === 0) {
+    throw new RangeError('options.entities must declare at least one entity');
+  }
+  return entries.map(([id, def]) =>
+    entitySpec(checkId('entity id', id), def, codec),
+  );
+}
+
+/**
+ * Check every option of `startRun`, naming the option and the value.
+ *
+ * @throws `TypeError`/`RangeError`.
+ * @internal
+ */
+export function checkRunOptions(options: RunOptions): RunConfig {
+  checkOptions('options', options);
+  if (options === undefined) throw new TypeError('options are required');
+  const o = options;
+  checkSchedule(o.schedule);
+  const lateness = o.lateness ?? 'reject';
+  if (!LATENESS.includes(lateness)) {
+    throw new TypeError(
+      `options.lateness must be one of ${LATENESS.join(', ')}, got ${show(lateness)}`,
+    );
+  }
+  checkFunction('options.input', o.input);
+  if (o.storage === null || typeof o.storage !== 'object') {
+    throw new TypeError(
+      `options.storage must be a StorageAdapter, got ${show(o.storage)}`,
+    );
+  }
+  return Object.freeze({
+    runId: checkId('options.runId', o.runId),
+    storage: o.storage,
+    schedule: o.schedule,
+    startFrom: checkTimestamp('options.startFrom', o.startFrom),
+    entities: entitySpecs(o.entities, o.codec ?? defaultCodec),
+    input: o.input,
+    output: optionalFunction('options.output', o.output),
+    update: optionalFunction('options.update', o.update),
+    keep: o.keep,
+    persistIntervalMs: nonNegativeInteger(
+      'options.persistIntervalMs',
+      o.persistIntervalMs,
+      100,
+    ),
+    lateness,
+    maxRestarts: nonNegativeInteger('options.maxRestarts', o.maxRestarts, 3),
+    withinMs: nonNegativeInteger('options.withinMs', o.withinMs, 5_000),
+    restartDelayMs: nonNegativeInteger(
+      'options.restartDelayMs',
+      o.restartDelayMs,
+      0,
+    ),
+    onRestart: optionalFunction('options.onRestart', o.onRestart),
+    onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
+    codec: o.codec,
+    logger: o.logger ?? silentLogger,
+    now: optionalFunction('options.now', o.now) ?? Date.now,
+  });
+}

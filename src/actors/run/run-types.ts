@@ -1,0 +1,264 @@
+/**
+ * The public types of supervised runs ({@link startRun}): messages,
+ * entity definitions, outputs, options and status.
+ *
+ * @packageDocumentation
+ */
+import type { AnyStateMachine, EventObject } from 'xstate';
+import type { RunStateError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Schedule } from '../../schedule/index.js';
+import type { Codec } from '../../storage/codec/index.js';
+import type { StorageAdapter } from '../../storage/index.js';
+import type { UpdateFunction } from '../state-store/index.js';
+import type { PersistedInfo } from '../state-store/index.js';
+import type {
+  OpenSavepointStatus,
+  StateStoreStatus,
+} from '../state-store/index.js';
+
+/** A message of a run's input: anything with an epoch-ms `timestamp`. */
+export interface RunMessage {
+  /** When the message happened (epoch ms, a non-negative safe integer). */
+  readonly timestamp: number;
+}
+
+/** What an entity's reducer gets besides its state and the message. */
+export interface EntityContext<O = unknown> {
+  /** The entity's id. */
+  readonly entityId: string;
+  /** The timestamp of the message being handled. */
+  readonly timestamp: number;
+  /**
+   * Send an output to the run's sink, tagged with this entity and the
+   * message's timestamp. Outputs are at-least-once: see {@link RunOutput}.
+   */
+  emit(output: O): void;
+}
+
+/**
+ * A reducer entity's step: the next state from the current one and a
+ * message. It may return the same (mutated) object; the state is encoded
+ * when a savepoint is due, so later mutation never reaches a savepoint.
+ */
+export type Reducer<S, M extends RunMessage = RunMessage, O = unknown> = (
+  state: S,
+  message: M,
+  context: EntityContext<O>,
+) => S;
+
+/** An entity whose state is updated by a plain reducer (the fast path). */
+export interface ReducerEntity<
+  S = unknown,
+  M extends RunMessage = RunMessage,
+  O = unknown,
+> {
+  /** The state of a fresh run. */
+  readonly initial: S;
+  /** The step function. Throwing restarts the run. */
+  readonly reduce: Reducer<S, M, O>;
+  /** Which messages the entity handles; every message when omitted. */
+  readonly accepts?: (message: M) => boolean;
+  /**
+   * Derive the state to save from the entity's state (spec §3): runs only
+   * when a savepoint is due. Throwing restarts the run.
+   */
+  readonly transform?: (state: S) => unknown;
+}
+
+/**
+ * An entity that is an xstate machine actor. Its saved state is the actor's
+ * persisted snapshot; it is restored with `createActor(logic, { snapshot })`.
+ * Outputs are the events the machine emits with xstate's `emit()` action.
+ */
+export interface MachineEntity<M extends RunMessage = RunMessage> {
+  /** The machine. Its context must be storable by the codec. */
+  readonly machine: AnyStateMachine;
+  /** The machine's `input` on a fresh run. */
+  readonly input?: unknown;
+  /**
+   * The event to send for a message; the message itself by default (it must
+   * then have a string `type`).
+   */
+  readonly toEvent?: (message: M) => EventObject;
+  /** Which messages the entity handles; every message when omitted. */
+  readonly accepts?: (message: M) => boolean;
+}
+
+/**
+ * How an entity is declared: a bare reducer (initial state `undefined`), a
+ * {@link ReducerEntity}, or a {@link MachineEntity}.
+ */
+export type EntityDefinition<M extends RunMessage = RunMessage, O = unknown> =
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entity has its own state type
+  | Reducer<any, M, O>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entity has its own state type
+  | ReducerEntity<any, M, O>
+  | MachineEntity<M>;
+
+/** One output, as the sink receives it. */
+export interface RunOutput<O = unknown> {
+  /** The entity that emitted it. */
+  readonly entityId: string;
+  /** The timestamp of the message it was emitted for. */
+  readonly timestamp: number;
+  /** Its position among the outputs the entity emitted for that message. */
+  readonly index: number;
+  /** What the entity emitted. */
+  readonly value: O;
+  /**
+   * Whether it was emitted while replaying messages this process already
+   * handled before a restart (so the sink has seen it). After a process
+   * crash, replayed outputs cannot be told apart: `(entityId, timestamp,
+   * index)` identifies an output, for deduplication.
+   */
+  readonly replayed: boolean;
+}
+
+/** What to do with a message older than the previous one. */
+export type LatenessPolicy = 'reject' | 'drop' | 'process';
+
+/** What the observer learns about each restart. */
+export interface RestartInfo {
+  /** The run restarting. */
+  readonly runId: string;
+  /** Why: the failure, as a typed error with its own `cause`. */
+  readonly cause: RunStateError;
+  /** How many restarts happened so far, this one included. */
+  readonly restarts: number;
+  /** The last message timestamp handled before the failure. */
+  readonly lastProcessed: number | undefined;
+}
+
+/** Options of {@link startRun}. */
+export interface RunOptions<M extends RunMessage = RunMessage, O = unknown> {
+  /** The run's id in storage. */
+  readonly runId: string;
+  /** Where savepoints go; shared by many runs if you like. Not closed by the run. */
+  readonly storage: StorageAdapter;
+  /** Savepoint interval in ms, or `'none'`. */
+  readonly schedule: Schedule;
+  /** Where a fresh run starts (epoch ms). */
+  readonly startFrom: number;
+  /** The entities, by id; their order is the object's key order. */
+  readonly entities: Readonly<Record<string, EntityDefinition<M, O>>>;
+  /**
+   * The input, replayable from a timestamp: every message with a timestamp
+   * ≥ `fromTimestamp`, in timestamp order. Called again on every restart.
+   * It should end (or throw) when `signal` aborts, so `stop()` need not
+   * wait for the next message.
+   */
+  readonly input: (
+    fromTimestamp: number,
+    options: { readonly signal: AbortSignal },
+  ) => AsyncIterable<M> | Iterable<M>;
+  /** Receives every output; may return a promise (the run waits for it). */
+  readonly output?: (output: RunOutput<O>) => void | Promise<void>;
+  /** Migrates loaded state (see `loadRunState`). */
+  readonly update?: UpdateFunction;
+  /**
+   * Savepoints to keep.
+   *
+   * @defaultValue 2
+   */
+  readonly keep?: number;
+  /**
+   * Least wall-clock time between two savepoint writes (the StateStore's
+   * option): while a run catches up faster than real time, only the newest
+   * savepoint completed in each interval is written. 0 writes every one.
+   *
+   * @defaultValue 100
+   */
+  readonly persistIntervalMs?: number;
+  /**
+   * Messages older than the previous one: `'reject'` stops the run with
+   * `E_OUT_OF_ORDER`, `'drop'` skips them (counted, logged at debug),
+   * `'process'` handles them anyway (acks of an older time save nothing).
+   *
+   * @defaultValue 'reject'
+   */
+  readonly lateness?: LatenessPolicy;
+  /**
+   * Restart intensity (OTP): more than `maxRestarts` failures within
+   * `withinMs` stop the run with `E_RESTART_LIMIT`.
+   *
+   * @defaultValue 3
+   */
+  readonly maxRestarts?: number;
+  /** @defaultValue 5000 */
+  readonly withinMs?: number;
+  /**
+   * Wait this long before each restart.
+   *
+   * @defaultValue 0
+   */
+  readonly restartDelayMs?: number;
+  /** Called on every restart, before it happens. */
+  readonly onRestart?: (info: RestartInfo) => void;
+  /** Called after each savepoint is persisted (see the StateStore's). */
+  readonly onPersisted?: (info: PersistedInfo) => void;
+  /** The codec of the run's StateStore. */
+  readonly codec?: Codec;
+  /** Receives the run's and its store's diagnostics; silent by default. */
+  readonly logger?: Logger;
+  /** The clock restart intensity is measured with; `Date.now` by default. */
+  readonly now?: () => number;
+}
+
+/** Counters of a run, over every attempt. */
+export interface RunCounters {
+  /** Messages handled (replays count again). */
+  readonly messages: number;
+  /** Late messages dropped by the `'drop'` policy. */
+  readonly dropped: number;
+  /** Messages older than the resume point, skipped on a (re)start. */
+  readonly skipped: number;
+  /** Outputs delivered to the sink. */
+  readonly outputs: number;
+}
+
+/** A snapshot of a run, from {@link RunHandle.status}. */
+export interface RunStatus {
+  /** The run's id. */
+  readonly runId: string;
+  /** Where the supervisor is. */
+  readonly phase:
+    | 'starting'
+    | 'running'
+    | 'restarting'
+    | 'stopping'
+    | 'stopped'
+    | 'completed'
+    | 'failed';
+  /** The timestamp of the last message handled, if any. */
+  readonly lastProcessed: number | undefined;
+  /** The newest savepoint persisted by this process (or loaded). */
+  readonly newestPersisted: number | undefined;
+  /**
+   * Each open savepoint with the entities that have not saved into it yet:
+   * what holds the next savepoint back.
+   */
+  readonly open: readonly OpenSavepointStatus[];
+  /** Restarts so far. */
+  readonly restarts: number;
+  /** The last failure, if any. */
+  readonly lastError: RunStateError | undefined;
+  /** Counters over every attempt. */
+  readonly counters: RunCounters;
+  /** The current StateStore's own status, while there is one. */
+  readonly store: StateStoreStatus | undefined;
+}
+
+/** How a run ended, from {@link RunHandle.done}. */
+export interface RunResult {
+  /** `'completed'`: the input ended; `'stopped'`: `stop()` was called. */
+  readonly reason: 'completed' | 'stopped';
+  /** The timestamp of the last message handled, if any. */
+  readonly lastProcessed: number | undefined;
+  /** The newest savepoint persisted (or loaded), if any. */
+  readonly newestPersisted: number | undefined;
+  /** Each entity's final state (a machine entity's persisted snapshot). */
+  readonly states: ReadonlyMap<string, unknown>;
+  /** Restarts over the run's life. */
+  readonly restarts: number;
+}

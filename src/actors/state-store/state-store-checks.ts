@@ -1,0 +1,155 @@
+import { RunStateError } from '../../errors.js';
+import { silentLogger, type Logger } from '../../logger.js';
+import { checkSchedule } from '../../schedule/index.js';
+import { defaultCodec } from '../../storage/codec/index.js';
+import type { StorageAdapter } from '../../storage/index.js';
+import {
+  checkFunction,
+  checkId,
+  checkOptions,
+  checkPositiveInteger,
+  show,
+} from '../../validate.js';
+import type { StoreIo } from './state-store-io.js';
+import type { StateStoreOptions } from './state-store-options.js';
+import type { PersistedInfo } from './state-store-types.js';
+
+/** An `E_CLOSED` error for a call on a closed store. @internal */
+export function closedError(runId: string, what: string): RunStateError {
+  return new RunStateError(
+    'E_CLOSED',
+    `${what} on closed state store of run ${JSON.stringify(runId)}`,
+    {
+      details: { runId },
+    },
+  );
+}
+
+/** @internal */
+export function checkStorage(storage: unknown): void {
+  const s = storage as Partial<StorageAdapter> | null;
+  if (
+    typeof s?.writeSavepoint !== 'function' ||
+    typeof s.readSavepoint !== 'function'
+  ) {
+    throw new TypeError(
+      `storage must be a StorageAdapter, got ${show(storage)}`,
+    );
+  }
+}
+
+/** Validate `[id, initialState]` definitions; ids unique. @internal */
+export function checkDefs<S>(
+  defs: Iterable<readonly [string, S]>,
+): (readonly [string, S])[] {
+  if (defs === null || typeof defs !== 'object' || !(Symbol.iterator in defs)) {
+    throw new TypeError(
+      `entityDefs must be a list of [id, initialState] pairs, got ${show(defs)}`,
+    );
+  }
+  const list = [...defs];
+  const seen = new Set<string>();
+  list.forEach((def, i) => {
+    if (!Array.isArray(def) || def.length !== 2) {
+      throw new TypeError(
+        `entityDefs[${i}] must be an [id, initialState] pair, got ${show(def)}`,
+      );
+    }
+    const id = checkId(`entityDefs[${i}][0]`, def[0]);
+    if (seen.has(id))
+      throw new TypeError(
+        `entityDefs has entity id ${JSON.stringify(id)} twice`,
+      );
+    seen.add(id);
+  });
+  return list;
+}
+
+/** What a store is built from, after its options are checked. @internal */
+export interface StoreConfig {
+  readonly io: StoreIo;
+  readonly report: (error: RunStateError) => void;
+  readonly onPersisted: (info: PersistedInfo) => void;
+}
+
+/**
+ * Check every option and wrap the callbacks so that one that throws is logged
+ * instead of breaking the store.
+ *
+ * @internal
+ */
+export function storeConfig(options: StateStoreOptions): StoreConfig {
+  checkOptions('options', options);
+  const runId = checkId('runId', options.runId);
+  checkStorage(options.storage);
+  const logger = options.logger ?? silentLogger;
+  checkShape('logger', logger, ['debug', 'info', 'warn', 'error']);
+  const codec = options.codec ?? defaultCodec;
+  checkShape('codec', codec, ['encode', 'decode']);
+  const onError =
+    options.onError ??
+    ((error: RunStateError) =>
+      logger.error({ err: error, runId, code: error.code }, error.message));
+  checkFunction('onError', onError);
+  const onPersisted = options.onPersisted ?? (() => undefined);
+  checkFunction('onPersisted', onPersisted);
+  const io: StoreIo = {
+    runId,
+    schedule: checkSchedule(options.schedule),
+    storage: options.storage,
+    codec,
+    logger,
+    keep: checkPositiveInteger('keep', options.keep ?? 2),
+    maxOpenSavepoints: checkPositiveInteger(
+      'maxOpenSavepoints',
+      options.maxOpenSavepoints ?? 1000,
+    ),
+    persistIntervalMs: checkInterval(options.persistIntervalMs),
+  };
+  return {
+    io,
+    report: guarded(onError, 'onError', logger, runId),
+    onPersisted: guarded(onPersisted, 'onPersisted', logger, runId),
+  };
+}
+
+function checkInterval(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `persistIntervalMs must be a number of milliseconds, got ${show(value)}`,
+    );
+  }
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(
+      `persistIntervalMs must be a non-negative safe integer, got ${show(value)}`,
+    );
+  }
+  return value;
+}
+
+function checkShape(name: string, value: unknown, methods: string[]): void {
+  const missing = methods.filter(
+    (m) => typeof (value as Record<string, unknown> | null)?.[m] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new TypeError(
+      `${name} must have the methods ${methods.join(', ')}; missing ${missing.join(', ')} on ${show(value)}`,
+    );
+  }
+}
+
+function guarded<A>(
+  callback: (argument: A) => void,
+  name: string,
+  logger: Logger,
+  runId: string,
+): (argument: A) => void {
+  return (argument) => {
+    try {
+      callback(argument);
+    } catch (error) {
+      logger.error({ err: error, runId }, `${name} callback threw; ignored`);
+    }
+  };
+}

@@ -1,0 +1,59 @@
+import type { RunStateError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Schedule } from '../../schedule/index.js';
+import type { Codec } from '../../storage/codec/index.js';
+import type { StorageAdapter } from '../../storage/index.js';
+import type { Entity } from '../entity.js';
+import type { PersistedInfo } from './state-store-types.js';
+
+/** Options of {@link createStateStore}. */
+export interface StateStoreOptions {
+  /** The run this store persists; a non-empty string. */
+  readonly runId: string;
+  /** Savepoint schedule in ms, or `'none'`. */
+  readonly schedule: Schedule;
+  /** Where savepoints go. The store does not close it. */
+  readonly storage: StorageAdapter;
+  /**
+   * Savepoints kept per run (the newest); at least 1.
+   * @defaultValue 2
+   */
+  readonly keep?: number;
+  /**
+   * Most savepoints assembled at once; past it the oldest is discarded with a
+   * warning.
+   * @defaultValue 1000
+   */
+  readonly maxOpenSavepoints?: number;
+  /**
+   * Least wall-clock time between the end of one savepoint write and the
+   * start of the next. Savepoints completed meanwhile are coalesced: only
+   * the newest is written (the others are counted as `superseded`).
+   * `flush()` and `close()` write at once. 0 writes every savepoint as soon
+   * as the previous write ended.
+   * @defaultValue 0
+   */
+  readonly persistIntervalMs?: number;
+  /** The state codec. @defaultValue `defaultCodec` */
+  readonly codec?: Codec;
+  /** Where diagnostics go (pino-compatible). @defaultValue silent */
+  readonly logger?: Logger;
+  /**
+   * Receives every failure that cannot be thrown to a caller: saves before
+   * init, unstorable states, storage failures while persisting.
+   * @defaultValue logs the error at `error` level
+   */
+  readonly onError?: (error: RunStateError) => void;
+  /** Called after each savepoint is durably persisted. */
+  readonly onPersisted?: (info: PersistedInfo) => void;
+}
+
+/** What {@link StateStore.loadRunState} resumes with. */
+export interface LoadedRunState {
+  /** The loaded savepoint's timestamp; the run resumes from here. */
+  readonly timestamp: number;
+  /** One entity per loaded (and updated) state. */
+  readonly entities: Entity<unknown>[];
+  /** Newer savepoints skipped as corrupted (moved aside before the next write). */
+  readonly skipped: readonly number[];
+}

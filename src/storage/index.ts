@@ -1,0 +1,22 @@
+/**
+ * The storage part's core: the storage contract every backend implements,
+ * `BaseStorage` (argument checks, lifecycle, the monotonic rule) and
+ * `loadNewestSavepoint`. Each backend is a folder of its own beside this
+ * one (`memory/`, `sqlite/`, `file/`, `postgres/`, `redis/`), reached
+ * through its `index.ts`; the codec is `codec/`.
+ *
+ * @packageDocumentation
+ */
+export type {
+  BaseStorageOptions,
+  MaybePromise,
+} from './base-storage-options.js';
+export { BaseStorage } from './base-storage.js';
+export { loadNewestSavepoint } from './load-newest.js';
+export type { LoadedSavepoint } from './load-newest.js';
+export type {
+  StorageAdapter,
+  StoredEntry,
+  StoredSavepoint,
+  WriteSavepointOptions,
+} from './types.js';

@@ -1,0 +1,178 @@
+import { notMonotonicError } from '../../errors.js';
+import { checkOptions } from '../../validate.js';
+import { BaseStorage } from '../base-storage.js';
+import { settle } from '../check-savepoint.js';
+import type { StoredEntry, StoredSavepoint } from '../types.js';
+
+/** Options of {@link MemoryStorage.open}. */
+export interface MemoryStorageOptions {
+  /**
+   * Refuse every write with `E_READ_ONLY`.
+   *
+   * @defaultValue false
+   */
+  readonly readOnly?: boolean;
+}
+
+interface StoredCopy {
+  readonly timestamp: number;
+  readonly entries: readonly StoredEntry[];
+}
+
+interface RunData {
+  /** Live savepoints, ascending by timestamp. */
+  readonly live: StoredCopy[];
+  /** Savepoints moved aside by `quarantineSavepoint`, kept for inspection. */
+  readonly quarantined: StoredCopy[];
+}
+
+function copyEntries(entries: readonly StoredEntry[]): StoredEntry[] {
+  return entries.map(([id, bytes]) => [id, new Uint8Array(bytes)] as const);
+}
+
+/**
+ * Storage that keeps every savepoint in process memory.
+ *
+ * @remarks
+ * The reference implementation of {@link StorageAdapter}: use it in tests,
+ * for short-lived runs that need no crash recovery, and as the model for a
+ * new backend. Bytes are copied on write and on read, so neither the writer
+ * nor a reader can alias (and mutate) stored data. Nothing survives the
+ * process; {@link MemoryStorage.close} drops everything.
+ *
+ * @example
+ * ```ts
+ * await using storage = await MemoryStorage.open();
+ * await storage.writeSavepoint(
+ *   'run-1',
+ *   { timestamp: 60_000, entries: [['counter', new Uint8Array([1])]] },
+ *   { keep: 2 },
+ * );
+ * const newest = await storage.readSavepoint('run-1'); // timestamp 60 000
+ * ```
+ *
+ * @see {@link StorageAdapter} for the meaning of every method.
+ */
+export class MemoryStorage extends BaseStorage {
+  readonly #runs = new Map<string, RunData>();
+
+  /**
+   * Create a storage without any I/O. Prefer {@link MemoryStorage.open},
+   * which every backend offers.
+   *
+   * @param options - see {@link MemoryStorageOptions}
+   * @throws `TypeError` when `options.readOnly` is not a boolean.
+   */
+  constructor(options: MemoryStorageOptions = {}) {
+    checkOptions('options', options);
+    super({
+      name: 'MemoryStorage',
+      readOnly: options.readOnly ?? false,
+      serialWrites: false,
+    });
+  }
+
+  /**
+   * Open an empty in-memory storage.
+   *
+   * @param options - see {@link MemoryStorageOptions}
+   * @throws `TypeError` for a bad option.
+   * @example
+   * ```ts
+   * const storage = await MemoryStorage.open({ readOnly: false });
+   * ```
+   */
+  static open(options?: MemoryStorageOptions): Promise<MemoryStorage> {
+    return settle(() => new MemoryStorage(options));
+  }
+
+  /** @internal */
+  protected _isInitialized(runId: string): boolean {
+    return this.#runs.has(runId);
+  }
+
+  /** @internal */
+  protected _initRun(runId: string): void {
+    this.#run(runId);
+  }
+
+  /** @internal */
+  protected _writeSavepoint(
+    runId: string,
+    { timestamp, entries }: StoredSavepoint,
+    keep: number,
+  ): void {
+    const newest = this.#runs.get(runId)?.live.at(-1)?.timestamp;
+    if (newest !== undefined && newest >= timestamp) {
+      throw notMonotonicError(runId, timestamp, newest);
+    }
+    const run = this.#run(runId);
+    run.live.push({ timestamp, entries: copyEntries(entries) });
+    run.live.splice(0, Math.max(0, run.live.length - keep));
+  }
+
+  /** @internal */
+  protected _readSavepoint(
+    runId: string,
+    timestamp: number | undefined,
+  ): StoredSavepoint | undefined {
+    const live = this.#runs.get(runId)?.live;
+    const found =
+      timestamp === undefined
+        ? live?.at(-1)
+        : live?.find((sp) => sp.timestamp === timestamp);
+    return found === undefined
+      ? undefined
+      : { timestamp: found.timestamp, entries: copyEntries(found.entries) };
+  }
+
+  /** @internal */
+  protected override _newestTimestamp(
+    runId: string,
+  ): Promise<number | undefined> {
+    return Promise.resolve(this.#runs.get(runId)?.live.at(-1)?.timestamp);
+  }
+
+  /** @internal */
+  protected _listSavepoints(runId: string): number[] {
+    return this.#runs.get(runId)?.live.map((sp) => sp.timestamp) ?? [];
+  }
+
+  /** @internal */
+  protected _prune(runId: string, keep: number): number {
+    const live = this.#runs.get(runId)?.live ?? [];
+    return live.splice(0, Math.max(0, live.length - keep)).length;
+  }
+
+  /** @internal */
+  protected _quarantineSavepoint(runId: string, timestamp: number): void {
+    const run = this.#runs.get(runId);
+    const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
+    if (run === undefined || index === undefined || index < 0) return;
+    run.quarantined.push(...run.live.splice(index, 1));
+  }
+
+  /** @internal */
+  protected _deleteRun(runId: string): boolean {
+    return this.#runs.delete(runId);
+  }
+
+  /** @internal */
+  protected _listRuns(): string[] {
+    return [...this.#runs.keys()].sort();
+  }
+
+  /** Drops every savepoint. @internal */
+  protected override _close(): void {
+    this.#runs.clear();
+  }
+
+  #run(runId: string): RunData {
+    let run = this.#runs.get(runId);
+    if (run === undefined) {
+      run = { live: [], quarantined: [] };
+      this.#runs.set(runId, run);
+    }
+    return run;
+  }
+}

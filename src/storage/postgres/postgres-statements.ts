@@ -1,0 +1,231 @@
+/**
+ * The SQL of the Postgres backend, and the transactions built from it.
+ *
+ * @internal
+ * @packageDocumentation
+ */
+import { RunStateError } from '../../errors.js';
+import { inTransaction, type PgPool } from './postgres-driver.js';
+import { copyStates } from './postgres-copy.js';
+import { quoteIdent } from './postgres-schema.js';
+import type { StoredEntry, StoredSavepoint } from '../types.js';
+
+/** Every statement, for the tables of schema `s` (a quoted identifier). */
+function sql(s: string) {
+  const runs = `${s}.runstate_runs`;
+  const sps = `${s}.runstate_savepoints`;
+  const states = `${s}.runstate_entity_states`;
+  const live = `run_id = $1 AND NOT quarantined`;
+  return {
+    isInitialized: `SELECT 1 FROM ${runs} WHERE run_id = $1`,
+    insertRun: `INSERT INTO ${runs} (run_id, created_at) VALUES ($1, $2) ON CONFLICT (run_id) DO NOTHING`,
+    lockRun: `SELECT 1 FROM ${runs} WHERE run_id = $1 FOR UPDATE`,
+    listRuns: `SELECT run_id FROM ${runs}`,
+    newest: `SELECT max(timestamp) AS ts FROM ${sps} WHERE ${live}`,
+    listSavepoints: `SELECT timestamp AS ts FROM ${sps} WHERE ${live} ORDER BY timestamp`,
+    // One statement, so one snapshot: a concurrent prune cannot remove the
+    // states between reading the header and reading them.
+    read: (at: boolean) =>
+      `SELECT s.timestamp AS ts, s.entity_count AS n, e.entity_id AS id, e.state
+       FROM (SELECT id, timestamp, entity_count FROM ${sps}
+             WHERE ${live}${at ? ' AND timestamp = $2' : ''}
+             ORDER BY timestamp DESC LIMIT 1) s
+       LEFT JOIN ${states} e ON e.savepoint_id = s.id`,
+    insertSavepoint: `INSERT INTO ${sps} (run_id, timestamp, entity_count, written_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+    statesTable: states,
+    prune: `WITH doomed AS (SELECT id FROM ${sps} WHERE ${live} ORDER BY timestamp DESC OFFSET $2),
+       gone AS (DELETE FROM ${states} WHERE savepoint_id IN (SELECT id FROM doomed))
+       DELETE FROM ${sps} WHERE id IN (SELECT id FROM doomed)`,
+    quarantine: `UPDATE ${sps} SET quarantined = true WHERE ${live} AND timestamp = $2`,
+    deleteStates: `DELETE FROM ${states} WHERE savepoint_id IN (SELECT id FROM ${sps} WHERE run_id = $1)`,
+    deleteSavepoints: `DELETE FROM ${sps} WHERE run_id = $1`,
+    deleteRun: `DELETE FROM ${runs} WHERE run_id = $1`,
+  };
+}
+
+/**
+ * An id as stored in a `text` column, which cannot hold NUL: `\` becomes
+ * `\\` and NUL becomes `\0`; every other id is stored as is.
+ *
+ * @internal
+ */
+export function key(id: string): string {
+  return /[\\\0]/.test(id)
+    ? id.replace(/[\\\0]/g, (c) => (c === '\0' ? '\\0' : '\\\\'))
+    : id;
+}
+
+/**
+ * The inverse of {@link key}.
+ *
+ * @internal
+ */
+export function unkey(stored: string): string {
+  return stored.includes('\\')
+    ? stored.replace(/\\([\s\S])/g, (_, c: string) => (c === '0' ? '\0' : c))
+    : stored;
+}
+
+type StateRow = { ts: string; n: number; id: string | null; state: unknown };
+
+/**
+ * Every operation of the Postgres backend on one pool.
+ *
+ * @remarks
+ * Arguments are validated by the caller ({@link PostgresStorage}); this
+ * class only runs SQL. Every change of a run runs in one transaction on one
+ * checked-out client that first locks the run's row (`SELECT … FOR
+ * UPDATE`), so concurrent writers of a run, in any process, take turns.
+ *
+ * @internal
+ */
+export class PostgresStatements {
+  readonly #pool: PgPool;
+  readonly #sql: ReturnType<typeof sql>;
+
+  /** No I/O: the tables must exist before the first call. */
+  constructor(pool: PgPool, schema: string) {
+    this.#pool = pool;
+    this.#sql = sql(quoteIdent(schema));
+  }
+
+  async isInitialized(runId: string): Promise<boolean> {
+    const r = await this.#pool.query(this.#sql.isInitialized, [key(runId)]);
+    return r.rows.length > 0;
+  }
+
+  async initRun(runId: string, now: number): Promise<void> {
+    await this.#pool.query(this.#sql.insertRun, [key(runId), now]);
+  }
+
+  async listRuns(): Promise<string[]> {
+    const r = await this.#pool.query(this.#sql.listRuns);
+    // Sorted here, by code unit: Postgres would sort by the collation.
+    return (r.rows as { run_id: string }[])
+      .map((row) => unkey(row.run_id))
+      .sort();
+  }
+
+  async newestTimestamp(runId: string): Promise<number | undefined> {
+    const r = await this.#pool.query(this.#sql.newest, [key(runId)]);
+    const ts = (r.rows[0] as { ts: string | null } | undefined)?.ts;
+    return ts == null ? undefined : Number(ts);
+  }
+
+  async listSavepoints(runId: string): Promise<number[]> {
+    const r = await this.#pool.query(this.#sql.listSavepoints, [key(runId)]);
+    return (r.rows as { ts: string }[]).map((row) => Number(row.ts));
+  }
+
+  async readSavepoint(
+    runId: string,
+    ts?: number,
+  ): Promise<StoredSavepoint | undefined> {
+    const at = ts !== undefined;
+    const r = await this.#pool.query(
+      this.#sql.read(at),
+      at ? [key(runId), ts] : [key(runId)],
+    );
+    const rows = r.rows as StateRow[];
+    const first = rows[0];
+    if (first === undefined) return undefined;
+    const timestamp = Number(first.ts);
+    const entries = rows.filter((row) => row.id !== null);
+    checkRows(runId, timestamp, first.n, entries);
+    return {
+      timestamp,
+      entries: entries.map(
+        (row) => [unkey(row.id as string), row.state] as StoredEntry,
+      ),
+    };
+  }
+
+  writeSavepoint(
+    runId: string,
+    sp: StoredSavepoint,
+    keep: number,
+    now: number,
+  ): Promise<void> {
+    const q = this.#sql;
+    return inTransaction(this.#pool, 'BEGIN', async (c) => {
+      await c.query(q.insertRun, [key(runId), now]);
+      await c.query(q.lockRun, [key(runId)]);
+      // A statement after the lock: it sees what the previous holder
+      // committed (READ COMMITTED takes a new snapshot per statement).
+      const r = await c.query(q.newest, [key(runId)]);
+      const found = (r.rows[0] as { ts: string | null } | undefined)?.ts;
+      const newest = found == null ? undefined : Number(found);
+      checkMonotonic(runId, sp.timestamp, newest);
+      const n = sp.entries.length;
+      const inserted = await c.query(q.insertSavepoint, [
+        key(runId),
+        sp.timestamp,
+        n,
+        now,
+      ]);
+      const id = (inserted.rows[0] as { id: string }).id;
+      if (n > 0) {
+        const ids = sp.entries.map((e) => key(e[0]));
+        await copyStates(c, q.statesTable, id, ids, sp.entries);
+      }
+      await c.query(q.prune, [key(runId), keep]);
+    });
+  }
+
+  prune(runId: string, keep: number): Promise<number> {
+    return inTransaction(this.#pool, 'BEGIN', async (c) => {
+      await c.query(this.#sql.lockRun, [key(runId)]);
+      const r = await c.query(this.#sql.prune, [key(runId), keep]);
+      return r.rowCount ?? 0;
+    });
+  }
+
+  async quarantineSavepoint(runId: string, ts: number): Promise<void> {
+    await this.#pool.query(this.#sql.quarantine, [key(runId), ts]);
+  }
+
+  deleteRun(runId: string): Promise<boolean> {
+    const q = this.#sql;
+    return inTransaction(this.#pool, 'BEGIN', async (c) => {
+      const locked = await c.query(q.lockRun, [key(runId)]);
+      if (locked.rows.length === 0) return false;
+      await c.query(q.deleteStates, [key(runId)]);
+      await c.query(q.deleteSavepoints, [key(runId)]);
+      await c.query(q.deleteRun, [key(runId)]);
+      return true;
+    });
+  }
+}
+
+function checkMonotonic(
+  runId: string,
+  timestamp: number,
+  newest: number | undefined,
+): void {
+  if (newest !== undefined && newest >= timestamp) {
+    throw new RunStateError(
+      'E_NOT_MONOTONIC',
+      `savepoint ${timestamp} of run ${JSON.stringify(runId)} is not newer than the newest persisted one (${newest})`,
+      { details: { runId, timestamp, newest } },
+    );
+  }
+}
+
+/** A savepoint whose rows do not match its header was tampered with. */
+function checkRows(
+  runId: string,
+  timestamp: number,
+  entityCount: number,
+  rows: readonly StateRow[],
+): void {
+  const bad =
+    rows.length !== entityCount ||
+    rows.some((row) => !(row.state instanceof Uint8Array));
+  if (bad) {
+    throw new RunStateError(
+      'E_CORRUPTED',
+      `savepoint ${timestamp} of run ${JSON.stringify(runId)} should hold ${entityCount} bytea states; its rows do not match`,
+      { details: { runId, timestamp, entityCount, rows: rows.length } },
+    );
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * How a savepoint is laid out in its Redis hash: staging its entries and
+ * committing them with the commit script, and reading it back (with
+ * `HGETALL`, or the read script when that races a writer).
+ *
+ * @internal
+ * @packageDocumentation
+ */
+import { randomBytes } from 'node:crypto';
+import { RunStateError } from '../../errors.js';
+import {
+  COUNT_FIELD,
+  ENTITY_FIELD_PREFIX,
+  savepointKey,
+  stagedKey,
+  type RunKeys,
+} from './redis-keys.js';
+import type { RedisClientLike } from './redis-options.js';
+import { BUFFER_REPLIES, SCRIPTS, runScript } from './redis-scripts.js';
+import type { StoredEntry, StoredSavepoint } from '../types.js';
+
+const ENTITY_PREFIX_BYTES = Buffer.from(ENTITY_FIELD_PREFIX, 'utf8');
+
+/** Bytes as a Buffer over the same memory (no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Field-value pairs per staging HSET (pipelined, so a few per write). */
+const FIELDS_PER_HSET = 1_000;
+/** How long a staged hash lives if its writer dies before the commit. */
+const STAGING_TTL_MS = 10 * 60_000;
+
+/**
+ * Stage a savepoint's hash under a fresh nonce: register the nonce, then
+ * `HSET` its fields in pipelined chunks, the first with the entity count,
+ * and give it an expiry. Nothing is visible to readers until the commit.
+ */
+async function stage(
+  client: RedisClientLike,
+  keys: RunKeys,
+  entries: readonly StoredEntry[],
+): Promise<string> {
+  const nonce = randomBytes(8).toString('hex');
+  const key = stagedKey(keys, nonce);
+  const ttl = String(STAGING_TTL_MS);
+  // The expiry comes before the states: a connection lost part-way leaves
+  // a hash that expires.
+  const sends: Promise<unknown>[] = [
+    client.sendCommand(['SADD', keys.staging, nonce]),
+    client.sendCommand(['PEXPIRE', keys.staging, ttl]),
+    client.sendCommand(['HSET', key, COUNT_FIELD, String(entries.length)]),
+    client.sendCommand(['PEXPIRE', key, ttl]),
+  ];
+  for (let i = 0; i < entries.length; i += FIELDS_PER_HSET) {
+    const args: (string | Buffer)[] = ['HSET', key];
+    for (const [id, bytes] of entries.slice(i, i + FIELDS_PER_HSET)) {
+      args.push(ENTITY_FIELD_PREFIX + id, asBuffer(bytes));
+    }
+    sends.push(client.sendCommand(args));
+  }
+  await Promise.all(sends);
+  return nonce;
+}
+
+function corrupted(
+  runId: string,
+  timestamp: number,
+  details: Readonly<Record<string, unknown>>,
+): RunStateError {
+  return new RunStateError(
+    'E_CORRUPTED',
+    `savepoint ${timestamp} of run ${JSON.stringify(runId)} is incomplete in Redis: its hash does not hold the recorded entities`,
+    { details: { runId, timestamp, ...details } },
+  );
+}
+
+/**
+ * Decode a read (`nil` or `[ts, [field, value, …]]`, bulk strings as
+ * Buffers) into a savepoint whose `Uint8Array`s are views of the reply's
+ * Buffers (no copy: node-redis never reuses a reply's memory).
+ *
+ * @throws `E_CORRUPTED` when the hash is missing or its entity count does
+ * not match the recorded one.
+ * @internal
+ */
+function decodeSavepoint(
+  reply: unknown,
+  runId: string,
+): StoredSavepoint | undefined {
+  if (reply === null || reply === undefined) return undefined;
+  const [ts, fields] = reply as [Buffer, Buffer[]];
+  const timestamp = Number(ts.toString('latin1'));
+  const entries: StoredEntry[] = [];
+  let count: number | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const field = fields[i] as Buffer;
+    const value = fields[i + 1] as Buffer;
+    if (
+      field.subarray(0, ENTITY_PREFIX_BYTES.length).equals(ENTITY_PREFIX_BYTES)
+    ) {
+      entries.push([
+        field.subarray(ENTITY_PREFIX_BYTES.length).toString('utf8'),
+        new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+      ]);
+    } else if (field.toString('latin1') === COUNT_FIELD) {
+      count = Number(value.toString('latin1'));
+    }
+  }
+  if (count !== entries.length) {
+    throw corrupted(runId, timestamp, {
+      entityCount: count,
+      rows: entries.length,
+    });
+  }
+  return { timestamp, entries };
+}
+
+/**
+ * A reply that must be an array.
+ *
+ * @internal
+ */
+export function asArray(reply: unknown): unknown[] {
+  if (!Array.isArray(reply)) {
+    throw new TypeError(`unexpected Redis reply ${typeof reply}`);
+  }
+  return reply;
+}
+
+/**
+ * Sorted-set members (decimal timestamps) as numbers.
+ *
+ * @internal
+ */
+export function toTimestamps(reply: unknown): number[] {
+  return asArray(reply).map((member) => Number(String(member)));
+}
+
+/**
+ * Write one savepoint: stage its hash, then commit it and prune with one
+ * script (the monotonic check, the rename to its live key and the prune are
+ * atomic; a writer that dies before the commit leaves only a staged hash,
+ * which expires and which `deleteRun` removes).
+ *
+ * @throws `E_NOT_MONOTONIC` when the script found a newer or equal one.
+ * @internal
+ */
+export async function writeSavepoint(
+  client: RedisClientLike,
+  keys: RunKeys,
+  runId: string,
+  { timestamp, entries }: StoredSavepoint,
+  keep: number,
+): Promise<void> {
+  const nonce = await stage(client, keys, entries);
+  const reply = await runScript(
+    client,
+    SCRIPTS.commit,
+    [keys.runs, keys.savepoints, keys.staging, stagedKey(keys, nonce)],
+    [runId, keys.base, String(timestamp), String(keep), nonce],
+  );
+  const [status, newestMember] = asArray(reply).map((v) => String(v));
+  if (status === 'OK') return;
+  if (status === 'STAGING_LOST') {
+    throw new RunStateError(
+      'E_STORAGE',
+      `savepoint ${timestamp} of run ${JSON.stringify(runId)} was not written: its staged hash expired before the commit`,
+      { details: { runId, timestamp } },
+    );
+  }
+  if (status !== 'NOT_MONOTONIC') {
+    throw new TypeError(`unexpected write script reply ${String(status)}`);
+  }
+  const newest = Number(newestMember);
+  throw new RunStateError(
+    'E_NOT_MONOTONIC',
+    `savepoint ${timestamp} of run ${JSON.stringify(runId)} is not newer than the newest persisted one (${newest})`,
+    { details: { runId, timestamp, newest } },
+  );
+}
+
+/**
+ * The live sorted-set member for `timestamp` (the newest without one), if
+ * any.
+ *
+ * @internal
+ */
+export async function liveMember(
+  client: RedisClientLike,
+  keys: RunKeys,
+  timestamp: number | undefined,
+): Promise<string | undefined> {
+  if (timestamp === undefined) {
+    const newest = asArray(
+      await client.sendCommand(['ZRANGE', keys.savepoints, '-1', '-1']),
+    );
+    return newest.length === 0 ? undefined : String(newest[0]);
+  }
+  const member = String(timestamp);
+  const score = await client.sendCommand(['ZSCORE', keys.savepoints, member]);
+  return score === null || score === undefined ? undefined : member;
+}
+
+/**
+ * Read one live savepoint (the newest without `timestamp`): its timestamp
+ * from the sorted set, then its hash with one `HGETALL`.
+ *
+ * @remarks
+ * A hash is only ever created (renamed in) and removed together with its
+ * sorted-set member, inside one script, so a non-empty `HGETALL` is a
+ * complete savepoint that was live at that instant; and it is the newest
+ * then too when asked for the newest (a commit only adds newer ones). An
+ * empty one may be a savepoint pruned or quarantined since the first read,
+ * possibly written again at the same timestamp since, or a missing hash
+ * (corruption): two plain commands cannot tell these apart, so the read
+ * script then does both steps atomically. Plain commands on the usual path
+ * because the script costs ~3× an `HGETALL` for a 10 MB hash (Lua copies
+ * every field in and out) and blocks the server meanwhile.
+ *
+ * @throws `E_CORRUPTED` when its hash is missing or incomplete.
+ * @internal
+ */
+export async function readSavepoint(
+  client: RedisClientLike,
+  keys: RunKeys,
+  runId: string,
+  timestamp: number | undefined,
+): Promise<StoredSavepoint | undefined> {
+  const member = await liveMember(client, keys, timestamp);
+  if (member === undefined) return undefined;
+  const hash = savepointKey(keys, Number(member));
+  const fields = asArray(
+    await client.sendCommand(['HGETALL', hash], BUFFER_REPLIES),
+  );
+  if (fields.length > 0) {
+    return decodeSavepoint([Buffer.from(member, 'latin1'), fields], runId);
+  }
+  const reply = await runScript(
+    client,
+    SCRIPTS.read,
+    [keys.savepoints],
+    [keys.base, timestamp === undefined ? '' : String(timestamp)],
+  );
+  return decodeSavepoint(reply, runId);
+}

@@ -1,0 +1,249 @@
+import { storageError } from '../../errors.js';
+import { silentLogger } from '../../logger.js';
+import { BaseStorage } from '../base-storage.js';
+import { RedisConnection } from './redis-connection.js';
+import { runKeys, runsKey, type RunKeys } from './redis-keys.js';
+import {
+  checkRedisOptions,
+  connectClient,
+  type OwnedRedisClient,
+  type RedisClientLike,
+  type RedisConfig,
+  type RedisStorageOptions,
+} from './redis-options.js';
+import {
+  asArray,
+  liveMember,
+  readSavepoint,
+  toTimestamps,
+  writeSavepoint,
+} from './redis-savepoint.js';
+import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
+import type { StoredSavepoint } from '../types.js';
+
+/**
+ * Storage in Redis, through a node-redis client.
+ *
+ * @remarks
+ * Each savepoint's states are staged into an expiring hash, then one Lua
+ * script, which Redis runs atomically, checks its timestamp, renames the
+ * hash to its live key, registers the run and prunes superseded savepoints:
+ * a crash or lost connection leaves either the old
+ * savepoints or the old ones plus the complete new one. Commands of one
+ * instance run in call order on its one connection. The key layout (every
+ * key starts with `options.prefix`) is documented in `docs/storage-redis.md`.
+ *
+ * Durability is Redis's: with neither AOF nor RDB snapshots, a Redis restart
+ * loses every savepoint.
+ *
+ * Connection loss: a command issued while the client is not connected
+ * rejects at once with `E_STORAGE` (never queued until reconnection); one in
+ * flight when the connection drops rejects with `E_STORAGE` too, and may or
+ * may not have been applied (atomically either way). The client reconnects
+ * by itself; later calls work again.
+ *
+ * Ownership: a client created from `url` belongs to the storage and is
+ * closed by {@link RedisStorage.close}. A `client` passed in belongs to the
+ * caller, who closes it (after closing the storage).
+ *
+ * @example
+ * ```ts
+ * import { RedisStorage } from 'runstate/redis';
+ *
+ * await using storage = await RedisStorage.open({
+ *   url: 'redis://127.0.0.1:6379',
+ *   prefix: 'jobs:',
+ * });
+ * await storage.writeSavepoint(
+ *   'run-1',
+ *   { timestamp: 60_000, entries: [['counter', new Uint8Array([1])]] },
+ *   { keep: 2 },
+ * );
+ * ```
+ *
+ * @see {@link StorageAdapter} for the meaning of every method.
+ */
+export class RedisStorage extends BaseStorage {
+  readonly #client: RedisClientLike;
+  readonly #connection: RedisConnection;
+  readonly #prefix: string;
+
+  /** No I/O: {@link RedisStorage.open} does the setup. */
+  private constructor(
+    client: RedisClientLike,
+    owned: OwnedRedisClient | undefined,
+    config: RedisConfig,
+  ) {
+    super({ name: 'RedisStorage', readOnly: config.readOnly });
+    this.#client = client;
+    this.#connection = new RedisConnection(client, owned);
+    this.#prefix = config.prefix;
+  }
+
+  /**
+   * Open a storage on a Redis server.
+   *
+   * @remarks
+   * Loads the Lua scripts into the server's script cache (which checks the
+   * connection). Nothing else is written; there is no schema.
+   *
+   * @param options - see {@link RedisStorageOptions}
+   * @throws `TypeError` for bad options; `E_STORAGE` when `redis` is
+   * missing or the server cannot be reached, with the driver error as
+   * `cause`.
+   * @example
+   * ```ts
+   * import { createClient } from 'redis';
+   *
+   * const client = await createClient({ url: process.env.REDIS_URL })
+   *   .on('error', (error) => log.warn(error))
+   *   .connect();
+   * const storage = await RedisStorage.open({ client, prefix: 'jobs:' });
+   * // …
+   * await storage.close();
+   * await client.close(); // the client is yours
+   * ```
+   */
+  static async open(options: RedisStorageOptions): Promise<RedisStorage> {
+    const config = checkRedisOptions(options);
+    const { source } = config;
+    const owned =
+      'url' in source
+        ? await connectClient(source.url, config.logger ?? silentLogger)
+        : undefined;
+    const client = 'client' in source ? source.client : owned!;
+    try {
+      await loadScripts(client);
+    } catch (error) {
+      owned?.destroy();
+      throw storageError(error, 'opening Redis storage', {
+        prefix: config.prefix,
+      });
+    }
+    return new RedisStorage(client, owned, config);
+  }
+
+  /** @internal */
+  protected _isInitialized(runId: string): Promise<boolean> {
+    return this.#call(runId, async (keys) => {
+      const args = ['SISMEMBER', keys.runs, runId];
+      return (await this.#client.sendCommand(args)) === 1;
+    });
+  }
+
+  /** @internal */
+  protected _initRun(runId: string): Promise<void> {
+    return this.#call(runId, async (keys) => {
+      await this.#client.sendCommand(['SADD', keys.runs, runId]);
+    });
+  }
+
+  /** @internal */
+  protected _writeSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    keep: number,
+  ): Promise<void> {
+    return this.#call(runId, (keys) =>
+      writeSavepoint(this.#client, keys, runId, savepoint, keep),
+    );
+  }
+
+  /** @internal */
+  protected _readSavepoint(
+    runId: string,
+    timestamp: number | undefined,
+  ): Promise<StoredSavepoint | undefined> {
+    return this.#call(runId, (keys) =>
+      readSavepoint(this.#client, keys, runId, timestamp),
+    );
+  }
+
+  /** @internal */
+  protected override _newestTimestamp(
+    runId: string,
+  ): Promise<number | undefined> {
+    return this.#call(runId, async (keys) => {
+      const member = await liveMember(this.#client, keys, undefined);
+      return member === undefined ? undefined : Number(member);
+    });
+  }
+
+  /** @internal */
+  protected _listSavepoints(runId: string): Promise<number[]> {
+    return this.#call(runId, async (keys) => {
+      const args = ['ZRANGE', keys.savepoints, '0', '-1'];
+      return toTimestamps(await this.#client.sendCommand(args));
+    });
+  }
+
+  /** @internal */
+  protected _prune(runId: string, keep: number): Promise<number> {
+    return this.#call(runId, async (keys) => {
+      const pruned = await this.#connection.script(
+        SCRIPTS.prune,
+        [keys.savepoints],
+        [keys.base, String(keep)],
+      );
+      return Number(pruned);
+    });
+  }
+
+  /** @internal */
+  protected _quarantineSavepoint(
+    runId: string,
+    timestamp: number,
+  ): Promise<void> {
+    return this.#call(runId, async (keys) => {
+      await this.#connection.script(
+        SCRIPTS.quarantine,
+        [keys.savepoints, keys.quarantine],
+        [keys.base, String(timestamp)],
+      );
+    });
+  }
+
+  /** @internal */
+  protected _deleteRun(runId: string): Promise<boolean> {
+    return this.#call(runId, async (keys) => {
+      const existed = await this.#connection.script(
+        SCRIPTS.deleteRun,
+        [keys.runs, keys.savepoints, keys.quarantine, keys.staging],
+        [runId, keys.base],
+      );
+      return existed === 1;
+    });
+  }
+
+  /** @internal */
+  protected async _listRuns(): Promise<string[]> {
+    await this.#connection.assertReady();
+    const reply = await this.#client.sendCommand(
+      ['SMEMBERS', runsKey(this.#prefix)],
+      BUFFER_REPLIES,
+    );
+    return asArray(reply)
+      .map((id) => Buffer.from(id as Buffer).toString('utf8'))
+      .sort();
+  }
+
+  /**
+   * Closes the client when it was created from `url` (gracefully, or at
+   * once while it is disconnected); a `client` passed in stays open (the
+   * caller closes it).
+   *
+   * @internal
+   */
+  protected override _close(): Promise<void> {
+    return this.#connection.close();
+  }
+
+  /** Run `body` on the run's keys, failing at once while disconnected. */
+  async #call<T>(
+    runId: string,
+    body: (keys: RunKeys) => Promise<T>,
+  ): Promise<T> {
+    await this.#connection.assertReady();
+    return body(runKeys(this.#prefix, runId));
+  }
+}

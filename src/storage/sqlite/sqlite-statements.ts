@@ -1,0 +1,278 @@
+/**
+ * The SQL of the SQLite backend: every statement prepared once per
+ * connection, and the synchronous transactions built from them.
+ *
+ * @internal
+ * @packageDocumentation
+ */
+import { RunStateError, notMonotonicError } from '../../errors.js';
+import type {
+  SqliteDatabase,
+  SqliteStatement,
+  SqliteTransaction,
+} from './sqlite-driver.js';
+import type { StoredEntry, StoredSavepoint } from '../types.js';
+
+const SQL = {
+  isInitialized: 'SELECT 1 FROM runstate_runs WHERE run_id = ?',
+  insertRun:
+    'INSERT INTO runstate_runs (run_id, created_at) VALUES (?, ?) ON CONFLICT (run_id) DO NOTHING',
+  listRuns: 'SELECT run_id FROM runstate_runs',
+  newest:
+    'SELECT timestamp FROM runstate_savepoints WHERE run_id = ? AND quarantined = 0 ORDER BY timestamp DESC LIMIT 1',
+  listSavepoints:
+    'SELECT timestamp FROM runstate_savepoints WHERE run_id = ? AND quarantined = 0 ORDER BY timestamp',
+  findNewest:
+    'SELECT id, timestamp, entity_count, first_state FROM runstate_savepoints WHERE run_id = ? AND quarantined = 0 ORDER BY timestamp DESC LIMIT 1',
+  findAt:
+    'SELECT id, timestamp, entity_count, first_state FROM runstate_savepoints WHERE run_id = ? AND timestamp = ? AND quarantined = 0',
+  states:
+    'SELECT entity_id, state FROM runstate_entity_states WHERE id BETWEEN ? AND ? AND savepoint_id = ?',
+  insertSavepoint:
+    'INSERT INTO runstate_savepoints (run_id, timestamp, entity_count, written_at) VALUES (?, ?, ?, ?)',
+  setFirstState: 'UPDATE runstate_savepoints SET first_state = ? WHERE id = ?',
+  insertState:
+    'INSERT INTO runstate_entity_states (savepoint_id, entity_id, state) VALUES (?, ?, ?)',
+  prunable:
+    'SELECT id, entity_count, first_state FROM runstate_savepoints WHERE run_id = ? AND quarantined = 0 ORDER BY timestamp DESC LIMIT -1 OFFSET ?',
+  ofRun:
+    'SELECT id, entity_count, first_state FROM runstate_savepoints WHERE run_id = ?',
+  deleteStates:
+    'DELETE FROM runstate_entity_states WHERE id BETWEEN ? AND ? AND savepoint_id = ?',
+  deleteSavepoint: 'DELETE FROM runstate_savepoints WHERE id = ?',
+  quarantine:
+    'UPDATE runstate_savepoints SET quarantined = 1 WHERE run_id = ? AND timestamp = ? AND quarantined = 0',
+  deleteRun: 'DELETE FROM runstate_runs WHERE run_id = ?',
+} as const;
+
+type Prepared = { readonly [K in keyof typeof SQL]: SqliteStatement };
+
+/** Queries returning one column: rows come back as bare values. */
+const PLUCKED = new Set<keyof typeof SQL>([
+  'isInitialized',
+  'listRuns',
+  'newest',
+  'listSavepoints',
+]);
+/** Queries whose rows come back as arrays rather than objects. */
+const RAW = new Set<keyof typeof SQL>([
+  'findNewest',
+  'findAt',
+  'states',
+  'prunable',
+  'ofRun',
+]);
+
+type SavepointRow = [
+  id: number,
+  timestamp: number,
+  entityCount: number,
+  firstState: number | null,
+];
+
+/** Where a savepoint's entity rows are. */
+type RangeRow = [id: number, entityCount: number, firstState: number | null];
+
+function prepareAll(db: SqliteDatabase): Prepared {
+  const prepared: Partial<Record<keyof typeof SQL, SqliteStatement>> = {};
+  for (const key of Object.keys(SQL) as (keyof typeof SQL)[]) {
+    // Integers as numbers even when the caller's connection defaults to
+    // bigint: every value runstate stores is a safe integer.
+    const statement = db.prepare(SQL[key]).safeIntegers(false);
+    if (PLUCKED.has(key)) statement.pluck();
+    if (RAW.has(key)) statement.raw();
+    prepared[key] = statement;
+  }
+  return prepared as Prepared;
+}
+
+/**
+ * Every operation of the SQLite backend on one connection.
+ *
+ * @remarks
+ * Arguments are validated by the caller ({@link SqliteStorage}); this class
+ * only runs SQL. Multi-statement operations run in one synchronous
+ * transaction; writes take the write lock up front (`BEGIN IMMEDIATE`) so a
+ * concurrent writer waits for `busy_timeout` instead of failing on a lock
+ * upgrade.
+ *
+ * @internal
+ */
+export class SqliteStatements {
+  readonly #s: Prepared;
+  readonly #write: SqliteTransaction<
+    [string, StoredSavepoint, number, number],
+    void
+  >;
+  readonly #read: SqliteTransaction<
+    [string, number | undefined],
+    StoredSavepoint | undefined
+  >;
+  readonly #prune: SqliteTransaction<[string, number], number>;
+  readonly #deleteRun: SqliteTransaction<[string], boolean>;
+
+  /** Prepare every statement on `db` (which must hold the schema). */
+  constructor(db: SqliteDatabase) {
+    this.#s = prepareAll(db);
+    this.#write = db.transaction(
+      (runId: string, sp: StoredSavepoint, keep: number, now: number) =>
+        this.#writeBody(runId, sp, keep, now),
+    );
+    this.#read = db.transaction((runId: string, ts: number | undefined) =>
+      this.#readBody(runId, ts),
+    );
+    this.#prune = db.transaction((runId: string, keep: number) =>
+      this.#pruneBody(runId, keep),
+    );
+    this.#deleteRun = db.transaction((runId: string) =>
+      this.#deleteRunBody(runId),
+    );
+  }
+
+  isInitialized(runId: string): boolean {
+    return this.#s.isInitialized.get(runId) !== undefined;
+  }
+
+  initRun(runId: string, now: number): void {
+    this.#s.insertRun.run(runId, now);
+  }
+
+  listRuns(): string[] {
+    return (this.#s.listRuns.all() as string[]).sort();
+  }
+
+  newestTimestamp(runId: string): number | undefined {
+    return this.#s.newest.get(runId) as number | undefined;
+  }
+
+  listSavepoints(runId: string): number[] {
+    return this.#s.listSavepoints.all(runId) as number[];
+  }
+
+  writeSavepoint(runId: string, sp: StoredSavepoint, keep: number): void {
+    this.#write.immediate(runId, sp, keep, Date.now());
+  }
+
+  readSavepoint(runId: string, ts?: number): StoredSavepoint | undefined {
+    return this.#read(runId, ts);
+  }
+
+  prune(runId: string, keep: number): number {
+    return this.#prune.immediate(runId, keep);
+  }
+
+  quarantineSavepoint(runId: string, ts: number): void {
+    this.#s.quarantine.run(runId, ts);
+  }
+
+  deleteRun(runId: string): boolean {
+    return this.#deleteRun.immediate(runId);
+  }
+
+  #writeBody(
+    runId: string,
+    sp: StoredSavepoint,
+    keep: number,
+    now: number,
+  ): void {
+    const { timestamp, entries } = sp;
+    const newest = this.newestTimestamp(runId);
+    if (newest !== undefined && newest >= timestamp) {
+      throw notMonotonicError(runId, timestamp, newest);
+    }
+    const n = entries.length;
+    this.#s.insertRun.run(runId, now);
+    const savepointId = this.#s.insertSavepoint.run(runId, timestamp, n, now)
+      .lastInsertRowid as number;
+    if (n > 0) {
+      const first = this.#insertStates(savepointId, entries);
+      this.#s.setFirstState.run(first, savepointId);
+    }
+    this.#pruneBody(runId, keep);
+  }
+
+  /** Insert the entity rows; returns the first row's id. */
+  #insertStates(savepointId: number, entries: readonly StoredEntry[]): number {
+    const insert = this.#s.insertState;
+    let entry = entries[0] as StoredEntry;
+    const first = insert.run(savepointId, entry[0], entry[1])
+      .lastInsertRowid as number;
+    let last = first;
+    for (let i = 1; i < entries.length; i++) {
+      entry = entries[i] as StoredEntry;
+      last = insert.run(savepointId, entry[0], entry[1])
+        .lastInsertRowid as number;
+    }
+    if (last - first !== entries.length - 1) {
+      // Only possible when something else (a trigger) inserts rows meanwhile;
+      // throwing rolls the whole savepoint back.
+      throw new Error(
+        `entity rows of savepoint ${savepointId} did not get contiguous ids (${first}…${last} for ${entries.length} rows)`,
+      );
+    }
+    return first;
+  }
+
+  #readBody(
+    runId: string,
+    ts: number | undefined,
+  ): StoredSavepoint | undefined {
+    const found = (
+      ts === undefined
+        ? this.#s.findNewest.get(runId)
+        : this.#s.findAt.get(runId, ts)
+    ) as SavepointRow | undefined;
+    if (found === undefined) return undefined;
+    const [id, timestamp, entityCount, first] = found;
+    // Rows come back as fresh [entity_id, Buffer] arrays: used as entries.
+    const entries =
+      first === null
+        ? []
+        : (this.#s.states.all(first, first + entityCount - 1, id) as [
+            string,
+            unknown,
+          ][]);
+    checkRows(runId, timestamp, entityCount, entries);
+    return { timestamp, entries: entries as StoredEntry[] };
+  }
+
+  #pruneBody(runId: string, keep: number): number {
+    const prunable = this.#s.prunable.all(runId, keep) as RangeRow[];
+    for (const row of prunable) this.#deleteSavepoint(row);
+    return prunable.length;
+  }
+
+  #deleteRunBody(runId: string): boolean {
+    const savepoints = this.#s.ofRun.all(runId) as RangeRow[];
+    for (const row of savepoints) this.#deleteSavepoint(row);
+    const runs = this.#s.deleteRun.run(runId).changes;
+    return runs > 0 || savepoints.length > 0;
+  }
+
+  #deleteSavepoint([id, entityCount, first]: RangeRow): void {
+    if (first !== null) {
+      this.#s.deleteStates.run(first, first + entityCount - 1, id);
+    }
+    this.#s.deleteSavepoint.run(id);
+  }
+}
+
+/** A savepoint whose rows do not match its header was tampered with. */
+function checkRows(
+  runId: string,
+  timestamp: number,
+  entityCount: number,
+  rows: readonly (readonly [string, unknown])[],
+): void {
+  let bad = rows.length !== entityCount;
+  for (let i = 0; i < rows.length && !bad; i++) {
+    bad = !((rows[i] as [string, unknown])[1] instanceof Uint8Array);
+  }
+  if (bad) {
+    throw new RunStateError(
+      'E_CORRUPTED',
+      `savepoint ${timestamp} of run ${JSON.stringify(runId)} should hold ${entityCount} BLOB states; its rows do not match`,
+      { details: { runId, timestamp, entityCount, rows: rows.length } },
+    );
+  }
+}
