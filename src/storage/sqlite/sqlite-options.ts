@@ -45,7 +45,8 @@ export interface SqliteStorageOptions {
   readonly synchronous?: 'full' | 'normal';
   /**
    * `PRAGMA busy_timeout`: how long a statement waits for another
-   * connection's lock before failing with `SQLITE_BUSY`.
+   * connection's lock before failing with `SQLITE_BUSY`. Opening waits as
+   * long in all (switching to WAL and creating the tables are retried).
    *
    * @defaultValue 5000
    */
