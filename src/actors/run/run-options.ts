@@ -6,7 +6,11 @@
  */
 import type { EventObject } from 'xstate';
 import { silentLogger, type Logger } from '../../logger.js';
-import { checkSchedule, type Schedule } from '../../schedule/index.js';
+import {
+  checkSchedule,
+  nextSavepoint,
+  type Schedule,
+} from '../../schedule/index.js';
 import { defaultCodec, type Codec } from '../../storage/codec/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
 import {
@@ -174,6 +178,19 @@ function entitySpecs(value: unknown, codec: Codec): EntitySpec[] {
   );
 }
 
+/** `options.startFrom`: a timestamp whose next savepoint is safe. */
+function checkStartFrom(schedule: Schedule, value: unknown): number {
+  const startFrom = checkTimestamp('options.startFrom', value);
+  if (schedule !== 'none') {
+    try {
+      nextSavepoint(schedule, startFrom);
+    } catch (error) {
+      throw new RangeError(`options.startFrom: ${(error as Error).message}`);
+    }
+  }
+  return startFrom;
+}
+
 /**
  * Check every option of `startRun`, naming the option and the value.
  *
@@ -201,7 +218,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     runId: checkId('options.runId', o.runId),
     storage: o.storage,
     schedule: o.schedule,
-    startFrom: checkTimestamp('options.startFrom', o.startFrom),
+    startFrom: checkStartFrom(o.schedule, o.startFrom),
     entities: entitySpecs(o.entities, o.codec ?? defaultCodec),
     input: o.input,
     output: optionalFunction('options.output', o.output),

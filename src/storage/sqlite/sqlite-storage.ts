@@ -12,6 +12,7 @@ import {
 } from './sqlite-options.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
+import { retryWhileBusy } from './sqlite-busy.js';
 import type { StoredSavepoint } from '../types.js';
 
 /**
@@ -66,8 +67,12 @@ export class SqliteStorage extends BaseStorage {
    * Open (creating when needed) the runstate tables in a SQLite database.
    *
    * @remarks
-   * A writable open creates or upgrades the schema in one transaction. A
-   * read-only open never writes: on a database without runstate tables it
+   * A writable open creates or upgrades the schema in one transaction. While
+   * another connection holds a lock (another process opening the same new
+   * file, or writing), opening waits and retries for up to `busyTimeoutMs`
+   * (with a caller's `database` and no `busyTimeoutMs`: its own
+   * `busy_timeout`) before failing with `SQLITE_BUSY`. A read-only open
+   * never writes: on a database without runstate tables it
    * still succeeds, and every read resolves empty or `undefined`.
    *
    * @param options - see {@link SqliteStorageOptions}
@@ -93,7 +98,10 @@ export class SqliteStorage extends BaseStorage {
         : source.database;
     const storage = new SqliteStorage(db, config);
     try {
-      storage.#init(config);
+      const budget =
+        config.busyTimeoutMs ??
+        Number(db.pragma('busy_timeout', { simple: true }));
+      await retryWhileBusy(db, budget, () => storage.#init(config));
       return storage;
     } catch (error) {
       if ('path' in source) db.close();
