@@ -13,13 +13,26 @@ async function main() {
   for (const name of names) {
     const required = require(name);
     const imported = await import(name);
-    assert.deepEqual(Object.keys(required), Object.keys(imported), name);
+    assert.equal(required, imported, `${name}: require() and import() differ`);
   }
-  const { createStateStore, MemoryStorage } = require('runstate');
+  const {
+    createStateStore,
+    resumeOrStart,
+    MemoryStorage,
+  } = require('runstate');
   const { SqliteStorage } = require('runstate/sqlite');
-  assert.equal(typeof createStateStore, 'function');
+  const storage = await SqliteStorage.open({ path: ':memory:' });
+  const store = createStateStore({ runId: 'cjs', schedule: 10, storage });
+  const { entities } = await resumeOrStart(store, {
+    startFrom: 0,
+    entities: [['n', 0]],
+  });
+  entities[0].updateState(5, 1).ackProcessedTime(10);
+  await store.flush();
+  assert.deepEqual(await storage.listSavepoints('cjs'), [10]);
+  await store.close();
+  await storage.close();
   assert.equal(typeof MemoryStorage.open, 'function');
-  assert.equal(typeof SqliteStorage.open, 'function');
   console.log(`CommonJS: require() of ${names.length} subpaths`);
 }
 
