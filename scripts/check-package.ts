@@ -3,7 +3,8 @@
  * `npm test`): pack the package, install the tarball into a scratch project
  * in a temporary directory, type-check a consumer that imports every public
  * subpath (read from package.json `exports`) and subclasses `BaseStorage`,
- * with `skipLibCheck: false`, run it (ESM imports and a resume on SQLite),
+ * with `skipLibCheck: false` and every published `.d.ts` file in the
+ * program, run it (ESM imports and a resume on SQLite),
  * `require()` every subpath from CommonJS, and run `attw` on the tarball.
  *
  * The install is offline: the tarball's dependencies come from the npm
@@ -12,7 +13,7 @@
  * from this repository's node_modules, so nothing native is rebuilt. When
  * the cache lacks a package, it falls back to `npm install --prefer-offline`.
  *
- * Run: `npm run check:package` (about 30 s). Pass `--keep` to keep the
+ * Run: `npm run check:package` (20–70 s, mostly the build and `tsc`). Pass `--keep` to keep the
  * scratch project.
  */
 import { execFileSync } from 'node:child_process';
