@@ -3,7 +3,6 @@
  * its live state (a reducer's value or a machine actor) and the two things
  * the run does with it per message: save when a savepoint is due, handle.
  *
- * @internal
  * @packageDocumentation
  */
 import { createActor, type AnyActor, type EventObject } from 'xstate';
@@ -16,7 +15,7 @@ import type {
   RunMessage,
 } from './run-types.js';
 
-/** A declared entity, normalised. @internal */
+/** A declared entity, normalised. */
 export type EntitySpec =
   | {
       readonly kind: 'reducer';

@@ -13,7 +13,7 @@ import { PERMANENT, runAttempt } from './run-attempt.js';
 import type { RunProgress } from './run-progress.js';
 import type { RunConfig } from './run-options.js';
 
-/** The supervisor's context. @internal */
+/** The supervisor's context. */
 export interface RunMachineContext {
   readonly config: RunConfig;
   readonly progress: RunProgress;
@@ -56,7 +56,7 @@ function limitError(context: RunMachineContext, cause: RunStateError) {
   );
 }
 
-/** @internal */
+/** The supervisor machine. */
 export const runMachine = setup({
   types: {
     context: {} as RunMachineContext,

@@ -32,7 +32,7 @@ import type {
 import type { UpdateFunction } from '../state-store/index.js';
 import type { PersistedInfo } from '../state-store/index.js';
 
-/** A run's checked options. @internal */
+/** A run's checked options. */
 export interface RunConfig {
   readonly runId: string;
   readonly storage: StorageAdapter;

@@ -109,17 +109,14 @@ export class SqliteStorage extends BaseStorage {
     }
   }
 
-  /** @internal */
   protected _isInitialized(runId: string): boolean {
     return this.#query(false, (s) => s.isInitialized(runId));
   }
 
-  /** @internal */
   protected _initRun(runId: string): void {
     this.#query(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
-  /** @internal */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -128,7 +125,6 @@ export class SqliteStorage extends BaseStorage {
     this.#query(undefined, (s) => s.writeSavepoint(runId, savepoint, keep));
   }
 
-  /** @internal */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -136,7 +132,6 @@ export class SqliteStorage extends BaseStorage {
     return this.#query(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
-  /** @internal */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
@@ -145,27 +140,22 @@ export class SqliteStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected _listSavepoints(runId: string): number[] {
     return this.#query([], (s) => s.listSavepoints(runId));
   }
 
-  /** @internal */
   protected _prune(runId: string, keep: number): number {
     return this.#query(0, (s) => s.prune(runId, keep));
   }
 
-  /** @internal */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
     this.#query(undefined, (s) => s.quarantineSavepoint(runId, timestamp));
   }
 
-  /** @internal */
   protected _deleteRun(runId: string): boolean {
     return this.#query(false, (s) => s.deleteRun(runId));
   }
 
-  /** @internal */
   protected _listRuns(): string[] {
     return this.#query([], (s) => s.listRuns());
   }
@@ -173,8 +163,6 @@ export class SqliteStorage extends BaseStorage {
   /**
    * Closes the connection when it was opened from a `path`; a `database`
    * passed in stays open (the caller closes it).
-   *
-   * @internal
    */
   protected override _close(): void {
     this.#statements = undefined;
