@@ -171,7 +171,7 @@ async function consume(
     if (ts >= last && Number.isSafeInteger(ts)) {
       last = ts;
     } else if (
-      judge(loop.config, counters, message, started ? last : undefined, from)
+      judge(loop.config, counters, message, started ? last : undefined)
     ) {
       continue;
     }

@@ -211,7 +211,10 @@ export interface RunCounters {
   readonly messages: number;
   /** Late messages dropped by the `'drop'` policy. */
   readonly dropped: number;
-  /** Messages older than the resume point, skipped on a (re)start. */
+  /**
+   * Messages the input yielded before its first message at or after the
+   * resume point, skipped on a (re)start (the savepoint holds them).
+   */
   readonly skipped: number;
   /** Outputs delivered to the sink. */
   readonly outputs: number;
