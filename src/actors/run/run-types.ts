@@ -96,21 +96,40 @@ export type EntityDefinition<M extends RunMessage = RunMessage, O = unknown> =
   | ReducerEntity<any, M, O>
   | MachineEntity<M>;
 
-/** One output, as the sink receives it. */
+/**
+ * One output, as the sink receives it.
+ *
+ * @remarks
+ * `(entityId, watermark, index)` is the output's key: unique for the life
+ * of the run and the same when a restart or a resume replays it, under
+ * every lateness policy, provided the input and the entities are
+ * deterministic (see `docs/runs.md`). A sink deduplicates by it. Without
+ * late messages handled (`lateness` `'reject'` or `'drop'`), `watermark`
+ * equals `timestamp`.
+ */
 export interface RunOutput<O = unknown> {
   /** The entity that emitted it. */
   readonly entityId: string;
   /** The timestamp of the message it was emitted for. */
   readonly timestamp: number;
-  /** Its position among the outputs the entity emitted for that message. */
+  /**
+   * The newest timestamp the input had reached when the message was
+   * handled: `timestamp`, or a newer one for a late message handled under
+   * lateness `'process'`.
+   */
+  readonly watermark: number;
+  /**
+   * Its position among the outputs the entity emitted at this `watermark`,
+   * from 0: the outputs of a late message continue the numbering.
+   */
   readonly index: number;
   /** What the entity emitted. */
   readonly value: O;
   /**
    * Whether it was emitted while replaying messages this process already
    * handled before a restart (so the sink has seen it). After a process
-   * crash, replayed outputs cannot be told apart: `(entityId, timestamp,
-   * index)` identifies an output, for deduplication.
+   * crash, replayed outputs cannot be told apart: deduplicate by the key
+   * `(entityId, watermark, index)`.
    */
   readonly replayed: boolean;
 }
