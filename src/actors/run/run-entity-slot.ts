@@ -9,6 +9,7 @@
 import { createActor, type AnyActor, type EventObject } from 'xstate';
 import { RunStateError, ensureError } from '../../errors.js';
 import type { Entity } from '../entity.js';
+import { refusingClock } from './run-machine-timers.js';
 import type {
   EntityContext,
   MachineEntity,
@@ -221,11 +222,12 @@ class MachineSlot implements EntitySlot {
     this.next = nextOf(entity);
     this.#toEvent = spec.toEvent;
     const restored = entity.state !== null && entity.state !== undefined;
+    const clock = refusingClock(spec.id);
     this.#actor = createActor(
       spec.machine,
       restored
-        ? { snapshot: entity.state as never, input: spec.input }
-        : { input: spec.input },
+        ? { snapshot: entity.state as never, input: spec.input, clock }
+        : { input: spec.input, clock },
     );
     this.#actor.subscribe({ error: (error) => void (this.#error = error) });
     const numbering = this.#numbering;

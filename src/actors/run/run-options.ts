@@ -17,6 +17,7 @@ import {
   show,
 } from '../../validate.js';
 import type { EntitySpec } from './run-entity-slot.js';
+import { findMachineTimer } from './run-machine-timers.js';
 import type {
   EntityDefinition,
   LatenessPolicy,
@@ -130,6 +131,12 @@ function entitySpec(
     if (def.machine === null || typeof def.machine !== 'object') {
       throw new TypeError(
         `${name}.machine must be an xstate machine, got ${show(def.machine)}`,
+      );
+    }
+    const timer = findMachineTimer(def.machine);
+    if (timer !== undefined) {
+      throw new TypeError(
+        `${name}.machine uses ${timer}: machine entities must not use timers (after, delayed raise or sendTo), because a timer fires on wall-clock time and is not restored on resume; drive time by the messages' timestamps instead`,
       );
     }
     const toEvent = optionalFunction(`${name}.toEvent`, def.toEvent);

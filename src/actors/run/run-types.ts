@@ -70,6 +70,12 @@ export interface ReducerEntity<
  * An entity that is an xstate machine actor. Its saved state is the actor's
  * persisted snapshot; it is restored with `createActor(logic, { snapshot })`.
  * Outputs are the events the machine emits with xstate's `emit()` action.
+ *
+ * @remarks
+ * The machine must not use timers (`after`, `raise`/`sendTo` with a
+ * `delay`): they fire on wall-clock time and are not re-armed on resume.
+ * `startRun` refuses such a machine with a `TypeError` naming the entity; a
+ * timer scheduled at run time fails the entity (`E_ENTITY_FAILED`).
  */
 export interface MachineEntity<M extends RunMessage = RunMessage> {
   /** The machine. Its context must be storable by the codec. */

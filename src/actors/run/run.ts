@@ -170,7 +170,8 @@ export class RunHandle {
  * const { states } = await run.done;
  * ```
  * @param options - see {@link RunOptions}
- * @throws `TypeError`/`RangeError` for bad options (synchronously).
+ * @throws `TypeError`/`RangeError` for bad options (synchronously), also
+ * for a machine entity that uses timers (`after`, a delayed `raise`/`sendTo`).
  */
 export function startRun<M extends RunMessage, O = unknown>(
   options: RunOptions<M, O>,
