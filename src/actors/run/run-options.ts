@@ -49,6 +49,8 @@ export interface RunConfig {
   readonly onPersisted: ((info: PersistedInfo) => void) | undefined;
   readonly codec: Codec | undefined;
   readonly logger: Logger;
+  /** Whether `logger` is the user's (else silent, and failures warn). */
+  readonly hasLogger: boolean;
   readonly now: () => number;
 }
 
@@ -231,6 +233,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
     codec: o.codec,
     logger: o.logger ?? silentLogger,
+    hasLogger: o.logger !== undefined,
     now: optionalFunction('options.now', o.now) ?? Date.now,
   });
 }

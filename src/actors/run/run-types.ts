@@ -224,7 +224,12 @@ export interface RunOptions<M extends RunMessage = RunMessage, O = unknown> {
   readonly onPersisted?: (info: PersistedInfo) => void;
   /** The codec of the run's StateStore. */
   readonly codec?: Codec;
-  /** Receives the run's and its store's diagnostics; silent by default. */
+  /**
+   * Receives the run's and its store's diagnostics; silent by default,
+   * except that the failure that ends the run is emitted as a process
+   * warning when nothing had read `done` yet (pass `silentLogger` to drop
+   * it). With a logger, that failure is logged at `error` level.
+   */
   readonly logger?: Logger;
   /** The clock restart intensity is measured with; `Date.now` by default. */
   readonly now?: () => number;
