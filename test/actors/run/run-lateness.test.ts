@@ -179,6 +179,32 @@ describe("startRun: output keys under lateness 'process'", () => {
     },
   );
 
+  it.each([3, 5, 6])(
+    'gives the same keys when a new run resumes after the first stopped at message %i',
+    async (seen) => {
+      const uninterrupted = byKey((await outcome('process')).outputs);
+      const storage = await MemoryStorage.open();
+      const outputs: RunOutput[] = [];
+      const options = {
+        runId: 'resumed',
+        storage,
+        schedule: 1_000,
+        startFrom: 0,
+        lateness: 'process' as const,
+        entities: { list: listEntity(undefined) },
+        output: (o: RunOutput) => void outputs.push(o),
+      };
+      // The first process sees a prefix of the log, as if it crashed there.
+      const first = startRun<Event>({
+        ...options,
+        input: (from) => readLog(from).slice(0, seen),
+      });
+      await first.done;
+      await startRun<Event>({ ...options, input: readLog }).done;
+      expect(byKey(outputs)).toEqual(uninterrupted);
+    },
+  );
+
   it('numbers a machine entity’s outputs the same way', async () => {
     const storage = await MemoryStorage.open();
     const outputs: RunOutput[] = [];
