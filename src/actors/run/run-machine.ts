@@ -144,8 +144,11 @@ export const runMachine = setup({
           { target: 'completed' },
         ],
         onError: [
-          { guard: 'stopped', target: 'stopped' },
+          // A permanent failure fails the run even while it stops (an
+          // unstorable state must not end as a clean stop); another one
+          // ends the stop, kept in lastError.
           { guard: 'permanent', target: 'failed', actions: 'fail' },
+          { guard: 'stopped', target: 'stopped', actions: 'fail' },
           {
             guard: 'withinIntensity',
             target: 'restarting',

@@ -21,6 +21,7 @@ import {
   show,
 } from '../../validate.js';
 import type { EntitySpec } from './run-entity-slot.js';
+import { findMachineTimer } from './run-machine-timers.js';
 import type {
   EntityDefinition,
   LatenessPolicy,
@@ -52,6 +53,8 @@ export interface RunConfig {
   readonly onPersisted: ((info: PersistedInfo) => void) | undefined;
   readonly codec: Codec | undefined;
   readonly logger: Logger;
+  /** Whether `logger` is the user's (else silent, and failures warn). */
+  readonly hasLogger: boolean;
   readonly now: () => number;
 }
 
@@ -134,6 +137,12 @@ function entitySpec(
     if (def.machine === null || typeof def.machine !== 'object') {
       throw new TypeError(
         `${name}.machine must be an xstate machine, got ${show(def.machine)}`,
+      );
+    }
+    const timer = findMachineTimer(def.machine);
+    if (timer !== undefined) {
+      throw new TypeError(
+        `${name}.machine uses ${timer}: machine entities must not use timers (after, delayed raise or sendTo), because a timer fires on wall-clock time and is not restored on resume; drive time by the messages' timestamps instead`,
       );
     }
     const toEvent = optionalFunction(`${name}.toEvent`, def.toEvent);
@@ -241,6 +250,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
     codec: o.codec,
     logger: o.logger ?? silentLogger,
+    hasLogger: o.logger !== undefined,
     now: optionalFunction('options.now', o.now) ?? Date.now,
   });
 }
