@@ -32,5 +32,6 @@ export interface RunProgress {
     dropped: number;
     skipped: number;
     outputs: number;
+    replayed: number;
   };
 }

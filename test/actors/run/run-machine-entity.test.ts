@@ -72,8 +72,10 @@ describe('startRun: machine entities', () => {
       historyValue: {},
       children: {},
     });
+    // The input is ignored when restoring from a snapshot.
     const snapshot = createActor(door, {
       snapshot: front as never,
+      input: undefined,
     }).getSnapshot();
     expect(snapshot.matches('open')).toBe(true);
     expect(snapshot.context).toEqual({ opened: 13, label: 'front' });
