@@ -36,10 +36,12 @@ describe('FileStorage#readSavepoint() racing a pruning writer', () => {
    */
   function pruneAfterNextListing(meanwhile: () => Promise<void>): string[][] {
     const listings: string[][] = [];
-    const real = vi.mocked(readdir).getMockImplementation()!;
+    const real = vi.mocked(readdir).getMockImplementation() as unknown as (
+      path: string,
+    ) => Promise<string[]>;
     const dir = runDir(directory, RUN);
     vi.mocked(readdir).mockImplementationOnce((async (path: string) => {
-      const names = (await real(path)) as unknown as string[];
+      const names = await real(path);
       if (path === dir) {
         listings.push(names.filter((n) => n.endsWith('.savepoint')));
         await meanwhile();
