@@ -122,7 +122,9 @@ function wrap(
   hooks: StorageHooks,
   name: StorageMethodName,
 ): AnyMethod {
-  const method = (inner[name] as AnyMethod).bind(inner);
+  // Looked up at each call, so a method replaced on `inner` later is used.
+  const method: AnyMethod = (...args) =>
+    (inner[name] as AnyMethod).apply(inner, args);
   const hook = hooks[name] as AnyHook | undefined;
   const own: AnyMethod =
     hook === undefined

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   MemoryStorage,
   decorateStorage,
@@ -127,6 +127,14 @@ describe('decorateStorage()', () => {
     expect(await inner.listSavepoints('r')).toEqual([2]);
     expect(await decorated.listSavepoints('r')).toEqual([2, 99]);
     expect(await decorated.newestTimestamp('r')).toBe(2);
+  });
+
+  it('calls the inner method as it is at call time', async () => {
+    const inner = await MemoryStorage.open();
+    const decorated = decorateStorage(inner, {});
+    const spy = vi.spyOn(inner, 'listRuns');
+    await decorated.listRuns();
+    expect(spy).toHaveBeenCalledTimes(1);
   });
 
   it('runs around outside the method hook', async () => {
