@@ -43,8 +43,7 @@ Exit codes: 0 ok, 1 a check failed or the command could not do its work,
 Examples:
   $ runstate runs state.sqlite
   $ runstate show state.sqlite orders --entity totals
-  $ runstate verify state.sqlite --all
-`;
+  $ runstate verify state.sqlite --all`;
 
 /** Build the program; `ctx` receives the streams and the exit code. */
 function buildProgram(ctx: CommandContext): Command {

@@ -44,6 +44,6 @@ export function finish(command: Command, examples: readonly string[]): Command {
     .option('--json', 'print one JSON document on stdout (for scripts)')
     .addHelpText(
       'after',
-      `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`,
+      `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`,
     );
 }
