@@ -7,7 +7,8 @@
  */
 import { RunStateError } from '../errors.js';
 import { invalidAt } from './invalid.js';
-import { decodeTagged, expectKeys } from './tagged-decode.js';
+import { decodeTagged } from './tagged-decode.js';
+import { expectKeys } from './tagged-decode-checks.js';
 import type { TaggedValue } from './tagged-types.js';
 
 /** The `format` field of every export header. */

@@ -7,7 +7,7 @@ import { cleanUp, fill, freshUrl, runBin } from './support.js';
 
 afterAll(cleanUp);
 
-const ANSI = /\u001b\[/;
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[');
 
 describe('runstate: bad input gives a clear error and exit code', () => {
   it('exit 2 for an unknown URL scheme, naming it', async () => {
@@ -101,7 +101,7 @@ describe('runstate --help', () => {
   ])('%s --help ends with examples and exits 0', async (command) => {
     const r = await runBin([command, '--help']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/Examples:\n(  \$ runstate .+\n)+$/);
+    expect(r.stdout).toMatch(/Examples:\n( {2}\$ runstate .+\n)+$/);
     expect(r.stdout).toContain('--json');
   });
 
