@@ -66,6 +66,19 @@ describe('runstate: bad input gives a clear error and exit code', () => {
     ).toHaveLength(2);
   });
 
+  it('exit 1 for an import file that does not exist, creating no store', async () => {
+    const url = freshUrl('sqlite');
+    const r = await runBin([
+      'import',
+      join(tmpdir(), 'no-such-export.ndjson'),
+      '--to',
+      url,
+    ]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ENOENT');
+    expect(existsSync(url.slice('sqlite:'.length))).toBe(false);
+  });
+
   it('exit 1 for a file of a newer format version', async () => {
     const file = join(tmpdir(), `runstate-newer-${process.pid}.ndjson`);
     writeFileSync(file, '{"format":"runstate-savepoint","formatVersion":9}\n');

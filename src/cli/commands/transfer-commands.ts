@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
+import { createWriteStream, type ReadStream } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { exportSavepoint, importSavepoint } from '../../export/index.js';
 import { copyRuns, type CopyReport } from '../../inspect/index.js';
@@ -109,9 +109,10 @@ export function importCommand(program: Command, ctx: CommandContext): void {
     .argument('<file>', "the export file, or '-' for stdin")
     .requiredOption('--to <url>', 'the storage URL to write to')
     .option('--run <id>', "import under this run id instead of the file's")
-    .action((file: string, options: ImportOptions) =>
-      withStorage(options.to, false, async (storage) => {
-        const source = file === '-' ? process.stdin : createReadStream(file);
+    .action(async (file: string, options: ImportOptions) => {
+      // Open the file first: a missing file must not create the store.
+      const source = file === '-' ? process.stdin : await openFile(file);
+      await withStorage(options.to, false, async (storage) => {
         const result = await importSavepoint(
           storage,
           source,
@@ -121,12 +122,18 @@ export function importCommand(program: Command, ctx: CommandContext): void {
         ctx.io.stderr.write(
           `imported ${result.entities} entities into run ${JSON.stringify(result.runId)} at ${result.timestamp} (${isoDate(result.timestamp)})\n`,
         );
-      }),
-    );
+      }).finally(() => source.destroy());
+    });
   finish(command, [
     'runstate import orders.ndjson --to postgres://localhost/app',
     'runstate export a.sqlite orders | runstate import - --to b.sqlite --run orders-copy',
   ]);
+}
+
+/** A read stream over a file that is known to exist and be readable. */
+async function openFile(path: string): Promise<ReadStream> {
+  const handle = await open(path, 'r');
+  return handle.createReadStream();
 }
 
 interface CopyOptions extends JsonOption {
