@@ -12,8 +12,14 @@ import {
   metaOf,
   readOrThrow,
 } from '../../export/index.js';
-import { summarizeRuns, summarizeSavepoints } from '../../inspect/index.js';
+import {
+  summarizeRuns,
+  summarizeSavepoints,
+  type RunSummary,
+  type SavepointSummary,
+} from '../../inspect/index.js';
 import { defaultCodec } from '../../storage/codec/index.js';
+import type { StoredSavepoint } from '../../storage/index.js';
 import { formatBytes, isoDate, parseTimestamp, table } from '../format.js';
 import { printJson } from '../io.js';
 import {
@@ -43,29 +49,26 @@ export function runsCommand(program: Command, ctx: CommandContext): void {
           }),
         );
         if (options.json === true) return printJson(ctx.io, withDates);
-        const rows = runs.map((r) => [
-          r.runId,
-          String(r.savepoints),
-          r.newest === undefined ? '-' : String(r.newest),
-          r.newest === undefined ? '-' : isoDate(r.newest),
-          r.version === undefined ? '-' : String(r.version),
-          r.bytes === undefined ? '-' : formatBytes(r.bytes),
-        ]);
-        const header = [
-          'RUN',
-          'SAVEPOINTS',
-          'NEWEST',
-          'DATE',
-          'VERSION',
-          'SIZE',
-        ];
-        ctx.io.stdout.write(table(header, rows));
+        ctx.io.stdout.write(runsTable(runs));
       }),
     );
   finish(command, [
     'runstate runs state.sqlite',
     'runstate runs postgres://localhost/app?schema=jobs --json',
   ]);
+}
+
+function runsTable(runs: readonly RunSummary[]): string {
+  const rows = runs.map((r) => [
+    r.runId,
+    String(r.savepoints),
+    r.newest === undefined ? '-' : String(r.newest),
+    r.newest === undefined ? '-' : isoDate(r.newest),
+    r.version === undefined ? '-' : String(r.version),
+    r.bytes === undefined ? '-' : formatBytes(r.bytes),
+  ]);
+  const header = ['RUN', 'SAVEPOINTS', 'NEWEST', 'DATE', 'VERSION', 'SIZE'];
+  return table(header, rows);
 }
 
 /** `runstate savepoints URL RUN`. */
@@ -80,36 +83,34 @@ export function savepointsCommand(program: Command, ctx: CommandContext) {
     .action((url: string, runId: string, options: JsonOption) =>
       withStorage(url, true, async (storage) => {
         if (!(await storage.isInitialized(runId))) throw noRun(runId);
-        const list = (await summarizeSavepoints(storage, runId)).map((s) => ({
-          ...s,
-          date: isoDate(s.timestamp),
-        }));
+        const list = (await summarizeSavepoints(storage, runId)).map(
+          ({ timestamp, ...rest }) => ({
+            timestamp,
+            date: isoDate(timestamp),
+            ...rest,
+          }),
+        );
         if (options.json === true) return printJson(ctx.io, list);
-        const rows = list.map((s) => [
-          String(s.timestamp),
-          s.date,
-          String(s.entities),
-          formatBytes(s.bytes),
-          String(s.version),
-          s.metadata === undefined
-            ? ''
-            : JSON.stringify(encodeTagged(s.metadata)),
-        ]);
-        const header = [
-          'TIMESTAMP',
-          'DATE',
-          'ENTITIES',
-          'BYTES',
-          'VERSION',
-          'METADATA',
-        ];
-        ctx.io.stdout.write(table(header, rows));
+        ctx.io.stdout.write(savepointsTable(list));
       }),
     );
   finish(command, [
     'runstate savepoints state.sqlite orders',
     'runstate savepoints file:./state orders --json',
   ]);
+}
+
+function savepointsTable(list: readonly SavepointSummary[]): string {
+  const rows = list.map((s) => [
+    String(s.timestamp),
+    isoDate(s.timestamp),
+    String(s.entities),
+    formatBytes(s.bytes),
+    String(s.version),
+    s.metadata === undefined ? '' : JSON.stringify(encodeTagged(s.metadata)),
+  ]);
+  const header = ['TIMESTAMP', 'DATE', 'ENTITIES', 'BYTES', 'VERSION'];
+  return table([...header, 'METADATA'], rows);
 }
 
 /** The error for a run the storage does not have. */
@@ -161,7 +162,7 @@ export function showCommand(program: Command, ctx: CommandContext): void {
 function show(
   ctx: CommandContext,
   runId: string,
-  savepoint: Awaited<ReturnType<typeof readOrThrow>>,
+  savepoint: StoredSavepoint,
   options: ShowOptions,
 ): void {
   const { timestamp } = savepoint;
@@ -172,22 +173,7 @@ function show(
     version: metaOf(savepoint).version,
   };
   if (options.entity !== undefined) {
-    const entry = savepoint.entries.find(([id]) => id === options.entity);
-    if (entry === undefined) {
-      throw new RunStateError(
-        'E_NO_SAVEPOINT',
-        `savepoint ${timestamp} of run ${JSON.stringify(runId)} has no entity ${JSON.stringify(options.entity)}`,
-        { details: { runId, timestamp, entityId: options.entity } },
-      );
-    }
-    const state = encodeTagged(
-      decodeEntity(defaultCodec, runId, timestamp, entry[0], entry[1]),
-    );
-    if (options.json === true) {
-      return printJson(ctx.io, { ...base, entityId: entry[0], state });
-    }
-    ctx.io.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
-    return;
+    return showEntity(ctx, base, savepoint, options.entity, options.json);
   }
   const entities = [...savepoint.entries]
     .map(([id, bytes]) => ({ id, bytes: bytes.byteLength }))
@@ -200,4 +186,27 @@ function show(
         entities.map((e) => [e.id, String(e.bytes)]),
       ),
   );
+}
+
+function showEntity(
+  ctx: CommandContext,
+  base: { readonly runId: string; readonly timestamp: number },
+  savepoint: StoredSavepoint,
+  entityId: string,
+  json: boolean | undefined,
+): void {
+  const { runId, timestamp } = base;
+  const entry = savepoint.entries.find(([id]) => id === entityId);
+  if (entry === undefined) {
+    throw new RunStateError(
+      'E_NO_SAVEPOINT',
+      `savepoint ${timestamp} of run ${JSON.stringify(runId)} has no entity ${JSON.stringify(entityId)}`,
+      { details: { runId, timestamp, entityId } },
+    );
+  }
+  const state = encodeTagged(
+    decodeEntity(defaultCodec, runId, timestamp, entityId, entry[1]),
+  );
+  if (json === true) return printJson(ctx.io, { ...base, entityId, state });
+  ctx.io.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
 }

@@ -82,13 +82,19 @@ async function writeFileAtomically(
 ): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
   const file = createWriteStream(temp);
+  await once(file, 'open');
   try {
     await writeLines(file, lines);
     file.end();
     await once(file, 'close');
     await rename(temp, path);
   } catch (error) {
-    file.destroy();
+    if (!file.closed) {
+      // Pending writes fail with the destroy: only the close matters here.
+      const closed = once(file, 'close').catch(() => undefined);
+      file.destroy();
+      await closed;
+    }
     await unlink(temp).catch(() => undefined);
     throw error;
   }
