@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultCodec } from 'runstate';
@@ -85,5 +86,43 @@ describe('what docs/cli.md promises', () => {
     ).toBe(1);
     await using storage = await openStorageUrl(url, { readOnly: true });
     expect(await storage.listSavepoints('orders')).toEqual([60_000, 180_000]);
+  });
+
+  it('verify finds bytes damaged on disk: a SQLite blob and a savepoint file', async () => {
+    const sqlite = freshUrl('sqlite');
+    await fill(sqlite);
+    const db = new Database(sqlite.slice('sqlite:'.length));
+    const rows = db
+      .prepare(
+        "SELECT id, state FROM runstate_entity_states WHERE entity_id = 'totals'",
+      )
+      .all() as { id: number; state: Buffer }[];
+    const first = rows[0]!;
+    first.state[first.state.length - 1]! ^= 0xff;
+    db.prepare('UPDATE runstate_entity_states SET state = ? WHERE id = ?').run(
+      first.state,
+      first.id,
+    );
+    db.close();
+    const a = await runBin(['verify', sqlite, '--all']);
+    expect(a.status).toBe(1);
+    expect(a.stdout).toContain(
+      'FAIL run "orders" savepoint 60000 (1970-01-01T00:01:00.000Z) entity "totals": E_CORRUPTED',
+    );
+    const file = freshUrl('file');
+    await fill(file);
+    const dir = file.slice('file:'.length).replace(/\?.*$/, '');
+    const path = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('0000000000120000.savepoint'))
+      .map((f) => join(dir, f))[0]!;
+    const bytes = readFileSync(path);
+    bytes[bytes.length >> 1]! ^= 0xff;
+    writeFileSync(path, bytes);
+    const b = await runBin(['verify', file, 'orders']);
+    expect(b.status).toBe(1);
+    expect(b.stdout).toMatch(
+      /FAIL run "orders" savepoint 120000 \(1970-01-01T00:02:00.000Z\): E_CORRUPTED/,
+    );
+    expect(b.stdout).toContain('1 failures; 1 runs, 3 savepoints');
   });
 });
