@@ -6,6 +6,10 @@
  */
 import { UsageError } from './io.js';
 
+/** `1 run`, `2 runs`. */
+export const count = (n: number, noun: string): string =>
+  `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** A timestamp as an ISO date. */
 export const isoDate = (timestamp: number): string =>
   new Date(timestamp).toISOString();

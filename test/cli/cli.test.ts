@@ -127,7 +127,7 @@ describe.each(backends)('runstate on %s', (backend) => {
     const url = freshUrl(backend);
     await fill(url);
     expect((await runBin(['prune', url, 'orders', '--keep', '2'])).stdout).toBe(
-      'deleted 1 savepoints of run "orders"\n',
+      'deleted 1 savepoint of run "orders"\n',
     );
     const q = await runBin(['quarantine', url, 'orders', '--json']);
     expect(json(q.stdout)).toEqual({ runId: 'orders', quarantined: 180_000 });

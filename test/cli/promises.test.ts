@@ -123,6 +123,6 @@ describe('what docs/cli.md promises', () => {
     expect(b.stdout).toMatch(
       /FAIL run "orders" savepoint 120000 \(1970-01-01T00:02:00.000Z\): E_CORRUPTED/,
     );
-    expect(b.stdout).toContain('1 failures; 1 runs, 3 savepoints');
+    expect(b.stdout).toContain('1 failure; 1 run, 3 savepoints');
   });
 });

@@ -11,7 +11,7 @@ import {
   type SavepointDiff,
   type VerifyReport,
 } from '../../inspect/index.js';
-import { isoDate, parseTimestamp } from '../format.js';
+import { count, isoDate, parseTimestamp } from '../format.js';
 import { EXIT_FAILED, UsageError, painter, printJson } from '../io.js';
 import {
   finish,
@@ -139,11 +139,11 @@ function printReport(ctx: CommandContext, report: VerifyReport): void {
     ].join(' ');
     return `${paint('red', 'FAIL')} ${where}: ${f.code} ${f.reason}`;
   });
-  const summary = `${runs} runs, ${savepoints} savepoints, ${entities} states checked`;
+  const summary = `${count(runs, 'run')}, ${count(savepoints, 'savepoint')}, ${count(entities, 'state')} checked`;
   lines.push(
     report.ok
       ? `${paint('green', 'OK')} ${summary}`
-      : `${paint('red', `${report.failures.length} failures`)}; ${summary}`,
+      : `${paint('red', count(report.failures.length, 'failure'))}; ${summary}`,
   );
   ctx.io.stdout.write(`${lines.join('\n')}\n`);
 }

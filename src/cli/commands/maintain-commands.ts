@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { readOrThrow } from '../../export/index.js';
-import { isoDate, parseCount, parseTimestamp } from '../format.js';
+import { count, isoDate, parseCount, parseTimestamp } from '../format.js';
 import { EXIT_FAILED, UsageError, printJson } from '../io.js';
 import {
   finish,
@@ -33,7 +33,7 @@ export function pruneCommand(program: Command, ctx: CommandContext): void {
           if (options.json === true)
             return printJson(ctx.io, { runId, deleted });
           ctx.io.stdout.write(
-            `deleted ${deleted} savepoints of run ${JSON.stringify(runId)}\n`,
+            `deleted ${count(deleted, 'savepoint')} of run ${JSON.stringify(runId)}\n`,
           );
         });
       },

@@ -9,7 +9,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { exportSavepoint, importSavepoint } from '../../export/index.js';
 import { copyRuns, type CopyReport } from '../../inspect/index.js';
-import { isoDate, parseTimestamp } from '../format.js';
+import { count, isoDate, parseTimestamp } from '../format.js';
 import { EXIT_FAILED, UsageError, printJson, type CliIo } from '../io.js';
 import { startProgress } from '../progress.js';
 import {
@@ -188,7 +188,7 @@ export function copyCommand(program: Command, ctx: CommandContext): void {
 function printCopy(ctx: CommandContext, report: CopyReport): void {
   const lines = report.runs.map(
     (r) =>
-      `${r.runId}: ${r.copied.length} savepoints copied` +
+      `${r.runId}: ${count(r.copied.length, 'savepoint')} copied` +
       (r.skipped.length === 0
         ? ''
         : `, ${r.skipped.length} skipped (the target has the same or newer)`),
