@@ -23,6 +23,7 @@ const ODD_IDS = [
   'r'.repeat(1024),
 ];
 
+/** The conformance cases of runs: init, ids, listing, deletion, quarantine, loading. */
 export function describeRuns(factory: StorageFactory): void {
   describe('#isInitialized() and #initRun()', () => {
     const ctx = useFixture(factory);
