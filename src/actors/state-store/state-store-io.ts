@@ -98,7 +98,10 @@ export async function loadRun(
   const { runId, logger } = io;
   let loaded: LoadedSavepoint;
   try {
-    loaded = await loadNewestSavepoint(io.storage, io.codec, runId, logger);
+    loaded = await loadNewestSavepoint(io.storage, runId, {
+      codec: io.codec,
+      logger,
+    });
   } catch (error) {
     throw storageError(error, 'loadRunState', { runId });
   }

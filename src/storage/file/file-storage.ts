@@ -126,14 +126,17 @@ export class FileStorage extends BaseStorage {
     return storage;
   }
 
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): Promise<boolean> {
     return exists(join(this.#runDir(runId), RUN_META));
   }
 
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): Promise<void> {
     return this.#locked(runId, true, () => Promise.resolve(), undefined);
   }
 
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -147,6 +150,7 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected async _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -166,10 +170,12 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected async _listSavepoints(runId: string): Promise<number[]> {
     return liveTimestamps(await listDir(this.#runDir(runId)));
   }
 
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#locked(
       runId,
@@ -179,6 +185,7 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -191,6 +198,7 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#locked(
       runId,
@@ -204,6 +212,7 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): Promise<string[]> {
     return listRunIds(this.directory, this.#logger);
   }

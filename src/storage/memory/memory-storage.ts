@@ -86,14 +86,17 @@ export class MemoryStorage extends BaseStorage {
     return settle(() => new MemoryStorage(options));
   }
 
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): boolean {
     return this.#runs.has(runId);
   }
 
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): void {
     this.#run(runId);
   }
 
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     { timestamp, entries }: StoredSavepoint,
@@ -108,6 +111,7 @@ export class MemoryStorage extends BaseStorage {
     run.live.splice(0, Math.max(0, run.live.length - keep));
   }
 
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -122,21 +126,25 @@ export class MemoryStorage extends BaseStorage {
       : { timestamp: found.timestamp, entries: copyEntries(found.entries) };
   }
 
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
     return Promise.resolve(this.#runs.get(runId)?.live.at(-1)?.timestamp);
   }
 
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): number[] {
     return this.#runs.get(runId)?.live.map((sp) => sp.timestamp) ?? [];
   }
 
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): number {
     const live = this.#runs.get(runId)?.live ?? [];
     return live.splice(0, Math.max(0, live.length - keep)).length;
   }
 
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
     const run = this.#runs.get(runId);
     const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
@@ -144,10 +152,12 @@ export class MemoryStorage extends BaseStorage {
     run.quarantined.push(...run.live.splice(index, 1));
   }
 
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): boolean {
     return this.#runs.delete(runId);
   }
 
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): string[] {
     return [...this.#runs.keys()].sort();
   }
