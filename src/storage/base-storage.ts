@@ -14,7 +14,11 @@ import {
   type MaybePromise,
 } from './base-storage-options.js';
 import { OperationQueue } from './operation-queue.js';
+import { DEFAULT_META, checkVersion, completeMeta } from './savepoint-meta.js';
 import type {
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
   StorageAdapter,
   StoredSavepoint,
   WriteSavepointOptions,
@@ -110,13 +114,36 @@ export abstract class BaseStorage implements StorageAdapter {
     options: WriteSavepointOptions,
   ): Promise<void> {
     let keep = 0;
+    let complete = savepoint;
     const check = (): Details => {
-      checkSavepoint('savepoint', savepoint);
+      complete = withMeta(savepoint);
       keep = checkWriteOptions('options', options);
       return { timestamp: savepoint.timestamp };
     };
     return this.#start('writeSavepoint', WRITE, runId, check, () =>
-      this._writeSavepoint(runId, savepoint, keep),
+      this._writeSavepoint(runId, complete, keep),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.replaceSavepoint} */
+  replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    options: ReplaceSavepointOptions,
+  ): Promise<ReplaceOutcome> {
+    let complete = savepoint;
+    let expect = 0;
+    const check = (): Details => {
+      complete = withMeta(savepoint);
+      expect = checkVersion(
+        'options.expectVersion',
+        (options as Partial<ReplaceSavepointOptions> | undefined)
+          ?.expectVersion,
+      );
+      return { timestamp: savepoint.timestamp };
+    };
+    return this.#start('replaceSavepoint', WRITE, runId, check, () =>
+      this._replaceSavepoint(runId, complete, expect),
     );
   }
 
@@ -129,8 +156,18 @@ export abstract class BaseStorage implements StorageAdapter {
       if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
       return { timestamp };
     };
-    return this.#start('readSavepoint', READ, runId, check, () =>
-      this._readSavepoint(runId, timestamp),
+    return this.#start('readSavepoint', READ, runId, check, async () => {
+      const read = await this._readSavepoint(runId, timestamp);
+      return read === undefined || read.meta !== undefined
+        ? read
+        : { ...read, meta: DEFAULT_META };
+    });
+  }
+
+  /** {@inheritDoc StorageAdapter.listSavepointInfo} */
+  listSavepointInfo(runId: string): Promise<SavepointInfo[]> {
+    return this.#start('listSavepointInfo', READ, runId, noDetails, () =>
+      this._listSavepointInfo(runId),
     );
   }
 
@@ -255,6 +292,38 @@ export abstract class BaseStorage implements StorageAdapter {
   }
 
   /**
+   * The live savepoints with their metadata. Defaults to reading each
+   * savepoint; override it when the backend can answer without the states.
+   */
+  protected async _listSavepointInfo(runId: string): Promise<SavepointInfo[]> {
+    const infos: SavepointInfo[] = [];
+    for (const timestamp of await this._listSavepoints(runId)) {
+      const read = await this._readSavepoint(runId, timestamp);
+      if (read !== undefined)
+        infos.push({ ...DEFAULT_META, ...read.meta, timestamp });
+    }
+    return infos;
+  }
+
+  /**
+   * Swap the live savepoint at `savepoint.timestamp` for `savepoint` and
+   * quarantine the old one, atomically, when its version is `expectVersion`
+   * ({@link StorageAdapter.replaceSavepoint}). The default refuses with
+   * `E_UNSUPPORTED`: a backend that can do it atomically overrides it.
+   */
+  protected _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): MaybePromise<ReplaceOutcome> {
+    throw new RunStateError(
+      'E_UNSUPPORTED',
+      `${this.#name} cannot replace a savepoint atomically (no _replaceSavepoint); migrateRun needs it`,
+      { details: { runId, timestamp: savepoint.timestamp, expectVersion } },
+    );
+  }
+
+  /**
    * Release what the storage owns (connections, handles). Called once, by
    * the first {@link BaseStorage.close}, after every operation in flight
    * settled. Does nothing by default.
@@ -309,4 +378,11 @@ export abstract class BaseStorage implements StorageAdapter {
     }
     if (runId !== NO_RUN) checkId('runId', runId);
   }
+}
+
+/** The savepoint checked, its metadata completed (version 0, written now). */
+function withMeta(savepoint: StoredSavepoint): StoredSavepoint {
+  const { timestamp, entries } = checkSavepoint('savepoint', savepoint);
+  const meta = completeMeta('savepoint.meta', savepoint.meta, Date.now());
+  return { timestamp, entries, meta };
 }

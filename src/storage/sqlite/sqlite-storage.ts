@@ -12,7 +12,11 @@ import {
 } from './sqlite-options.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
-import type { StoredSavepoint } from '../types.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 /**
  * Storage in a SQLite database, through better-sqlite3.
@@ -140,6 +144,24 @@ export class SqliteStorage extends BaseStorage {
   /** @internal */
   protected _listSavepoints(runId: string): number[] {
     return this.#query([], (s) => s.listSavepoints(runId));
+  }
+
+  /** @internal */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return Promise.resolve(this.#query([], (s) => s.listSavepointInfo(runId)));
+  }
+
+  /** @internal */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): ReplaceOutcome {
+    return this.#query('missing', (s) =>
+      s.replaceSavepoint(runId, savepoint, expectVersion),
+    );
   }
 
   /** @internal */
