@@ -15,7 +15,11 @@ import {
   readSchemaVersion,
 } from './postgres-schema.js';
 import { PostgresStatements } from './postgres-statements.js';
-import type { StoredSavepoint } from '../types.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 const noop = (): void => undefined;
 
@@ -160,6 +164,24 @@ export class PostgresStorage extends BaseStorage {
   /** @internal */
   protected _listSavepoints(runId: string): Promise<number[]> {
     return this.#call([], (s) => s.listSavepoints(runId));
+  }
+
+  /** @internal */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return this.#call([], (s) => s.listSavepointInfo(runId));
+  }
+
+  /** @internal */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#call('missing', (s) =>
+      s.replaceSavepoint(runId, savepoint, expectVersion),
+    );
   }
 
   /** @internal */
