@@ -9,7 +9,7 @@ import { show } from '../validate.js';
 import type { JsonValue, SavepointMeta, StoredSavepoint } from './types.js';
 
 /** Most bytes of a savepoint's metadata as JSON text. @internal */
-export const MAX_METADATA_BYTES = 64 * 1024;
+export const MAX_METADATA_BYTES = 60 * 1024;
 
 /** Metadata with every default filled in, as a backend stores it. @internal */
 export interface CompleteMeta {

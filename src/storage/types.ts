@@ -41,7 +41,7 @@ export interface SavepointMeta {
    */
   readonly writtenAt?: number;
   /**
-   * Small user metadata (a build id, a git sha): JSON, at most 64 KiB once
+   * Small user metadata (a build id, a git sha): JSON, at most 60 KiB once
    * serialised.
    */
   readonly metadata?: JsonValue;

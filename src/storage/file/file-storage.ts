@@ -28,7 +28,8 @@ import {
   writeSavepointFile,
   type LockedRun,
 } from './file-run.js';
-import type { StoredSavepoint } from '../types.js';
+import type { ReplaceOutcome, StoredSavepoint } from '../types.js';
+import { replaceSavepointFile } from './file-replace.js';
 
 /** Re-reads of a newest savepoint pruned by another process meanwhile. */
 const READ_ATTEMPTS = 10;
@@ -195,6 +196,20 @@ export class FileStorage extends BaseStorage {
       false,
       (run) => quarantineSavepointFile(run, timestamp),
       undefined,
+    );
+  }
+
+  /** @internal */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#locked(
+      runId,
+      false,
+      (run) => replaceSavepointFile(run, savepoint, expectVersion),
+      'missing',
     );
   }
 
