@@ -105,6 +105,11 @@ export type { Codec } from './storage/codec/index.js';
 export { loadNewestSavepoint } from './storage/index.js';
 export type { LoadedSavepoint } from './storage/index.js';
 export type {
+  JsonValue,
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
+  SavepointMeta,
   StorageAdapter,
   StoredSavepoint,
   StoredEntry,

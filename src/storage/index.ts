@@ -15,8 +15,14 @@ export { BaseStorage } from './base-storage.js';
 export { loadNewestSavepoint } from './load-newest.js';
 export type { LoadedSavepoint } from './load-newest.js';
 export type {
+  JsonValue,
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
+  SavepointMeta,
   StorageAdapter,
   StoredEntry,
   StoredSavepoint,
   WriteSavepointOptions,
 } from './types.js';
+export { checkVersion, checkMetadata, DEFAULT_META } from './savepoint-meta.js';

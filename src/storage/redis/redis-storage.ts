@@ -19,7 +19,12 @@ import {
   writeSavepoint,
 } from './redis-savepoint.js';
 import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
-import type { StoredSavepoint } from '../types.js';
+import { listSavepointInfo, replaceSavepoint } from './redis-replace.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 /**
  * Storage in Redis, through a node-redis client.
@@ -175,6 +180,24 @@ export class RedisStorage extends BaseStorage {
       const args = ['ZRANGE', keys.savepoints, '0', '-1'];
       return toTimestamps(await this.#client.sendCommand(args));
     });
+  }
+
+  /** @internal */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return this.#call(runId, (keys) => listSavepointInfo(this.#client, keys));
+  }
+
+  /** @internal */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#call(runId, (keys) =>
+      replaceSavepoint(this.#client, keys, runId, savepoint, expectVersion),
+    );
   }
 
   /** @internal */
