@@ -58,6 +58,7 @@ export { createStateStore, StateStore } from './actors/state-store/index.js';
 export type {
   StateStoreOptions,
   LoadedRunState,
+  LoadRunStateOptions,
 } from './actors/state-store/index.js';
 export type { UpdateFunction } from './actors/state-store/index.js';
 export type {
@@ -74,6 +75,14 @@ export type {
   ResumeOrStartOptions,
   ResumeOrStartResult,
 } from './actors/state-store/index.js';
+
+export { defineMigrations, mapStates } from './migrate/index.js';
+export type {
+  MigrationContext,
+  MigrationStep,
+  MigrationSteps,
+  Migrations,
+} from './migrate/index.js';
 
 export { BaseStorage } from './storage/index.js';
 export type { BaseStorageOptions, MaybePromise } from './storage/index.js';

@@ -9,7 +9,7 @@ import {
   type InitOutput,
   type LoadOutput,
   type StoreIo,
-  type UpdateFunction,
+  type LoadRequest,
 } from './state-store-io.js';
 import type {
   Request,
@@ -61,10 +61,9 @@ export const stateStoreMachine = setup({
       InitOutput,
       { io: StoreIo; timestamp: number; ids: readonly string[] }
     >(({ input }) => initRun(input.io, input.timestamp, input.ids)),
-    loadRun: fromPromise<
-      LoadOutput,
-      { io: StoreIo; update: UpdateFunction | undefined }
-    >(({ input }) => loadRun(input.io, input.update)),
+    loadRun: fromPromise<LoadOutput, { io: StoreIo; request: LoadRequest }>(
+      ({ input }) => loadRun(input.io, input.request),
+    ),
     persist: fromPromise<void, PersistInput>(({ input }) =>
       persistSavepoint(input.io, input.savepoint, input.quarantine),
     ),
@@ -146,6 +145,7 @@ export const stateStoreMachine = setup({
         runId,
         timestamp: head.timestamp,
         entityCount: head.filled,
+        version: context.io.version,
       };
       logger.debug(info, 'savepoint persisted');
       context.onPersisted(info);
@@ -230,7 +230,7 @@ export const stateStoreMachine = setup({
         src: 'loadRun',
         input: ({ context, event }) => ({
           io: context.io,
-          update: (event as Extract<StoreEvent, { type: 'load' }>).update,
+          request: (event as Extract<StoreEvent, { type: 'load' }>).request,
         }),
         onDone: {
           target: 'ready',
