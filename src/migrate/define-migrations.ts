@@ -41,15 +41,13 @@ type Enumerate<
  * `Shapes`, reading the predecessor's shape and returning its own.
  */
 export type MigrationSteps<Shapes> = {
-  readonly [
-    K in keyof Shapes as K extends number
-      ? K extends keyof Prev
-        ? Prev[K] extends keyof Shapes
-          ? K
-          : never
-        : K
-      : never
-  ]: K extends keyof Prev
+  readonly [K in keyof Shapes as K extends keyof Prev
+    ? [Prev[K]] extends [never]
+      ? never
+      : Prev[K] extends keyof Shapes
+        ? K
+        : never
+    : K]: K extends keyof Prev
     ? MigrationStep<Shapes[Prev[K] & keyof Shapes], Shapes[K]>
     : MigrationStep<unknown, unknown>;
 };
