@@ -76,8 +76,21 @@ export type {
   ResumeOrStartResult,
 } from './actors/state-store/index.js';
 
-export { defineMigrations, mapStates } from './migrate/index.js';
+export {
+  defineMigrations,
+  mapStates,
+  checkMigrations,
+  migrateRun,
+  migrateRuns,
+} from './migrate/index.js';
 export type {
+  MigrateOptions,
+  MigrateRunResult,
+  MigrateStatus,
+  MigrateRunsOptions,
+  MigrationProgress,
+  MigrationReport,
+  RunMigrationResult,
   MigrationContext,
   MigrationStep,
   MigrationSteps,

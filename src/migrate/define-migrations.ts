@@ -41,13 +41,15 @@ type Enumerate<
  * `Shapes`, reading the predecessor's shape and returning its own.
  */
 export type MigrationSteps<Shapes> = {
-  readonly [K in keyof Shapes as K extends keyof Prev
-    ? [Prev[K]] extends [never]
-      ? never
-      : Prev[K] extends keyof Shapes
-        ? K
-        : never
-    : K]: K extends keyof Prev
+  readonly [
+    K in keyof Shapes as K extends keyof Prev
+      ? [Prev[K]] extends [never]
+        ? never
+        : Prev[K] extends keyof Shapes
+          ? K
+          : never
+      : K
+  ]: K extends keyof Prev
     ? MigrationStep<Shapes[Prev[K] & keyof Shapes], Shapes[K]>
     : MigrationStep<unknown, unknown>;
 };

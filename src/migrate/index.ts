@@ -16,3 +16,16 @@ export type {
 export { mapStates } from './map-states.js';
 export { applyMigrations, versionNewerError } from './apply-migrations.js';
 export type { MigrationSource } from './apply-migrations.js';
+export { migrateRun } from './migrate-run.js';
+export type {
+  MigrateOptions,
+  MigrateRunResult,
+  MigrateStatus,
+} from './migrate-run.js';
+export { checkMigrations, migrateRuns } from './migrate-runs.js';
+export type {
+  MigrateRunsOptions,
+  MigrationProgress,
+  MigrationReport,
+  RunMigrationResult,
+} from './migrate-runs.js';
