@@ -35,6 +35,16 @@ import { describeRuns } from './run-cases.js';
 import { describeSavepoints } from './savepoint-cases.js';
 import { describeValidation } from './validation-cases.js';
 
+export {
+  checkPinnedSavepoints,
+  expectPinnedSavepoints,
+} from './pinned-savepoints.js';
+export type {
+  PinnedReport,
+  PinnedResult,
+  PinnedSavepointsOptions,
+  PinnedSource,
+} from './pinned-savepoints.js';
 export type {
   ReopenOptions,
   StorageCapabilities,
