@@ -300,3 +300,20 @@ describe('a StateStore with migrations', () => {
     });
   });
 });
+
+describe('StateStore status', () => {
+  it('reports the version the store writes', () => {
+    const storage = new MemoryStorage();
+    const store = createStateStore({
+      runId: 'r',
+      schedule: 60,
+      storage,
+      migrations: chain,
+    });
+    expect(store.status().version).toBe(2);
+    const plain = createStateStore({ runId: 'p', schedule: 60, storage });
+    expect(plain.status().version).toBe(0);
+    void store.close();
+    void plain.close();
+  });
+});
