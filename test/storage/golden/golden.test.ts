@@ -98,6 +98,19 @@ describe.each(OPENERS)('golden fixture: %s', (_name, open) => {
     }
   });
 
+  test('reads old savepoints as state version 0, without metadata', async () => {
+    opened = await open!();
+    const { storage } = opened;
+    const run = GOLDEN_RUNS[0]!;
+    const read = await storage.readSavepoint(run.runId);
+    expect(read?.meta?.version).toBe(0);
+    expect(read?.meta?.metadata).toBeUndefined();
+    const info = await storage.listSavepointInfo!(run.runId);
+    expect(info.map((i) => [i.timestamp, i.version])).toEqual(
+      run.savepoints.map((sp) => [sp.timestamp, 0]),
+    );
+  });
+
   test('accepts a new savepoint after the old ones', async () => {
     opened = await open!();
     const { storage } = opened;
@@ -105,9 +118,17 @@ describe.each(OPENERS)('golden fixture: %s', (_name, open) => {
     const next = run.savepoints.at(-1)!.timestamp + 60_000;
     await storage.writeSavepoint(
       run.runId,
-      { timestamp: next, entries: [['x', defaultCodec.encode(1)]] },
+      {
+        timestamp: next,
+        entries: [['x', defaultCodec.encode(1)]],
+        meta: { version: 3, metadata: { build: 'new' } },
+      },
       { keep: 10 },
     );
+    expect((await storage.readSavepoint(run.runId))?.meta).toMatchObject({
+      version: 3,
+      metadata: { build: 'new' },
+    });
     expect(await storage.listSavepoints(run.runId)).toEqual([
       ...run.savepoints.map((sp) => sp.timestamp),
       next,
