@@ -142,13 +142,13 @@ export function metadataText(meta: SavepointMeta): string | null {
 export function metaFromColumns(
   version: unknown,
   writtenAt: unknown,
-  metadata: unknown,
+  metadata: string | null | undefined,
 ): SavepointMeta {
   return {
     version: version == null ? 0 : Number(version),
     ...(writtenAt == null ? {} : { writtenAt: Number(writtenAt) }),
     ...(metadata == null
       ? {}
-      : { metadata: JSON.parse(String(metadata)) as JsonValue }),
+      : { metadata: JSON.parse(metadata) as JsonValue }),
   };
 }

@@ -33,7 +33,7 @@ export const wrongWholeStep = defineMigrations<Shapes>({
 export const readsWrongShape = defineMigrations<Shapes>({
   1: mapStates((s) => ({ ...s, unit: 'pcs' })),
   // @ts-expect-error: step 2 reads Shapes[1], which has no `total`
-  2: mapStates((s) => ({ total: s.total })),
+  2: mapStates((s) => ({ total: s.total as number })),
 });
 
 // @ts-expect-error: step 2 is missing from the declared shapes

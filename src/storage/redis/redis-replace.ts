@@ -50,7 +50,12 @@ export async function listSavepointInfo(
       ]);
       if (Number(exists) === 0) continue;
     }
-    const text = meta === null || meta === undefined ? undefined : String(meta);
+    const text =
+      typeof meta === 'string'
+        ? meta
+        : Buffer.isBuffer(meta)
+          ? meta.toString('utf8')
+          : undefined;
     infos.push({ ...decodeMeta(text), timestamp });
   }
   return infos;
