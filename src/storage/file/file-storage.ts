@@ -28,7 +28,8 @@ import {
   writeSavepointFile,
   type LockedRun,
 } from './file-run.js';
-import type { StoredSavepoint } from '../types.js';
+import type { ReplaceOutcome, StoredSavepoint } from '../types.js';
+import { replaceSavepointFile } from './file-replace.js';
 
 /** Re-reads of a newest savepoint pruned by another process meanwhile. */
 const READ_ATTEMPTS = 10;
@@ -198,6 +199,19 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#locked(
+      runId,
+      false,
+      (run) => replaceSavepointFile(run, savepoint, expectVersion),
+      'missing',
+    );
+  }
   /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#locked(

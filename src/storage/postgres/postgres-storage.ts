@@ -15,7 +15,11 @@ import {
   readSchemaVersion,
 } from './postgres-schema.js';
 import { PostgresStatements } from './postgres-statements.js';
-import type { StoredSavepoint } from '../types.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 const noop = (): void => undefined;
 
@@ -162,6 +166,23 @@ export class PostgresStorage extends BaseStorage {
     return this.#call([], (s) => s.listSavepoints(runId));
   }
 
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return this.#call([], (s) => s.listSavepointInfo(runId));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#call('missing', (s) =>
+      s.replaceSavepoint(runId, savepoint, expectVersion),
+    );
+  }
   /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(0, (s) => s.prune(runId, keep));

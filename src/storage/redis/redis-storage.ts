@@ -19,7 +19,12 @@ import {
   writeSavepoint,
 } from './redis-savepoint.js';
 import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
-import type { StoredSavepoint } from '../types.js';
+import { listSavepointInfo, replaceSavepoint } from './redis-replace.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 /**
  * Storage in Redis, through a node-redis client.
@@ -177,6 +182,23 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return this.#call(runId, (keys) => listSavepointInfo(this.#client, keys));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#call(runId, (keys) =>
+      replaceSavepoint(this.#client, keys, runId, savepoint, expectVersion),
+    );
+  }
   /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(runId, async (keys) => {

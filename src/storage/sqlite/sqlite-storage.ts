@@ -13,7 +13,11 @@ import {
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
 import { retryWhileBusy } from './sqlite-busy.js';
-import type { StoredSavepoint } from '../types.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 /**
  * Storage in a SQLite database, through better-sqlite3.
@@ -150,6 +154,23 @@ export class SqliteStorage extends BaseStorage {
     return this.#query([], (s) => s.listSavepoints(runId));
   }
 
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return Promise.resolve(this.#query([], (s) => s.listSavepointInfo(runId)));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): ReplaceOutcome {
+    return this.#query('missing', (s) =>
+      s.replaceSavepoint(runId, savepoint, expectVersion),
+    );
+  }
   /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): number {
     return this.#query(0, (s) => s.prune(runId, keep));
