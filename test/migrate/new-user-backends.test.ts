@@ -95,7 +95,9 @@ async function release1(storage: StorageAdapter, runId: string) {
 }
 
 const decode = (sp: Awaited<ReturnType<StorageAdapter['readSavepoint']>>) =>
-  Object.fromEntries(sp!.entries.map(([id, b]) => [id, defaultCodec.decode(b)]));
+  Object.fromEntries(
+    sp!.entries.map(([id, b]) => [id, defaultCodec.decode(b)]),
+  );
 
 describe.each(BACKENDS)('a new user on %s', (_name, open) => {
   it('round-trips version, writtenAt and metadata through the store', async () => {
@@ -123,7 +125,12 @@ describe.each(BACKENDS)('a new user on %s', (_name, open) => {
     expect(sp?.meta?.writtenAt).toBeLessThanOrEqual(after);
     const info = await storage.listSavepointInfo!('r');
     expect(info).toEqual([
-      { timestamp: 60_000, version: 3, writtenAt: sp?.meta?.writtenAt, metadata },
+      {
+        timestamp: 60_000,
+        version: 3,
+        writtenAt: sp?.meta?.writtenAt,
+        metadata,
+      },
     ]);
   });
 
