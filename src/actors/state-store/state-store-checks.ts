@@ -8,10 +8,7 @@ import {
   type JsonValue,
   type StorageAdapter,
 } from '../../storage/index.js';
-import {
-  checkMigrationChain,
-  type Migrations,
-} from '../../migrate/index.js';
+import { checkMigrationChain, type Migrations } from '../../migrate/index.js';
 import {
   checkFunction,
   checkId,
