@@ -22,6 +22,10 @@ import { FileStorage } from 'runstate/file';
 import { PostgresStorage } from 'runstate/postgres';
 import { RedisStorage } from 'runstate/redis';
 import { SqliteStorage } from 'runstate/sqlite';
+import {
+  checkPinnedSavepoints,
+  expectPinnedSavepoints,
+} from 'runstate/testing';
 
 const pgUrl = process.env.RUNSTATE_PG_URL;
 const redisUrl = process.env.RUNSTATE_REDIS_URL;
@@ -218,5 +222,44 @@ describe.each(BACKENDS)('a new user on %s', (_name, open) => {
     await store.close();
     expect(await storage.listSavepoints('r')).toEqual([60_000, 120_000]);
     expect((await storage.readSavepoint('r'))?.meta?.version).toBe(2);
+  });
+
+  it('lets one of two concurrent migrateRun calls win, losing nothing', async () => {
+    const storage = await open();
+    cleanups.push(() => storage.close());
+    await release1(storage, 'r');
+    const results = await Promise.all([
+      migrateRun(storage, 'r', migrations),
+      migrateRun(storage, 'r', migrations),
+    ]);
+    const statuses = results.map((r) => r.status).sort();
+    expect(['current,migrated', 'migrated,raced']).toContain(
+      statuses.join(','),
+    );
+    expect(await storage.listSavepoints('r')).toEqual([60_000, 120_000]);
+    expect((await storage.readSavepoint('r'))?.meta?.version).toBe(2);
+  });
+
+  it('checks pinned savepoints of a storage, with a readable report', async () => {
+    const storage = await open();
+    cleanups.push(() => storage.close());
+    await release1(storage, 'shop-a');
+    const ok = await expectPinnedSavepoints(storage, { migrations });
+    expect(ok.failed).toBe(0);
+    const broken = defineMigrations<Shapes>({
+      1: mapStates(() => {
+        throw new Error('unit unknown');
+      }),
+      2: mapStates((x) => ({ total: { value: x.count, unit: x.unit } })),
+    });
+    const report = await checkPinnedSavepoints(storage, {
+      migrations: broken,
+    });
+    expect(report.failed).toBe(2);
+    await expect(
+      expectPinnedSavepoints(storage, { migrations: broken }),
+    ).rejects.toThrow(
+      /2 of 2 pinned savepoints[\s\S]*"orders"[\s\S]*unit unknown/,
+    );
   });
 });

@@ -136,3 +136,37 @@ describe('loading through the chain: errors as documented', () => {
     expect(seen).toEqual([{ runId: 'r', timestamp: 120, from: 0, to: 1 }]);
   });
 });
+
+describe('version and metadata options', () => {
+  const base = async () => ({
+    runId: 'r',
+    schedule: 60,
+    storage: await MemoryStorage.open(),
+  });
+
+  it.each([
+    ['version -1', { version: -1 }, RangeError],
+    ['version 1.5', { version: 1.5 }, RangeError],
+    ["version '1'", { version: '1' }, TypeError],
+    ['metadata a Date', { metadata: new Date(0) }, TypeError],
+    ['metadata NaN', { metadata: { n: NaN } }, RangeError],
+    ['metadata over 60 KiB', { metadata: 'x'.repeat(62_000) }, RangeError],
+    [
+      'version against the chain',
+      { version: 2, migrations: chain({ 1: (x) => x }) },
+      RangeError,
+    ],
+    ['a raw steps object', { migrations: { 1: (x: unknown) => x } }, TypeError],
+  ])('createStateStore refuses %s', async (_, extra, type) => {
+    const options = { ...(await base()), ...extra };
+    expect(() => createStateStore(s(options))).toThrow(type);
+  });
+
+  it('loadRunState refuses a bad `at` with an argument error', async () => {
+    const store = createStateStore(await base());
+    await expect(store.loadRunState({ at: s('60') })).rejects.toThrow(
+      TypeError,
+    );
+    await expect(store.loadRunState({ at: -1 })).rejects.toThrow(RangeError);
+  });
+});
