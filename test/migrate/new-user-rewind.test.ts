@@ -107,6 +107,31 @@ describe('rewind edge cases', () => {
   });
 });
 
+describe('startRun and versions', () => {
+  it.each([
+    ['a newer savepoint', 5, undefined, 'E_VERSION_NEWER'],
+    ['a failing step', 0, undefined, 'E_MIGRATION_FAILED'],
+    ['a rewind to no savepoint', 1, 90, 'E_NO_SAVEPOINT'],
+  ])('ends at once, without restarts, on %s', async (_, v, at, code) => {
+    const storage = await MemoryStorage.open();
+    await write(storage, 'r', v, [60]);
+    const restarts: unknown[] = [];
+    const run = startRun<{ timestamp: number }>({
+      runId: 'r',
+      storage,
+      schedule: 60,
+      startFrom: 0,
+      migrations: chain({ 1: () => 'not pairs' }),
+      ...(at === undefined ? {} : { at }),
+      entities: { a: { initial: 0, reduce: (st: number) => st } },
+      input: () => [],
+      onRestart: (info) => restarts.push(info),
+    });
+    await expect(run.done).rejects.toMatchObject({ code });
+    expect(restarts).toEqual([]);
+  });
+});
+
 describe('offline tools', () => {
   it('checkMigrations reports per run without writing; failures carry errors', async () => {
     const storage = await MemoryStorage.open();
