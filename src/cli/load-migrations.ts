@@ -38,7 +38,8 @@ function chainOf(module: unknown): unknown {
   const m = module as { migrations?: unknown; default?: unknown };
   if (m.migrations !== undefined) return m.migrations;
   // A CommonJS or tsx-compiled module may nest the ESM default once more.
-  const d = m.default as { default?: unknown; migrations?: unknown } | undefined;
+  const d = m.default as
+    { default?: unknown; migrations?: unknown } | undefined;
   if (isMigrations(d)) return d;
   return d?.migrations ?? d?.default ?? d;
 }

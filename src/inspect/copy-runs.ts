@@ -131,7 +131,12 @@ async function copyRun(
     let write: StoredSavepoint;
     try {
       const codec = options.codec ?? defaultCodec;
-      write = await savepointToWrite(runId, savepoint, options.migrations, codec);
+      write = await savepointToWrite(
+        runId,
+        savepoint,
+        options.migrations,
+        codec,
+      );
     } catch (error) {
       const e = ensureError(error);
       const code = e instanceof RunStateError ? e.code : 'E_MIGRATION_FAILED';

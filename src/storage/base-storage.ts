@@ -338,9 +338,7 @@ export abstract class BaseStorage implements StorageAdapter {
    * ({@link StorageAdapter.listQuarantined}). The default refuses with
    * `E_UNSUPPORTED`: every built-in backend overrides it.
    */
-  protected _listQuarantined(
-    runId: string,
-  ): MaybePromise<QuarantinedInfo[]> {
+  protected _listQuarantined(runId: string): MaybePromise<QuarantinedInfo[]> {
     throw this.#unsupported('_listQuarantined', runId, {});
   }
 

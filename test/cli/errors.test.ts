@@ -108,6 +108,7 @@ describe('runstate --help', () => {
     'export',
     'import',
     'copy',
+    'migrate',
     'prune',
     'delete',
     'quarantine',

@@ -45,8 +45,7 @@ function describe(
       return `FAIL ${r.runId}: ${r.error.code}: ${r.error.message}`;
     }
     const versions = r.from === undefined ? '' : ` v${r.from} → v${r.to}`;
-    const what =
-      r.status === 'migrated' && dryRun ? 'would migrate' : r.status;
+    const what = r.status === 'migrated' && dryRun ? 'would migrate' : r.status;
     const at = r.timestamp === undefined ? '' : ` savepoint ${r.timestamp}`;
     const entities = r.entities === undefined ? '' : `, ${r.entities} entities`;
     return `${r.runId}: ${what}${versions}${at}${entities}`;
@@ -82,9 +81,11 @@ export function migrateCommand(program: Command, ctx: CommandContext): void {
         const results: RunMigrationResult[] = [];
         const label = dryRun ? 'checking' : 'migrating';
         const progress = startProgress(ctx.io, json, label, 'runs');
-        const onProgress = (p: Parameters<typeof progress.update>[0] & {
-          readonly result: RunMigrationResult;
-        }) => {
+        const onProgress = (
+          p: Parameters<typeof progress.update>[0] & {
+            readonly result: RunMigrationResult;
+          },
+        ) => {
           results.push(p.result);
           progress.update(p);
         };

@@ -20,10 +20,7 @@ import {
 } from './redis-savepoint.js';
 import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
 import { listSavepointInfo, replaceSavepoint } from './redis-replace.js';
-import {
-  listQuarantined,
-  restoreQuarantined,
-} from './redis-quarantine.js';
+import { listQuarantined, restoreQuarantined } from './redis-quarantine.js';
 import type {
   QuarantinedInfo,
   ReplaceOutcome,
