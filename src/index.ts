@@ -168,6 +168,8 @@ export {
   diffValues,
   diffSavepoints,
   copyRuns,
+  listQuarantinedSavepoints,
+  restoreQuarantinedSavepoint,
 } from './inspect/index.js';
 export type {
   RunSummary,

@@ -116,7 +116,7 @@ function line(r: PinnedResult): string {
  *
  * @remarks
  * Never writes. Use it in a test: pin savepoints captured from production
- * in the repository (`runstate export URL RUN -o test/pinned/RUN.ndjson`,
+ * in the repository (`runstate export URL RUN -o pinned-savepoints/RUN.ndjson`,
  * or a copy of a file-storage directory), and every change to the chain
  * or the state shapes is checked against them. An export file that does
  * not import (malformed, or from a newer format) is a failure naming the
