@@ -16,16 +16,18 @@ const RUN = 'q-run';
 
 /** The adapter's two quarantine methods, which the capability promises. */
 function methods(storage: StorageAdapter) {
-  const { listQuarantined, restoreSavepoint } = storage;
-  if (listQuarantined === undefined || restoreSavepoint === undefined) {
+  if (
+    typeof storage.listQuarantined !== 'function' ||
+    typeof storage.restoreSavepoint !== 'function'
+  ) {
     throw new Error(
       'the storage lacks listQuarantined() or restoreSavepoint()',
     );
   }
   return {
-    list: (runId: string) => listQuarantined.call(storage, runId),
+    list: (runId: string) => storage.listQuarantined!(runId),
     restore: (runId: string, ts: number) =>
-      restoreSavepoint.call(storage, runId, ts),
+      storage.restoreSavepoint!(runId, ts),
   };
 }
 

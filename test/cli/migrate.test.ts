@@ -106,7 +106,7 @@ describe.each(backends)('runstate migrate on %s', (backend) => {
         timestamp: 120_000,
         date: '1970-01-01T00:02:00.000Z',
         version: 0,
-        bytes: expect.any(Number),
+        bytes: expect.any(Number) as number,
       },
     ]);
     const refused = await runBin([

@@ -212,7 +212,7 @@ describe('SqliteStorage on a file', () => {
     const [row] = rows() as { quarantined: number }[];
     expect(row).toEqual({
       timestamp: 1,
-      quarantined: expect.any(Number),
+      quarantined: expect.any(Number) as number,
       states: 2,
     });
     expect(row!.quarantined).toBeGreaterThanOrEqual(before);
