@@ -1,9 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { defaultCodec } from 'runstate';
 import { openStorageUrl } from 'runstate/cli';
 import { backends, cleanUp, fill, freshUrl, runBin } from './support.js';
 
 afterAll(cleanUp);
+// Each test runs the bin several times: slow on a loaded machine.
+vi.setConfig({ testTimeout: 240_000 });
 
 const TS_CHAIN = 'test/cli/fixtures/migrations.ts';
 const FAILING_JS_CHAIN = 'test/cli/fixtures/migrations.mjs';
@@ -149,7 +151,7 @@ describe.each(backends)('runstate migrate on %s', (backend) => {
     ]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('E_NO_SAVEPOINT');
-  }, 120_000);
+  });
 });
 
 describe('runstate copy --migrations', () => {
