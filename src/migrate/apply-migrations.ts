@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { RunStateError, ensureError } from '../errors.js';
-import { checkId, show } from '../validate.js';
+import { checkStatePairs } from '../state-pairs.js';
 import type { Migrations } from './define-migrations.js';
 import { EntityStepError } from './map-states.js';
 
@@ -112,41 +112,7 @@ export async function applyMigrations(
         ...(entityId === undefined ? {} : { entityId }),
       });
     }
-    pairs = checkResult(result, (reason) => failure(source, to, reason));
-  }
-  return pairs;
-}
-
-/** A step's result as unique `[id, state]` pairs. */
-function checkResult(
-  result: unknown,
-  fail: (reason: string) => RunStateError,
-): [string, unknown][] {
-  if (
-    result === null ||
-    typeof result !== 'object' ||
-    !(Symbol.iterator in result) ||
-    typeof result === 'string'
-  ) {
-    throw fail(`must return a list of [id, state] pairs, got ${show(result)}`);
-  }
-  const pairs: [string, unknown][] = [];
-  const seen = new Set<string>();
-  for (const pair of result as Iterable<unknown>) {
-    if (!Array.isArray(pair) || pair.length !== 2) {
-      throw fail(`returned ${show(pair)} where an [id, state] pair belongs`);
-    }
-    const [id, state] = pair as [unknown, unknown];
-    try {
-      checkId('entity id', id);
-    } catch (error) {
-      throw fail(`returned a bad entity id: ${ensureError(error).message}`);
-    }
-    if (seen.has(id as string)) {
-      throw fail(`returned entity id ${JSON.stringify(id)} twice`);
-    }
-    seen.add(id as string);
-    pairs.push([id as string, state]);
+    pairs = checkStatePairs(result, (reason) => failure(source, to, reason));
   }
   return pairs;
 }

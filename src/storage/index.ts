@@ -33,4 +33,5 @@ export type {
   StoredSavepoint,
   WriteSavepointOptions,
 } from './types.js';
+/** @internal */
 export { checkVersion, checkMetadata, DEFAULT_META } from './savepoint-meta.js';

@@ -18,7 +18,7 @@ import {
   versionNewerError,
   type Migrations,
 } from '../../migrate/index.js';
-import { checkId, show } from '../../validate.js';
+import { checkStatePairs } from '../../state-pairs.js';
 
 /**
  * Migrates loaded state: receives the newest savepoint's `[id, state]` pairs
@@ -233,39 +233,7 @@ async function applyUpdate(
   } catch (error) {
     throw fail(`threw: ${ensureError(error).message}`, error);
   }
-  return checkPairs(result, fail);
-}
-
-/** Validate what `update` returned: `[id, state]` pairs, ids unique. */
-function checkPairs(
-  result: unknown,
-  fail: (reason: string) => RunStateError,
-): [string, unknown][] {
-  if (result === null || typeof result !== 'object') {
-    throw fail(`must return a list of [id, state] pairs, got ${show(result)}`);
-  }
-  if (!(Symbol.iterator in result)) {
-    throw fail(`must return a list of [id, state] pairs, got ${show(result)}`);
-  }
-  const pairs: [string, unknown][] = [];
-  const seen = new Set<string>();
-  for (const pair of result as Iterable<unknown>) {
-    if (!Array.isArray(pair) || pair.length !== 2) {
-      throw fail(`returned ${show(pair)} where an [id, state] pair belongs`);
-    }
-    const [id, state] = pair as [unknown, unknown];
-    try {
-      checkId('entity id', id);
-    } catch (error) {
-      throw fail(`returned a bad entity id: ${ensureError(error).message}`);
-    }
-    const text = id as string;
-    if (seen.has(text))
-      throw fail(`returned entity id ${JSON.stringify(text)} twice`);
-    seen.add(text);
-    pairs.push([text, state]);
-  }
-  return pairs;
+  return checkStatePairs(result, fail);
 }
 
 /**

@@ -51,7 +51,7 @@ export function encodeRunId(runId: string): string {
   return Buffer.from(runId, 'utf8').toString('hex');
 }
 
-/** The keys of one run. @internal */
+/** The keys of one run (internal to the Redis backend). */
 export interface RunKeys {
   /** The set of every run id, shared by the prefix. */
   readonly runs: string;
