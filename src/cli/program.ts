@@ -12,6 +12,7 @@ import {
   diffCommand,
   exportCommand,
   importCommand,
+  migrateCommand,
   pruneCommand,
   quarantineCommand,
   runsCommand,
@@ -49,7 +50,7 @@ Examples:
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('runstate')
     .description(
-      'Inspect, verify, export, import and copy the state runstate stores.',
+      'Inspect, verify, export, import, copy and migrate the state runstate stores.',
     )
     .version(VERSION)
     .exitOverride()
@@ -68,6 +69,7 @@ function buildProgram(ctx: CommandContext): Command {
     exportCommand,
     importCommand,
     copyCommand,
+    migrateCommand,
     pruneCommand,
     deleteCommand,
     quarantineCommand,

@@ -21,3 +21,4 @@ export {
   deleteCommand,
   quarantineCommand,
 } from './maintain-commands.js';
+export { migrateCommand } from './migrate-commands.js';
