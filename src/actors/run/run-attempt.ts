@@ -90,6 +90,7 @@ export async function runAttempt(
     storage: config.storage,
     ...(config.keep === undefined ? {} : { keep: config.keep }),
     persistIntervalMs: config.persistIntervalMs,
+    clock: config.clock,
     ...(config.codec === undefined ? {} : { codec: config.codec }),
     logger: config.logger,
     onError: (error) => void (failure ??= error),

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { EventObject } from 'xstate';
+import { checkClock, type Clock } from '../../clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { checkSchedule, type Schedule } from '../../schedule/index.js';
 import { defaultCodec, type Codec } from '../../storage/codec/index.js';
@@ -49,6 +50,7 @@ export interface RunConfig {
   readonly codec: Codec | undefined;
   readonly logger: Logger;
   readonly now: () => number;
+  readonly clock: Clock;
 }
 
 type ReducerSpec = Extract<EntitySpec, { kind: 'reducer' }>;
@@ -186,6 +188,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
   const o = options;
   checkSchedule(o.schedule);
   const lateness = o.lateness ?? 'reject';
+  const clock = checkClock('options.clock', o.clock);
   if (!LATENESS.includes(lateness)) {
     throw new TypeError(
       `options.lateness must be one of ${LATENESS.join(', ')}, got ${show(lateness)}`,
@@ -224,6 +227,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
     codec: o.codec,
     logger: o.logger ?? silentLogger,
-    now: optionalFunction('options.now', o.now) ?? Date.now,
+    now: optionalFunction('options.now', o.now) ?? (() => clock.now()),
+    clock,
   });
 }

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { AnyStateMachine, EventObject } from 'xstate';
+import type { Clock } from '../../clock.js';
 import type { RunStateError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Schedule } from '../../schedule/index.js';
@@ -201,8 +202,22 @@ export interface RunOptions<M extends RunMessage = RunMessage, O = unknown> {
   readonly codec?: Codec;
   /** Receives the run's and its store's diagnostics; silent by default. */
   readonly logger?: Logger;
-  /** The clock restart intensity is measured with; `Date.now` by default. */
+  /**
+   * The clock restart intensity is measured with.
+   *
+   * @defaultValue `clock.now`
+   */
   readonly now?: () => number;
+  /**
+   * The clock of the run's timers: the restart delay, the restart window
+   * (through `now()`, unless `now` is given) and the StateStore's persist
+   * interval. Pass a simulated one (`createTestClock()` from
+   * `runstate/testing`, or xstate's `SimulatedClock`) so tests drive time
+   * instead of sleeping.
+   *
+   * @defaultValue the system clock (global timers, `Date.now`)
+   */
+  readonly clock?: Clock;
 }
 
 /** Counters of a run, over every attempt. */

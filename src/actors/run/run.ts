@@ -57,6 +57,7 @@ export class RunHandle {
     };
     this.actor = createActor(runMachine, {
       input: { config, progress: this.#progress },
+      clock: config.clock,
     });
     this.done = this.#settled();
     this.done.catch(noop); // an unobserved failure is still in status()

@@ -1,3 +1,4 @@
+import { checkClock, type Clock } from '../../clock.js';
 import { RunStateError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { checkSchedule } from '../../schedule/index.js';
@@ -70,6 +71,7 @@ export interface StoreConfig {
   readonly io: StoreIo;
   readonly report: (error: RunStateError) => void;
   readonly onPersisted: (info: PersistedInfo) => void;
+  readonly clock: Clock;
 }
 
 /**
@@ -110,6 +112,7 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
     io,
     report: guarded(onError, 'onError', logger, runId),
     onPersisted: guarded(onPersisted, 'onPersisted', logger, runId),
+    clock: checkClock('clock', options.clock),
   };
 }
 
