@@ -36,8 +36,8 @@ interface Timer {
  * they were set.
  *
  * @param start - the initial `now()` in epoch ms
- * @throws RangeError when `start` or an `advance` is not a non-negative
- * safe integer.
+ * @throws TypeError/RangeError when `start` is not a non-negative safe
+ * integer; `advance` rejects with them likewise.
  * @example
  * ```ts
  * const clock = createTestClock();
@@ -85,7 +85,12 @@ export function createTestClock(start = 0): TestClock {
 }
 
 function checkMs(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `${name} must be a number of milliseconds, got ${show(value)}`,
+    );
+  }
+  if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(
       `${name} must be a non-negative safe integer of milliseconds, got ${show(value)}`,
     );
