@@ -32,9 +32,9 @@ describe('roundTrip()', () => {
   });
 
   it('names the entity when given', () => {
-    expect(() =>
-      roundTrip({ f: Symbol('x') }, { entityId: 'orders' }),
-    ).toThrow(/entity "orders" at orders → f/);
+    expect(() => roundTrip({ f: Symbol('x') }, { entityId: 'orders' })).toThrow(
+      /entity "orders" at orders → f/,
+    );
   });
 
   it('uses the given codec', () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, startRun, type EntityContext } from '../../src/index.js';
+import {
+  MemoryStorage,
+  startRun,
+  type EntityContext,
+} from '../../src/index.js';
 import { createTestClock } from '../../src/testing/index.js';
 import { memoryStore, settle } from '../actors/state-store/helpers.js';
 import { sum, ticks, type Tick } from '../actors/run/helpers.js';
@@ -101,7 +105,7 @@ describe('a simulated clock in startRun', () => {
     expect((await run.done).restarts).toBe(4);
   });
 
-  it('refuses a clock without its methods, naming the option', async () => {
+  it('refuses a clock without its methods, naming the option', () => {
     expect(() =>
       startRun<Tick>({
         runId: 'bad',

@@ -40,12 +40,12 @@ export interface CrashChild {
    * Record one output (a `RunOutput` fits; use it as `startRun`'s `output`).
    * Written synchronously, so it is on disk before the run goes on.
    */
-  output(output: CrashOutput): void;
+  readonly output: (output: CrashOutput) => void;
   /**
    * Record the final states (`(await run.done).states`) once the run has
    * completed; the harness compares them. Call it once, at the end.
    */
-  finish(states: unknown): void;
+  readonly finish: (states: unknown) => void;
 }
 
 function env(name: string): string {
@@ -92,7 +92,7 @@ export function crashTestChild(): CrashChild {
     attempt: Number(env(ENV.attempt)),
     path: (name) => join(dir, name),
     output: (o) => writeSync(fd, `${outputLine(o)}\n`),
-    finish(states) {
+    finish: (states) => {
       if (finished) {
         throw new RunStateError('E_INVALID_STATE', 'finish() called twice');
       }
