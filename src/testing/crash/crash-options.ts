@@ -33,12 +33,17 @@ export interface CrashTestOptions {
   /**
    * Each kill lands a seeded random 0…`killWindowMs` ms after the child said
    * it is ready.
-   * @defaultValue twice the uninterrupted run's time divided by `kills + 1`
+   * @defaultValue the uninterrupted run's time (from ready to exit) divided
+   * by `kills`
    */
   readonly killWindowMs?: number;
   /** Arguments after the script's path. */
   readonly args?: readonly string[];
-  /** Arguments for node before the script (`--conditions=…`). */
+  /**
+   * Arguments for node before the script (`--conditions=…`).
+   * @defaultValue the parent's `--conditions`/`-C` flags, so the child
+   * resolves packages as the parent does
+   */
   readonly nodeArgs?: readonly string[];
   /** Extra environment variables (the parent's are inherited). */
   readonly env?: Readonly<Record<string, string>>;
@@ -118,6 +123,19 @@ function seedOf(value: unknown): number {
   return integer('RUNSTATE_CRASH_SEED', Number(fromEnv), 0);
 }
 
+/** The `--conditions` flags node was started with. */
+function parentConditions(): string[] {
+  const argv = process.execArgv;
+  return argv.flatMap((arg, i) => {
+    if (arg.startsWith('--conditions=') || arg.startsWith('-C=')) return [arg];
+    const next = argv[i + 1];
+    if ((arg === '--conditions' || arg === '-C') && next !== undefined) {
+      return [`--conditions=${next}`];
+    }
+    return [];
+  });
+}
+
 /** Check every option, naming the bad one. @internal */
 export function crashTestConfig(options: CrashTestOptions): CrashTestConfig {
   if (options === null || typeof options !== 'object') {
@@ -131,7 +149,10 @@ export function crashTestConfig(options: CrashTestOptions): CrashTestConfig {
     command: {
       script: scriptPath(o.script),
       args: strings('options.args', o.args),
-      nodeArgs: strings('options.nodeArgs', o.nodeArgs),
+      nodeArgs:
+        o.nodeArgs === undefined
+          ? parentConditions()
+          : strings('options.nodeArgs', o.nodeArgs),
       env: envOf(o.env),
       cwd: o.cwd,
       timeoutMs: integer('options.timeoutMs', o.timeoutMs ?? 60_000, 1),

@@ -97,7 +97,7 @@ export async function crashTest(
   const reference = await series.run('reference', 0, undefined);
   const killWindowMs =
     config.killWindowMs ??
-    Math.max(1, Math.round((2 * reference.ranMs) / (config.kills + 1)));
+    Math.max(1, Math.round(reference.ranMs / Math.max(1, config.kills)));
   const rand = prng(config.seed);
   let kills = 0;
   for (let attempt = 0; attempt < config.kills; attempt++) {
