@@ -19,7 +19,8 @@ export function postgresKill(url: string): ConnectionTarget {
   const admin = new pg.Pool({ connectionString: url, max: 1 });
   return {
     name: 'Postgres, backends terminated (pg_terminate_backend)',
-    open: () => PostgresStorage.open({ connectionString: storageUrl, schema: name }),
+    open: () =>
+      PostgresStorage.open({ connectionString: storageUrl, schema: name }),
     disrupt: async () => {
       const { rows } = await admin.query<{ t: boolean }>(
         'SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity WHERE application_name = $1',
@@ -40,7 +41,9 @@ async function namedClient(url: string, name: string) {
     url,
     name,
     disableOfflineQueue: true,
-    socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 1000) },
+    socket: {
+      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 1000),
+    },
   });
   client.on('error', () => undefined); // reconnects; failed commands reject
   await client.connect();
@@ -67,7 +70,8 @@ export function redisKill(url: string): ConnectionTarget {
         .filter((line) => line.includes(` name=${name} `))
         .map((line) => /(?:^|\s)id=(\d+)/.exec(line)?.[1])
         .filter((id) => id !== undefined);
-      for (const id of ids) await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+      for (const id of ids)
+        await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
       return ids.length;
     },
     cleanup: async () => {
@@ -83,9 +87,22 @@ export function redisKill(url: string): ConnectionTarget {
 export function redisRestart(port: number, dir: string): ConnectionTarget {
   const start = () =>
     execFileSync('redis-server', [
-      '--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port),
-      '--save', '', '--appendonly', 'yes', '--appendfsync', 'always',
-      '--dir', dir, '--logfile', `${dir}/redis.log`,
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--dir',
+      dir,
+      '--logfile',
+      `${dir}/redis.log`,
     ]);
   const stop = () => {
     try {
@@ -98,7 +115,14 @@ export function redisRestart(port: number, dir: string): ConnectionTarget {
   const ping = () => {
     for (let i = 0; i < 100; i++) {
       try {
-        if (execFileSync('redis-cli', ['-p', String(port), 'PING'], { stdio: 'pipe' }).toString().includes('PONG')) return;
+        if (
+          execFileSync('redis-cli', ['-p', String(port), 'PING'], {
+            stdio: 'pipe',
+          })
+            .toString()
+            .includes('PONG')
+        )
+          return;
       } catch {
         // starting
       }
@@ -125,8 +149,20 @@ export function redisRestart(port: number, dir: string): ConnectionTarget {
 }
 
 /** A private Postgres cluster (`pg_createcluster`), restarted by `disrupt`. */
-export function postgresRestart(version: string, cluster: string, port: number): ConnectionTarget {
-  execFileSync('pg_createcluster', [version, cluster, '-p', String(port), '--', '--auth-host=trust', '--auth-local=trust']);
+export function postgresRestart(
+  version: string,
+  cluster: string,
+  port: number,
+): ConnectionTarget {
+  execFileSync('pg_createcluster', [
+    version,
+    cluster,
+    '-p',
+    String(port),
+    '--',
+    '--auth-host=trust',
+    '--auth-local=trust',
+  ]);
   execFileSync('pg_ctlcluster', [version, cluster, 'start']);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const kill = postgresKill(url);

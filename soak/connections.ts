@@ -52,7 +52,9 @@ function savepoint(timestamp: number): StoredSavepoint {
   return {
     timestamp,
     entries: Array.from({ length: 20 }, (_, e) => {
-      const bytes = new Uint8Array(1024).map((_, i) => (timestamp + e + i) & 255);
+      const bytes = new Uint8Array(1024).map(
+        (_, i) => (timestamp + e + i) & 255,
+      );
       return [`e${e}`, bytes] as const;
     }),
   };
@@ -107,7 +109,10 @@ export async function disruptWrites(
       acked++;
       lastAcked = ts;
       if (lastDisruption !== undefined) {
-        maxRecoveryMs = Math.max(maxRecoveryMs, performance.now() - lastDisruption);
+        maxRecoveryMs = Math.max(
+          maxRecoveryMs,
+          performance.now() - lastDisruption,
+        );
         lastDisruption = undefined;
       }
       return true;
@@ -154,7 +159,10 @@ async function check(
       problems.push(`newest ${newest} is older than acknowledged ${lastAcked}`);
     }
     if (newest > lastTried) problems.push(`savepoint ${newest} never written`);
-    if (!live.includes(lastAcked) && live.filter((t) => t > lastAcked).length < KEEP) {
+    if (
+      !live.includes(lastAcked) &&
+      live.filter((t) => t > lastAcked).length < KEEP
+    ) {
       problems.push(`acknowledged ${lastAcked} is missing`);
     }
     for (const t of live) {

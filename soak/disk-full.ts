@@ -105,12 +105,17 @@ export async function diskFull(
   try {
     for (let cycle = 0; cycle < cycles; cycle++) {
       for (let i = 0; i < KEEP; i++) {
-        await storage.writeSavepoint('run', savepoint(++ts, 64), { keep: KEEP });
+        await storage.writeSavepoint('run', savepoint(++ts, 64), {
+          keep: KEEP,
+        });
       }
       const before = await storage.listSavepoints('run');
       const filler = join(dir, 'filler');
       const { bavail, bsize } = statfsSync(dir);
-      writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 64 * 1024)));
+      writeFileSync(
+        filler,
+        Buffer.alloc(Math.max(0, bavail * bsize - 64 * 1024)),
+      );
       try {
         await storage.writeSavepoint('run', savepoint(ts + 1, 1024), {
           keep: KEEP,
@@ -125,7 +130,8 @@ export async function diskFull(
         }
       }
       const reader = await open(backend, dir, true);
-      const ok = (await intact(storage, before)) && (await intact(reader, before));
+      const ok =
+        (await intact(storage, before)) && (await intact(reader, before));
       await reader.close();
       if (!ok) damaged++;
       rmSync(filler);

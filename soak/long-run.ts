@@ -113,8 +113,7 @@ export async function longRun(
     handled,
     entityFailures: thrown.size,
     storageFaults: calls.filter((c) => c.action === 'fail').length,
-    commitThenFail: calls.filter((c) => c.action === 'commit-then-fail')
-      .length,
+    commitThenFail: calls.filter((c) => c.action === 'commit-then-fail').length,
     restarts: result.restarts,
     outputs: seen.size,
     duplicates,

@@ -169,8 +169,11 @@ export function startPolicy(policy: FaultPolicy = {}): PolicyState {
     checkCounted('policy.commitThenFail', commitThenFail);
   }
   if (failRate !== undefined) checkRate(failRate);
-  if (corruptReads?.count !== undefined) {
-    checkCount('policy.corruptReads.count', corruptReads.count);
+  if (corruptReads !== undefined) {
+    checkOptions('policy.corruptReads', corruptReads);
+    if (corruptReads.count !== undefined) {
+      checkCount('policy.corruptReads.count', corruptReads.count);
+    }
   }
   if (delay !== undefined) checkDelay(delay);
   if (policy.decide !== undefined)

@@ -184,6 +184,7 @@ describe('faultyStorage()', () => {
     [{ delay: { ms: 1.5 } }, RangeError, 'policy.delay.ms'],
     [{ decide: 3 }, TypeError, 'policy.decide'],
     [{ failnext: { count: 1 } }, TypeError, 'policy.failnext'],
+    [{ corruptReads: true }, TypeError, 'policy.corruptReads'],
     [
       { corruptReads: { count: Infinity } },
       RangeError,

@@ -155,9 +155,13 @@ export function crashTestConfig(options: CrashTestOptions): CrashTestConfig {
           : strings('options.nodeArgs', o.nodeArgs),
       env: envOf(o.env),
       cwd: o.cwd,
-      timeoutMs: integer('options.timeoutMs', o.timeoutMs ?? 60_000, 1),
+      timeoutMs: integer(
+        'options.timeoutMs',
+        o.timeoutMs === undefined ? 60_000 : o.timeoutMs,
+        1,
+      ),
     },
-    kills: integer('options.kills', o.kills ?? 5, 0),
+    kills: integer('options.kills', o.kills === undefined ? 5 : o.kills, 0),
     seed: seedOf(o.seed),
     killWindowMs:
       o.killWindowMs === undefined

@@ -80,6 +80,8 @@ describe('crashTest()', () => {
   it.each([
     [{}, TypeError, /options\.script/],
     [{ script: 'x.ts', kills: -1 }, RangeError, /options\.kills/],
+    [{ script: 'x.ts', kills: null }, RangeError, /options\.kills/],
+    [{ script: 'x.ts', timeoutMs: null }, RangeError, /options\.timeoutMs/],
     [{ script: 'x.ts', seed: 1.5 }, RangeError, /options\.seed/],
     [{ script: 'x.ts', nodeArgs: '--x' }, TypeError, /options\.nodeArgs/],
     [{ script: 'x.ts', env: { A: 1 } }, TypeError, /options\.env\.A/],
