@@ -64,14 +64,12 @@ export function redisKill(url: string): ConnectionTarget {
     },
     disrupt: async () => {
       admin ??= await namedClient(url, `${name}_admin`);
-      const list = await admin.sendCommand(['CLIENT', 'LIST']);
-      const ids = String(list)
-        .split('\n')
-        .filter((line) => line.includes(` name=${name} `))
-        .map((line) => /(?:^|\s)id=(\d+)/.exec(line)?.[1])
-        .filter((id) => id !== undefined);
-      for (const id of ids)
+      const ids = (await admin.clientList())
+        .filter((client) => client.name === name)
+        .map((client) => String(client.id));
+      for (const id of ids) {
         await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+      }
       return ids.length;
     },
     cleanup: async () => {
@@ -134,7 +132,7 @@ export function redisRestart(port: number, dir: string): ConnectionTarget {
   const kill = redisKill(url);
   return {
     name: `Redis, private server restarted (SHUTDOWN NOSAVE; AOF, appendfsync always)`,
-    open: kill.open,
+    open: () => kill.open(),
     disrupt: () => {
       stop();
       start();
@@ -168,7 +166,7 @@ export function postgresRestart(
   const kill = postgresKill(url);
   return {
     name: `Postgres, private cluster restarted (pg_ctlcluster ${version} <cluster> restart)`,
-    open: kill.open,
+    open: () => kill.open(),
     disrupt: () => {
       execFileSync('pg_ctlcluster', [version, cluster, 'restart']);
       return Promise.resolve(1);

@@ -171,7 +171,7 @@ const pureTargets = (): FuzzTarget[] => [
   {
     name: 'Entity.create(store)',
     arb: badObject,
-    call: (v) => loose(Entity.create)(v, 'a', 1000, 0, 1),
+    call: (v) => loose(Entity.create.bind(Entity))(v, 'a', 1000, 0, 1),
   },
   {
     name: 'defaultCodec.decode(bytes)',
@@ -222,7 +222,10 @@ const pureTargets = (): FuzzTarget[] => [
   {
     name: 'createTestClock().advance(ms)',
     arb: badTimestamp,
-    call: (v) => loose(createTestClock().advance)(v),
+    call: (v) => {
+      const clock = createTestClock();
+      return loose(clock.advance.bind(clock))(v);
+    },
   },
   ...options(
     'faultyStorage',
@@ -461,7 +464,7 @@ function openTargets(dir: string): FuzzTarget[] {
       {
         logger: badObject,
       },
-      (o) => loose(MemoryStorage.open)(o),
+      (o) => loose(MemoryStorage.open.bind(MemoryStorage))(o),
     ),
     ...options(
       'SqliteStorage.open',
@@ -475,7 +478,11 @@ function openTargets(dir: string): FuzzTarget[] {
         database: badObject,
       },
       async (o) =>
-        ((await loose(SqliteStorage.open)(o)) as StorageAdapter).close(),
+        (
+          (await loose(SqliteStorage.open.bind(SqliteStorage))(
+            o,
+          )) as StorageAdapter
+        ).close(),
     ),
     ...options(
       'FileStorage.open',
@@ -490,7 +497,9 @@ function openTargets(dir: string): FuzzTarget[] {
         logger: badObject,
       },
       async (o) =>
-        ((await loose(FileStorage.open)(o)) as StorageAdapter).close(),
+        (
+          (await loose(FileStorage.open.bind(FileStorage))(o)) as StorageAdapter
+        ).close(),
     ),
   ];
 }

@@ -1,2 +1,217 @@
-/** Writes docs/reliability.md from the saved soak results. */
-export function writeReport(_results: URL): void {}
+/**
+ * docs/reliability.md from the results `soak/run.ts` saved: every figure
+ * comes from a result file; a part without one is said not to have run.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ConnectionResult } from './connections.js';
+import type { DiskFullResult } from './disk-full.js';
+import type { FuzzResult } from './fuzz.js';
+import type { LongRunResult } from './long-run.js';
+import type { machine } from './machine.js';
+import type { SigkillResult } from './sigkill.js';
+
+interface Saved<F> {
+  readonly part: string;
+  readonly began: string;
+  readonly seconds: number;
+  readonly machine: ReturnType<typeof machine>;
+  readonly figures: F;
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+function load<F>(results: URL, part: string): Saved<F> | undefined {
+  const file = new URL(`${part}.json`, results);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as Saved<F>;
+}
+
+const ran = (s: Saved<unknown>) =>
+  `Run ${s.began.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(s.seconds)} s, load average ${s.machine.loadAverage.join(' / ')}.`;
+
+const notRun = (command: string) =>
+  `**Not run** on this machine yet: no figures. Run \`npm run soak ${command}\`.`;
+
+function sigkillSection(s: Saved<SigkillResult> | undefined): string[] {
+  const head = ['## SIGKILL during savepoint writes', ''];
+  if (s === undefined) return [...head, notRun('sigkill')];
+  const f = s.figures;
+  const total = f.backends.reduce((sum, b) => sum + b.kills, 0);
+  const mid = f.backends.reduce((sum, b) => sum + b.midWrite, 0);
+  return [
+    ...head,
+    `A child process persisting savepoints (50–200 self-verifying entities) is SIGKILLed at random instants, ${f.cyclesPerBackend} times per backend (\`test/storage/crash/\` with \`CRASH_CYCLES=${f.cyclesPerBackend}\`); after every kill a fresh read-only storage must find only complete, consistent, decodable savepoints, never fewer than the child saw committed and never going backwards. ${ran(s)}`,
+    '',
+    `**${n(total)} SIGKILLs, ${n(mid)} of them during a write; ${f.passed ? '0 partial, inconsistent or backwards savepoints' : 'FAILED: see below'}.**`,
+    '',
+    '| backend | kills | during a write | of those rolled back | already committed | savepoints committed | seed |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...f.backends.map(
+      (b) =>
+        `| ${b.backend} | ${n(b.kills)} | ${n(b.midWrite)} | ${n(b.rolledBack)} | ${n(b.alreadyCommitted)} | ${n(b.committed)} | ${b.seed} |`,
+    ),
+    ...(f.skipped.length > 0 ? ['', `Skipped: ${f.skipped.join('; ')}`] : []),
+    ...(f.passed
+      ? []
+      : ['', 'Failures:', '', ...f.failures.map((l) => `- ${l}`)]),
+  ];
+}
+
+function fuzzSection(s: Saved<FuzzResult> | undefined): string[] {
+  const head = ['## Invalid inputs (fast-check)', ''];
+  if (s === undefined) return [...head, notRun('fuzz')];
+  const f = s.figures;
+  const accepted = Object.entries(f.accepted);
+  const acceptedCount = accepted.reduce((sum, [, c]) => sum + c, 0);
+  return [
+    ...head,
+    `Generated invalid values (seed ${f.seed}) put, one at a time, into each parameter and option of every public function (${f.targets} places, \`soak/fuzz-targets.ts\`), over ${f.backends.join(', ')}. A call must end within 5 s in a \`RunStateError\` or a \`TypeError\`/\`RangeError\` of runstate's own (an engine error such as "Cannot read properties of undefined" counts as a crash), and every storage must still write and read afterwards. ${ran(s)}`,
+    '',
+    `**${n(f.inputs)} invalid inputs: ${n(f.typed)} typed errors, ${f.crashes.length} crashes, ${f.hangs.length} hangs, ${f.unusable.length} storages unusable afterwards; ${n(acceptedCount)} accepted.**`,
+    '',
+    ...(f.crashes.length > 0
+      ? [
+          'Crashes:',
+          '',
+          ...f.crashes.slice(0, 20).map((c) => `- \`${c.slice(0, 300)}\``),
+          '',
+        ]
+      : []),
+    ...(f.hangs.length > 0
+      ? [
+          'Hangs:',
+          '',
+          ...f.hangs.slice(0, 20).map((c) => `- \`${c.slice(0, 300)}\``),
+          '',
+        ]
+      : []),
+    ...(accepted.length > 0
+      ? [
+          'Accepted (no error) — each is a finding, listed with examples:',
+          '',
+          '| place | accepted | examples |',
+          '| --- | --- | --- |',
+          ...accepted.map(
+            ([place, count]) =>
+              `| \`${place}\` | ${count} | ${(f.acceptedExamples[place] ?? []).map((e) => `\`${e.slice(0, 40).replace(/\|/g, '\\|')}\``).join(', ')} |`,
+          ),
+        ]
+      : []),
+  ];
+}
+
+function connectionRows(results: readonly ConnectionResult[]): string[] {
+  return [
+    '| target | disruptions | connections killed | writes | failed (all typed `E_STORAGE`) | untyped | longest recovery | recovered | problems |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...results.map(
+      (r) =>
+        `| ${r.target} | ${n(r.disruptions)} | ${n(r.connectionsKilled)} | ${n(r.writes)} | ${n(r.failed)} | ${r.untyped.length} | ${n(r.maxRecoveryMs)} ms | ${r.recovered ? 'yes' : '**no**'} | ${r.problems.length === 0 ? 'none' : r.problems.join('; ')} |`,
+    ),
+  ];
+}
+
+function connectionsSection(
+  kills: Saved<ConnectionResult[]> | undefined,
+  restarts: Saved<ConnectionResult[]> | undefined,
+): string[] {
+  const out = [
+    '## Lost connections and server restarts',
+    '',
+    'One storage instance writes savepoints (20 entities × 1 KiB, keep 3) in a loop while its connections are broken from the server side; failed writes must be typed, the same instance (no process restart) must write again, and a fresh instance must then find every savepoint complete and nothing acknowledged missing (`soak/connections.ts`).',
+    '',
+  ];
+  out.push('### Connections killed on the shared servers', '');
+  if (kills === undefined) out.push(notRun('connections'));
+  else out.push(ran(kills), '', ...connectionRows(kills.figures));
+  out.push(
+    '',
+    '### Server restarts',
+    '',
+    'Restarts use private servers started for the purpose (a Redis on port 6391 with AOF and `appendfsync always`; a Postgres cluster created with `pg_createcluster` on port 5441), never the shared ones other processes use.',
+    '',
+  );
+  if (restarts === undefined) out.push(notRun('restarts'));
+  else out.push(ran(restarts), '', ...connectionRows(restarts.figures));
+  return out;
+}
+
+function diskSection(s: Saved<DiskFullResult[]> | undefined): string[] {
+  const head = ['## Disk full', ''];
+  if (s === undefined) return [...head, notRun('disk-full')];
+  return [
+    ...head,
+    `SQLite and file storage on an 8 MiB tmpfs: each cycle writes savepoints, fills the disk with a filler file and writes a 1 MiB savepoint; the write must fail with \`E_STORAGE\` whose cause carries the OS's code, the older savepoints must read back byte for byte (from the same and from a new instance), and once the filler is removed the same instance must write again (\`soak/disk-full.ts\`). ${ran(s)}`,
+    '',
+    '| backend | cycles | refused | cause codes | untyped | older savepoints damaged | writes resumed |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...s.figures.map(
+      (r) =>
+        `| ${r.backend} | ${r.cycles} | ${r.refused} | ${Object.entries(
+          r.causes,
+        )
+          .map(([c, k]) => `${c} × ${k}`)
+          .join(', ')} | ${r.untyped.length} | ${r.damaged} | ${r.resumed} |`,
+    ),
+  ];
+}
+
+function longSection(s: Saved<LongRunResult> | undefined): string[] {
+  const head = ['## A long run with failures', ''];
+  if (s === undefined) return [...head, notRun('long-run')];
+  const f = s.figures;
+  return [
+    ...head,
+    `A supervised run of the crash model (two reducers and an xstate machine) over ${n(f.messages)} messages on a SQLite file wrapped in \`faultyStorage\`: entities throw at seeded random messages (each once), storage calls fail or commit-then-fail at random; the run restarts itself each time. Final states and deduplicated outputs are compared with a plain fold of the same messages (\`soak/long-run.ts\`, seed ${f.seed}). ${ran(s)}`,
+    '',
+    `**${n(f.messages)} messages (${n(f.handled)} handled with replays), ${n(f.entityFailures)} entity failures, ${n(f.storageFaults)} failed and ${n(f.commitThenFail)} commit-then-fail storage calls, ${n(f.restarts)} restarts: final states ${f.statesEqual ? 'equal' : '**DIFFERENT**'}, ${n(f.outputs)} outputs ${f.outputsEqual ? 'equal' : '**DIFFERENT**'} (${n(f.duplicates)} replayed duplicates removed).**`,
+  ];
+}
+
+function machineSection(all: (Saved<unknown> | undefined)[]): string[] {
+  const first = all.find((s) => s !== undefined);
+  if (first === undefined) return ['No part has run yet.'];
+  const m = first.machine;
+  return [
+    '## Machine',
+    '',
+    `- CPU: ${m.cpu}; memory ${m.memoryGiB} GiB; ${m.os}`,
+    `- Node ${m.node}; ${m.postgres}; ${m.redis}`,
+    '- Shared with other work while measured: the load averages are noted with each part.',
+  ];
+}
+
+/** Write docs/reliability.md from the results in `results`. */
+export function writeReport(results: URL): void {
+  const sigkill = load<SigkillResult>(results, 'sigkill');
+  const fuzz = load<FuzzResult>(results, 'fuzz');
+  const kills = load<ConnectionResult[]>(results, 'connections');
+  const restarts = load<ConnectionResult[]>(results, 'restarts');
+  const disk = load<DiskFullResult[]>(results, 'disk-full');
+  const long = load<LongRunResult>(results, 'long-run');
+  const lines = [
+    '# Reliability',
+    '',
+    'Figures measured by `npm run soak` (`soak/run.ts`, not part of `npm test`) with the tools of `runstate/testing` ([testing.md](testing.md)). Every figure below comes from a result file in `soak/results/`; a part without one says so. A short version of each part (seconds) runs in `npm test`: `test/soak/soak-short.test.ts` and, for SIGKILL, `test/storage/crash/`.',
+    '',
+    ...machineSection([sigkill, fuzz, kills, restarts, disk, long]),
+    '',
+    ...sigkillSection(sigkill),
+    '',
+    ...fuzzSection(fuzz),
+    '',
+    ...connectionsSection(kills, restarts),
+    '',
+    ...diskSection(disk),
+    '',
+    ...longSection(long),
+    '',
+  ];
+  const path = fileURLToPath(
+    new URL('../docs/reliability.md', import.meta.url),
+  );
+  writeFileSync(path, lines.join('\n'));
+  execFileSync('npx', ['prettier', '--write', path], { stdio: 'ignore' });
+}

@@ -6,6 +6,7 @@
  * kills per backend, run through vitest. Its summary lines are the figures.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 
 /** One backend's figures. */
 export interface SigkillBackend {
@@ -72,12 +73,15 @@ export async function sigkill(cycles: number): Promise<SigkillResult> {
   const code = await new Promise<number | null>((resolve) =>
     child.on('close', resolve),
   );
+  writeFileSync(new URL('./results/sigkill.log', import.meta.url), output);
   const lines = output.split('\n');
   return {
     cyclesPerBackend: cycles,
     passed: code === 0,
     backends: parseSigkill(output),
     skipped: lines.filter((l) => l.includes('CRASH TEST SKIPPED')),
-    failures: lines.filter((l) => /FAILED|AssertionError/.test(l)).slice(0, 20),
+    failures: lines
+      .filter((l) => /FAILED|Error:|expected/.test(l))
+      .slice(0, 20),
   };
 }
