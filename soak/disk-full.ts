@@ -8,7 +8,14 @@
  * the same instance.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -111,16 +118,19 @@ export async function diskFull(
       }
       const before = await storage.listSavepoints('run');
       const filler = join(dir, 'filler');
+      // Bigger than every file there: SQLite reuses the space of its WAL
+      // and of freed pages, so a write no bigger could fit without the disk.
+      const bigKb = Math.ceil(usedBytes(dir) / 1024) + 1024;
       const { bavail, bsize } = statfsSync(dir);
       writeFileSync(
         filler,
         Buffer.alloc(Math.max(0, bavail * bsize - 64 * 1024)),
       );
       try {
-        await storage.writeSavepoint('run', savepoint(ts + 1, 1024), {
+        await storage.writeSavepoint('run', savepoint(ts + 1, bigKb), {
           keep: KEEP,
         });
-        untyped.push(`cycle ${cycle}: a 1 MiB write fitted into 64 KiB`);
+        untyped.push(`cycle ${cycle}: a ${bigKb} KiB write fitted into 64 KiB`);
       } catch (error) {
         refused++;
         const code = causeCode(error);
@@ -148,6 +158,16 @@ export async function diskFull(
     unmount(dir);
   }
   return { backend, cycles, refused, causes, untyped, damaged, resumed };
+}
+
+/** Bytes of every file under `dir`. */
+function usedBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce(
+      (sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size,
+      0,
+    );
 }
 
 /** ENOSPC, SQLITE_FULL…: the code of the first cause that has one. */

@@ -91,12 +91,15 @@ function fuzzSection(s: Saved<FuzzResult> | undefined): string[] {
       ? [
           'Accepted (no error) — each is a finding, listed with examples:',
           '',
-          '| place | accepted | examples |',
-          '| --- | --- | --- |',
-          ...accepted.map(
-            ([place, count]) =>
-              `| \`${place}\` | ${count} | ${(f.acceptedExamples[place] ?? []).map((e) => `\`${e.slice(0, 40).replace(/\|/g, '\\|')}\``).join(', ')} |`,
-          ),
+          '| place | accepted | examples | reading |',
+          '| --- | --- | --- | --- |',
+          ...accepted.map(([place, count]) => {
+            const examples = f.acceptedExamples[place] ?? [];
+            const reading = examples.every((e) => e === 'null')
+              ? '`null` taken as "not given" (the default)'
+              : 'not validated';
+            return `| \`${place}\` | ${count} | ${examples.map((e) => `\`${e.slice(0, 40).replace(/\|/g, '\\|')}\``).join(', ')} | ${reading} |`;
+          }),
         ]
       : []),
   ];
@@ -143,7 +146,7 @@ function diskSection(s: Saved<DiskFullResult[]> | undefined): string[] {
   if (s === undefined) return [...head, notRun('disk-full')];
   return [
     ...head,
-    `SQLite and file storage on an 8 MiB tmpfs: each cycle writes savepoints, fills the disk with a filler file and writes a 1 MiB savepoint; the write must fail with \`E_STORAGE\` whose cause carries the OS's code, the older savepoints must read back byte for byte (from the same and from a new instance), and once the filler is removed the same instance must write again (\`soak/disk-full.ts\`). ${ran(s)}`,
+    `SQLite and file storage on an 8 MiB tmpfs: each cycle writes savepoints, fills the disk with a filler file and writes a savepoint bigger than every file there (at least 1 MiB, so it cannot fit in space SQLite reuses); the write must fail with \`E_STORAGE\` whose cause carries the OS's code, the older savepoints must read back byte for byte (from the same and from a new instance), and once the filler is removed the same instance must write again (\`soak/disk-full.ts\`). ${ran(s)}`,
     '',
     '| backend | cycles | refused | cause codes | untyped | older savepoints damaged | writes resumed |',
     '| --- | --- | --- | --- | --- | --- | --- |',

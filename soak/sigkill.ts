@@ -52,11 +52,11 @@ export function parseSigkill(output: string): SigkillBackend[] {
   });
 }
 
-/** Run the storage crash test with `cycles` kills per backend. */
-export async function sigkill(cycles: number): Promise<SigkillResult> {
+/** Run the crash test of the backends matching `titles` (a -t pattern). */
+async function run(cycles: number, titles: string) {
   const child = spawn(
     'npx',
-    ['vitest', 'run', 'test/storage/crash', '--reporter=verbose'],
+    ['vitest', 'run', 'test/storage/crash', '-t', titles],
     {
       env: {
         ...process.env,
@@ -73,15 +73,29 @@ export async function sigkill(cycles: number): Promise<SigkillResult> {
   const code = await new Promise<number | null>((resolve) =>
     child.on('close', resolve),
   );
+  return { code, output };
+}
+
+/**
+ * Run the storage crash test with `cycles` kills per backend, two backends
+ * at a time (four at once overran the test's time limit on a busy 2-core
+ * machine).
+ */
+export async function sigkill(cycles: number): Promise<SigkillResult> {
+  const runs = [
+    await run(cycles, '^(SQLite|File) savepoints'),
+    await run(cycles, '^(Postgres|Redis) savepoints'),
+  ];
+  const output = runs.map((r) => r.output).join('\n');
   writeFileSync(new URL('./results/sigkill.log', import.meta.url), output);
   const lines = output.split('\n');
   return {
     cyclesPerBackend: cycles,
-    passed: code === 0,
+    passed: runs.every((r) => r.code === 0),
     backends: parseSigkill(output),
     skipped: lines.filter((l) => l.includes('CRASH TEST SKIPPED')),
     failures: lines
-      .filter((l) => /FAILED|Error:|expected/.test(l))
+      .filter((l) => /FAILED|Error:|expected|timed out/.test(l))
       .slice(0, 20),
   };
 }
