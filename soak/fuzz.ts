@@ -1,6 +1,6 @@
 /**
  * Soak part "fuzz": fast-check invalid inputs into every public function and
- * option (`fuzz-targets.ts`), on memory, SQLite and file storage, and on
+ * option (`fuzz-targets.ts`, `fuzz-storage-targets.ts`), on memory, SQLite and file storage, and on
  * Postgres and Redis when their URLs are set. Each call must end in a typed
  * error (a `RunStateError`, or a `TypeError`/`RangeError` of runstate's own,
  * not an engine error such as "Cannot read properties of undefined"), within
@@ -16,7 +16,8 @@ import { FileStorage } from 'runstate/file';
 import { PostgresStorage } from 'runstate/postgres';
 import { RedisStorage } from 'runstate/redis';
 import { SqliteStorage } from 'runstate/sqlite';
-import { allTargets, type FuzzTarget } from './fuzz-targets.js';
+import { allTargets } from './fuzz-storage-targets.js';
+import type { FuzzTarget } from './fuzz-target.js';
 
 /** What the fuzz part saw. */
 export interface FuzzResult {

@@ -67,7 +67,7 @@ function fuzzSection(s: Saved<FuzzResult> | undefined): string[] {
   const acceptedCount = accepted.reduce((sum, [, c]) => sum + c, 0);
   return [
     ...head,
-    `Generated invalid values (seed ${f.seed}) put, one at a time, into each parameter and option of every public function (${f.targets} places, \`soak/fuzz-targets.ts\`), over ${f.backends.join(', ')}. A call must end within 5 s in a \`RunStateError\` or a \`TypeError\`/\`RangeError\` of runstate's own (an engine error such as "Cannot read properties of undefined" counts as a crash), and every storage must still write and read afterwards. ${ran(s)}`,
+    `Generated invalid values (seed ${f.seed}) put, one at a time, into each parameter and option of every public function (${f.targets} places, \`soak/fuzz-*targets.ts\`), over ${f.backends.join(', ')}. A call must end within 5 s in a \`RunStateError\` or a \`TypeError\`/\`RangeError\` of runstate's own (an engine error such as "Cannot read properties of undefined" counts as a crash), and every storage must still write and read afterwards. ${ran(s)}`,
     '',
     `**${n(f.inputs)} invalid inputs: ${n(f.typed)} typed errors, ${f.crashes.length} crashes, ${f.hangs.length} hangs, ${f.unusable.length} storages unusable afterwards; ${n(acceptedCount)} accepted.**`,
     '',
