@@ -217,7 +217,7 @@ export function openTargets(dir: string): FuzzTarget[] {
       'MemoryStorage.open',
       () => ({}),
       {
-        logger: badObject,
+        readOnly: badBoolean,
       },
       (o) => loose(MemoryStorage.open.bind(MemoryStorage))(o),
     ),

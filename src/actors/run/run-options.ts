@@ -13,8 +13,11 @@ import type { StorageAdapter } from '../../storage/index.js';
 import {
   checkFunction,
   checkId,
+  checkLogger,
   checkOptions,
+  checkPositiveInteger,
   checkTimestamp,
+  given,
   show,
 } from '../../validate.js';
 import type { EntitySpec } from './run-entity-slot.js';
@@ -76,6 +79,23 @@ function nonNegativeInteger(name: string, value: unknown, fallback: number) {
     );
   }
   return value;
+}
+
+/** `options.codec`: undefined (the default codec) or an encode/decode pair. */
+function checkCodec(codec: unknown): Codec {
+  if (codec === undefined) return defaultCodec;
+  const c = codec as Partial<Codec> | null;
+  if (
+    c === null ||
+    typeof c !== 'object' ||
+    typeof c.encode !== 'function' ||
+    typeof c.decode !== 'function'
+  ) {
+    throw new TypeError(
+      `options.codec must be an object with encode and decode methods, got ${show(codec)}`,
+    );
+  }
+  return c as Codec;
 }
 
 const messageAsEvent = (message: RunMessage): EventObject => {
@@ -187,7 +207,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
   if (options === undefined) throw new TypeError('options are required');
   const o = options;
   checkSchedule(o.schedule);
-  const lateness = o.lateness ?? 'reject';
+  const lateness = given(o.lateness, 'reject');
   const clock = checkClock('options.clock', o.clock);
   if (!LATENESS.includes(lateness)) {
     throw new TypeError(
@@ -205,11 +225,14 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     storage: o.storage,
     schedule: o.schedule,
     startFrom: checkTimestamp('options.startFrom', o.startFrom),
-    entities: entitySpecs(o.entities, o.codec ?? defaultCodec),
+    entities: entitySpecs(o.entities, checkCodec(o.codec)),
     input: o.input,
     output: optionalFunction('options.output', o.output),
     update: optionalFunction('options.update', o.update),
-    keep: o.keep,
+    keep:
+      o.keep === undefined
+        ? undefined
+        : checkPositiveInteger('options.keep', o.keep),
     persistIntervalMs: nonNegativeInteger(
       'options.persistIntervalMs',
       o.persistIntervalMs,
@@ -226,7 +249,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     onRestart: optionalFunction('options.onRestart', o.onRestart),
     onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
     codec: o.codec,
-    logger: o.logger ?? silentLogger,
+    logger: checkLogger('options.logger', o.logger, silentLogger),
     now: optionalFunction('options.now', o.now) ?? (() => clock.now()),
     clock,
   });

@@ -7,8 +7,10 @@ import type { StorageAdapter } from '../../storage/index.js';
 import {
   checkFunction,
   checkId,
+  checkLogger,
   checkOptions,
   checkPositiveInteger,
+  given,
   show,
 } from '../../validate.js';
 import type { StoreIo } from './state-store-io.js';
@@ -84,16 +86,16 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
   checkOptions('options', options);
   const runId = checkId('runId', options.runId);
   checkStorage(options.storage);
-  const logger = options.logger ?? silentLogger;
-  checkShape('logger', logger, ['debug', 'info', 'warn', 'error']);
-  const codec = options.codec ?? defaultCodec;
+  const logger = checkLogger('logger', options.logger, silentLogger);
+  const codec = given(options.codec, defaultCodec);
   checkShape('codec', codec, ['encode', 'decode']);
-  const onError =
-    options.onError ??
-    ((error: RunStateError) =>
-      logger.error({ err: error, runId, code: error.code }, error.message));
+  const onError = given(
+    options.onError,
+    (error: RunStateError) =>
+      logger.error({ err: error, runId, code: error.code }, error.message),
+  );
   checkFunction('onError', onError);
-  const onPersisted = options.onPersisted ?? (() => undefined);
+  const onPersisted = given(options.onPersisted, () => undefined);
   checkFunction('onPersisted', onPersisted);
   const io: StoreIo = {
     runId,
@@ -101,10 +103,10 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
     storage: options.storage,
     codec,
     logger,
-    keep: checkPositiveInteger('keep', options.keep ?? 2),
+    keep: checkPositiveInteger('keep', given(options.keep, 2)),
     maxOpenSavepoints: checkPositiveInteger(
       'maxOpenSavepoints',
-      options.maxOpenSavepoints ?? 1000,
+      given(options.maxOpenSavepoints, 1000),
     ),
     persistIntervalMs: checkInterval(options.persistIntervalMs),
   };

@@ -1,5 +1,5 @@
 import { notMonotonicError } from '../../errors.js';
-import { checkOptions } from '../../validate.js';
+import { checkOptionalBoolean, checkOptions } from '../../validate.js';
 import { BaseStorage } from '../base-storage.js';
 import { settle } from '../check-savepoint.js';
 import type { StoredEntry, StoredSavepoint } from '../types.js';
@@ -67,7 +67,11 @@ export class MemoryStorage extends BaseStorage {
     checkOptions('options', options);
     super({
       name: 'MemoryStorage',
-      readOnly: options.readOnly ?? false,
+      readOnly: checkOptionalBoolean(
+        'options.readOnly',
+        options.readOnly,
+        false,
+      ),
       serialWrites: false,
     });
   }

@@ -5,7 +5,7 @@
  */
 import { storageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { show } from '../../validate.js';
+import { checkLogger, show } from '../../validate.js';
 import type { PgPool } from './postgres-driver.js';
 
 /**
@@ -117,7 +117,7 @@ export function checkPostgresOptions(options: unknown): PostgresConfig {
     source,
     schema: checkSchemaName(o.schema),
     readOnly: o.readOnly ?? false,
-    logger: o.logger,
+    logger: checkLogger('options.logger', o.logger, undefined),
   });
 }
 
