@@ -5,6 +5,8 @@
  * and private servers (another port) that may be restarted.
  */
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { PostgresStorage } from 'runstate/postgres';
@@ -140,18 +142,79 @@ export function redisRestart(port: number, dir: string): ConnectionTarget {
       return Promise.resolve(1);
     },
     cleanup: async () => {
-      await kill.cleanup();
-      stop();
+      try {
+        await kill.cleanup();
+      } finally {
+        stop();
+      }
     },
   };
 }
 
-/** A private Postgres cluster (`pg_createcluster`), restarted by `disrupt`. */
+/** The newest installed PostgreSQL major version (`/etc/postgresql/<n>`). */
+export function postgresVersion(): string | undefined {
+  try {
+    return readdirSync('/etc/postgresql')
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a))[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A port nobody listens on now (the kernel's pick). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Whether private servers can be started here: `redis-server`/`redis-cli`
+ * for Redis; root and `pg_createcluster` for Postgres. Undefined when they
+ * can, else the reason.
+ */
+export function cannotRestart(
+  server: 'redis' | 'postgres',
+): string | undefined {
+  const has = (command: string) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'pipe' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (server === 'redis') {
+    return has('redis-server') && has('redis-cli')
+      ? undefined
+      : 'redis-server/redis-cli not installed';
+  }
+  if (process.getuid?.() !== 0) return 'not root (pg_createcluster)';
+  if (!has('pg_createcluster') || postgresVersion() === undefined) {
+    return 'postgresql-common (pg_createcluster) not installed';
+  }
+  return undefined;
+}
+
+/**
+ * A private Postgres cluster (`pg_createcluster`, a unique name), restarted
+ * by `disrupt`, dropped by `cleanup`.
+ */
 export function postgresRestart(
   version: string,
   cluster: string,
   port: number,
 ): ConnectionTarget {
+  try {
+    execFileSync('pg_dropcluster', [version, cluster, '--stop'], {
+      stdio: 'pipe',
+    });
+  } catch {
+    // no leftover from an interrupted run
+  }
   execFileSync('pg_createcluster', [
     version,
     cluster,
@@ -172,8 +235,11 @@ export function postgresRestart(
       return Promise.resolve(1);
     },
     cleanup: async () => {
-      await kill.cleanup();
-      execFileSync('pg_dropcluster', [version, cluster, '--stop']);
+      try {
+        await kill.cleanup();
+      } finally {
+        execFileSync('pg_dropcluster', [version, cluster, '--stop']);
+      }
     },
   };
 }

@@ -79,6 +79,19 @@ export async function disruptWrites(
   everyMs: number,
   seed: number,
 ): Promise<ConnectionResult> {
+  try {
+    return await disrupted(target, ms, everyMs, seed);
+  } finally {
+    await target.cleanup(); // stops a private server even after a failure
+  }
+}
+
+async function disrupted(
+  target: ConnectionTarget,
+  ms: number,
+  everyMs: number,
+  seed: number,
+): Promise<ConnectionResult> {
   const storage = await target.open();
   const rand = prng(seed);
   const untyped: string[] = [];
@@ -129,7 +142,6 @@ export async function disruptWrites(
   for (let i = 0; i < 200 && !recovered; i++) recovered = await write();
   await storage.close();
   const problems = await check(target, lastAcked, ts);
-  await target.cleanup();
   return {
     target: target.name,
     disruptions,

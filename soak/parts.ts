@@ -6,7 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  freePort,
   postgresKill,
+  postgresVersion,
   postgresRestart,
   redisKill,
   redisRestart,
@@ -35,17 +37,24 @@ export const PARTS = {
     await disruptWrites(postgresKill(url('RUNSTATE_PG_URL')), 60_000, 300, 1),
     await disruptWrites(redisKill(url('RUNSTATE_REDIS_URL')), 60_000, 300, 2),
   ],
-  /** Restarts of private servers (never the shared ones), ~every 3 s. */
+  /** Restarts of private servers (never the shared ones: their own ports and directories), ~every 3 s for 60 s. */
   restarts: async () => [
     await disruptWrites(
-      redisRestart(6391, mkdtempSync(join(tmpdir(), 'soak-redis-'))),
-      30_000,
+      redisRestart(
+        await freePort(),
+        mkdtempSync(join(tmpdir(), 'soak-redis-')),
+      ),
+      60_000,
       3_000,
       3,
     ),
     await disruptWrites(
-      postgresRestart('15', 'runstate_soak', 5441),
-      30_000,
+      postgresRestart(
+        postgresVersion() ?? '15',
+        `runstate_soak_${process.pid}`,
+        await freePort(),
+      ),
+      60_000,
       3_000,
       4,
     ),

@@ -133,7 +133,7 @@ function connectionsSection(
     '',
     '### Server restarts',
     '',
-    'Restarts use private servers started for the purpose (a Redis on port 6391 with AOF and `appendfsync always`; a Postgres cluster created with `pg_createcluster` on port 5441), never the shared ones other processes use.',
+    'Restarts use private servers started for the purpose (a Redis on a free port and its own directory, with AOF and `appendfsync always`; a Postgres cluster of its own created with `pg_createcluster` on a free port and dropped afterwards), never the shared ones other processes use.',
     '',
   );
   if (restarts === undefined) out.push(notRun('restarts'));
