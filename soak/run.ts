@@ -6,6 +6,8 @@
  * short version in `test/soak/` that runs in `npm test`.
  *
  * Parts: sigkill, fuzz, connections, restarts, disk-full, long-run.
+ * `npm run soak -- --report` only rewrites `docs/reliability.md` from the
+ * saved results.
  * Needs RUNSTATE_PG_URL and RUNSTATE_REDIS_URL (Postgres and Redis parts),
  * root (disk-full mounts a tmpfs; restarts creates private servers).
  */
@@ -17,6 +19,10 @@ import { writeReport } from './report.js';
 const RESULTS = new URL('./results/', import.meta.url);
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--report') {
+    writeReport(RESULTS); // from the saved results only, running nothing
+    return;
+  }
   const asked = process.argv.slice(2) as PartName[];
   const unknown = asked.filter((name) => !(name in PARTS));
   if (unknown.length > 0) {
