@@ -16,6 +16,8 @@ interface Saved<F> {
   readonly part: string;
   readonly began: string;
   readonly seconds: number;
+  /** 1/5/15-minute load averages when the part began (older results lack it). */
+  readonly loadAtStart?: readonly number[];
   readonly machine: ReturnType<typeof machine>;
   readonly figures: F;
 }
@@ -29,7 +31,7 @@ function load<F>(results: URL, part: string): Saved<F> | undefined {
 }
 
 const ran = (s: Saved<unknown>) =>
-  `Run ${s.began.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(s.seconds)} s, load average ${s.machine.loadAverage.join(' / ')}.`;
+  `Run ${s.began.slice(0, 16).replace('T', ' ')} UTC, ${n(Math.round(s.seconds))} s; load average (1/5/15 min) ${s.loadAtStart === undefined ? '' : `${s.loadAtStart.join(' / ')} at the start, `}${s.machine.loadAverage.join(' / ')} at the end.`;
 
 const notRun = (command: string) =>
   `**Not run** on this machine yet: no figures. Run \`npm run soak ${command}\`.`;
@@ -181,6 +183,14 @@ function longSection(s: Saved<LongRunResult> | undefined): string[] {
   ];
 }
 
+/** What earlier soak runs found, fixed before the runs reported here. */
+const FINDINGS = [
+  '## Found by the soak, fixed before these figures',
+  '',
+  '- Fuzz: options given as `null` were taken as "not given" (`keep`, `maxOpenSavepoints`, `codec`, `logger`, `onError`, `onPersisted`, `lateness`); `SqliteStorage`/`PostgresStorage`/`RedisStorage` and `startRun` did not check `logger`; `saveToRunState` did not check its timestamp (`-Infinity`, objects); `resumeOrStart` checked `update` only when resuming; `MemoryStorage` did not check `readOnly`. All are now `TypeError`/`RangeError` naming the option ([api.md](api.md#argument-errors)).',
+  "- Lost connections: a Postgres connection terminated by the server (`pg_terminate_backend`) just as pg-pool handed the client out raised an unhandled `error` event that crashed the process. Every client of the storage's own pool now has an `error` listener ([storage-postgres.md](storage-postgres.md#who-owns-the-pool)).",
+];
+
 function machineSection(all: (Saved<unknown> | undefined)[]): string[] {
   const first = all.find((s) => s !== undefined);
   if (first === undefined) return ['No part has run yet.'];
@@ -190,7 +200,7 @@ function machineSection(all: (Saved<unknown> | undefined)[]): string[] {
     '',
     `- CPU: ${m.cpu}; memory ${m.memoryGiB} GiB; ${m.os}`,
     `- Node ${m.node}; ${m.postgres}; ${m.redis}`,
-    '- Shared with other work while measured: the load averages are noted with each part.',
+    '- Shared with other work while measured (other test suites ran on the same 2 cores; the soak ran under `nice`): the load averages are noted with each part, and durations are wall-clock times on that busy machine, not speeds.',
   ];
 }
 
@@ -207,9 +217,11 @@ export function writeReport(results: URL): void {
   const lines = [
     '# Reliability',
     '',
-    'Figures measured by `npm run soak` (`soak/run.ts`, not part of `npm test`) with the tools of `runstate/testing` ([testing.md](testing.md)). Every figure below comes from a result file in `soak/results/`; a part without one says so. A short version of each part (seconds) runs in `npm test`: `test/soak/soak-short.test.ts` and, for SIGKILL, `test/storage/crash/`.',
+    'Figures measured by `npm run soak` (`soak/run.ts`, not part of `npm test`). Every figure below comes from a result file in `soak/results/` (this page is written from them by `npm run soak -- --report`); a part without one says so. The long run uses `faultyStorage` of `runstate/testing` ([testing.md](testing.md)); the SIGKILL part uses the storage-level kill harness of our own suite (`test/storage/crash/`), which checks every savepoint after every kill, where `crashTest` compares a whole processor with an uninterrupted run. A short version of each part (seconds) runs in `npm test`: `test/soak/soak-short.test.ts` and, for SIGKILL, `test/storage/crash/`.',
     '',
     ...machineSection([sigkill, fuzz, kills, restarts, disk, long]),
+    '',
+    ...FINDINGS,
     '',
     ...sigkillSection(sigkill),
     '',

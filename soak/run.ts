@@ -36,11 +36,13 @@ async function main(): Promise<void> {
     : (Object.keys(PARTS) as PartName[])) {
     process.stderr.write(`soak: ${name}…\n`);
     const began = new Date();
+    const loadAtStart = machine().loadAverage;
     const figures = await PARTS[name]();
     const saved = {
       part: name,
       began: began.toISOString(),
       seconds: (Date.now() - began.getTime()) / 1000,
+      loadAtStart,
       machine: machine(),
       figures,
     };
