@@ -12,6 +12,8 @@ import { perSecond, timeRatio, type SummaryRow } from './results.js';
 import { growthSection } from './report-growth.js';
 import { runSections } from './report-runs.js';
 import { backendSection } from './report-backends.js';
+import { exportSection } from './report-export.js';
+import type { ExportMemoryResult } from './export-memory.js';
 import type { BackendResult } from './backends.js';
 import type { ManyRunsResult } from './run-many.js';
 import type { ThroughputResult } from './run-throughput.js';
@@ -32,6 +34,7 @@ export interface ReportInput {
   readonly throughput: readonly ThroughputResult[];
   readonly many: readonly ManyRunsResult[];
   readonly backends: readonly BackendResult[];
+  readonly exportMemory: readonly ExportMemoryResult[];
   readonly rows: readonly SummaryRow[];
   /** Average encoded state (runstate blob, header included), bytes. */
   readonly blobBytes: number;
@@ -258,6 +261,7 @@ stable figures.`,
     growthSection(input.sizes),
     runSections(input.throughput, input.many),
     backendSection(input.backends),
+    exportSection(input.exportMemory),
   ];
   writeFileSync(path, `${parts.join('\n\n')}\n`);
 }

@@ -8,7 +8,8 @@
  * better-sqlite3 alone (floor.ts), with peak memory;
  * (e) run-throughput.ts — a supervised run of two reducer entities vs a bare
  * loop; (f) run-many.ts — memory per idle run with thousands in one process;
- * (g) backends.ts — every storage backend vs its raw floor.
+ * (g) backends.ts — every storage backend vs its raw floor;
+ * export-memory.ts — peak memory of exporting and importing a large savepoint.
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { floorPackr } from './floor.js';
 import { runPersistenceBench } from './growth.js';
 import { describeMachine } from './machine.js';
 import { runBackendsBench } from './backends.js';
+import { runExportMemoryBench } from './export-memory.js';
 import { writeReport } from './report.js';
 import { backendRows } from './report-backends.js';
 import { runRows } from './report-runs.js';
@@ -88,6 +90,8 @@ async function main(): Promise<void> {
   const many = await runManyRunsBench(log);
   log('(g) every storage backend vs its raw floor…');
   const backends = await runBackendsBench(log);
+  log('export and import of a large savepoint (peak memory)…');
+  const exportMemory = runExportMemoryBench(log);
   const rows = [
     ...summaryRows(ack, sizes),
     ...runRows(throughput, many),
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
     throughput,
     many,
     backends,
+    exportMemory,
     rows,
     ...states,
     load: [loadStart, loadEnd],

@@ -63,7 +63,10 @@ export function parseSigkill(output: string): SigkillBackend[] {
  */
 export async function bundleWriter(): Promise<string> {
   const root = new URL('../', import.meta.url);
-  const dir = fileURLToPath(new URL('.runstate-tmp/', root));
+  // Under node_modules, so the drivers resolve from it and no linter sees it.
+  const dir = fileURLToPath(
+    new URL('node_modules/.cache/runstate-soak/', root),
+  );
   mkdirSync(dir, { recursive: true });
   const outfile = `${dir}crash-writer.mjs`;
   const pkg = JSON.parse(
@@ -102,6 +105,7 @@ async function run(cycles: number, titles: string, bundle: string) {
         CRASH_WRITER_BUNDLE: bundle,
         CRASH_READY_TIMEOUT_MS: '120000',
         CRASH_CYCLE_MS: '20000',
+        CRASH_MIN_MID_WRITE: '0',
         NO_COLOR: '1',
         FORCE_COLOR: '0',
       },

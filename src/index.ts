@@ -60,6 +60,7 @@ export { createStateStore, StateStore } from './actors/state-store/index.js';
 export type {
   StateStoreOptions,
   LoadedRunState,
+  LoadRunStateOptions,
 } from './actors/state-store/index.js';
 export type { UpdateFunction } from './actors/state-store/index.js';
 export type {
@@ -76,6 +77,27 @@ export type {
   ResumeOrStartOptions,
   ResumeOrStartResult,
 } from './actors/state-store/index.js';
+
+export {
+  defineMigrations,
+  mapStates,
+  checkMigrations,
+  migrateRun,
+  migrateRuns,
+} from './migrate/index.js';
+export type {
+  MigrateOptions,
+  MigrateRunResult,
+  MigrateStatus,
+  MigrateRunsOptions,
+  MigrationProgress,
+  MigrationReport,
+  RunMigrationResult,
+  MigrationContext,
+  MigrationStep,
+  MigrationSteps,
+  Migrations,
+} from './migrate/index.js';
 
 export { BaseStorage } from './storage/index.js';
 export type { BaseStorageOptions, MaybePromise } from './storage/index.js';
@@ -105,10 +127,59 @@ export {
 } from './storage/codec/index.js';
 export type { Codec } from './storage/codec/index.js';
 export { loadNewestSavepoint } from './storage/index.js';
-export type { LoadedSavepoint } from './storage/index.js';
+export type { LoadedSavepoint, LoadNewestOptions } from './storage/index.js';
+export { decorateStorage } from './storage/index.js';
 export type {
+  StorageCall,
+  StorageHook,
+  StorageHooks,
+  StorageMethodName,
+} from './storage/index.js';
+export type {
+  JsonValue,
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
+  SavepointMeta,
   StorageAdapter,
   StoredSavepoint,
   StoredEntry,
   WriteSavepointOptions,
 } from './storage/index.js';
+
+export {
+  encodeTagged,
+  decodeTagged,
+  exportSavepoint,
+  importSavepoint,
+  EXPORT_FORMAT,
+  EXPORT_FORMAT_VERSION,
+} from './export/index.js';
+export type {
+  TaggedValue,
+  ExportSavepointOptions,
+  ImportSavepointOptions,
+  ImportedSavepoint,
+} from './export/index.js';
+export {
+  summarizeRuns,
+  summarizeSavepoints,
+  verifyStorage,
+  diffValues,
+  diffSavepoints,
+  copyRuns,
+} from './inspect/index.js';
+export type {
+  RunSummary,
+  SavepointSummary,
+  VerifyFailure,
+  VerifyOptions,
+  VerifyReport,
+  ValueChange,
+  DiffSavepointsOptions,
+  SavepointDiff,
+  CopyProgress,
+  CopyRunsOptions,
+  CopiedRun,
+  CopyReport,
+} from './inspect/index.js';

@@ -79,7 +79,7 @@ describe('resumeOrStart(store, options)', () => {
 describe('storage options', () => {
   it('MemoryStorage refuses a non-boolean readOnly', async () => {
     await expect(
-      loose(MemoryStorage.open)({ readOnly: 'yes' }),
+      loose(MemoryStorage.open.bind(MemoryStorage))({ readOnly: 'yes' }),
     ).rejects.toThrow(/options\.readOnly.*"yes"/);
   });
 

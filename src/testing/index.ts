@@ -41,6 +41,16 @@ import type * as Conformance from './conformance.js';
 import type { StorageFactory } from './fixture.js';
 
 export type { DescribeStorageOptions } from './conformance.js';
+export {
+  checkPinnedSavepoints,
+  expectPinnedSavepoints,
+} from './pinned-savepoints.js';
+export type {
+  PinnedReport,
+  PinnedResult,
+  PinnedSavepointsOptions,
+  PinnedSource,
+} from './pinned-savepoints.js';
 export type {
   ReopenOptions,
   StorageCapabilities,
@@ -78,8 +88,10 @@ const suite: typeof Conformance | undefined =
  * Register the conformance suite for one backend: savepoints round-trip, the
  * newest wins, `keep`, monotonic writes, run isolation (odd and Unicode run
  * ids), listing, deleting, quarantine, corruption fallback, large
- * savepoints, `close()` semantics and argument checks; and the tests of each
- * declared capability (reopening, read-only instances).
+ * savepoints, `close()` semantics, argument checks and savepoint metadata
+ * (version, write time, user metadata, `listSavepointInfo`); and the tests
+ * of each declared capability (reopening, read-only instances, in-place
+ * replacement).
  *
  * @remarks
  * Call it at the top level of a vitest test file: it registers vitest

@@ -92,6 +92,7 @@ export async function runAttempt(
     persistIntervalMs: config.persistIntervalMs,
     clock: config.clock,
     ...(config.codec === undefined ? {} : { codec: config.codec }),
+    ...config.versioning,
     logger: config.logger,
     onError: (error) => void (failure ??= error),
     onPersisted: (info) => {
@@ -107,7 +108,11 @@ export async function runAttempt(
       startFrom: config.startFrom,
       entities: config.entities.map((spec) => [spec.id, spec.initial()]),
       ...(config.update === undefined ? {} : { update: config.update }),
+      ...(config.at === undefined || progress.loaded === true
+        ? {}
+        : { at: config.at }),
     });
+    progress.loaded = true;
     if (start.resumed) progress.newestPersisted = start.timestamp;
     const outbox = new Outbox(config.output, progress.counters);
     slots = slotsFor(config, start.entities, outbox);
@@ -172,7 +177,7 @@ async function consume(
     if (ts >= last && Number.isSafeInteger(ts)) {
       last = ts;
     } else if (
-      judge(loop.config, counters, message, started ? last : undefined, from)
+      judge(loop.config, counters, message, started ? last : undefined)
     ) {
       continue;
     }
@@ -180,8 +185,9 @@ async function consume(
     advance(here, ts);
     outbox.replaying = notAfter(here, highWater);
     for (const slot of slots) if (ts >= slot.next) slot.save(ts);
-    for (const slot of slots) slot.handle(message, ts);
+    for (const slot of slots) slot.handle(message, ts, last);
     counters.messages++;
+    if (outbox.replaying) counters.replayed++;
     progress.lastProcessed = ts;
     if (outbox.pending) await outbox.deliver();
     if (!outbox.replaying) {

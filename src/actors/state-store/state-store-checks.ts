@@ -1,9 +1,15 @@
 import { checkClock, type Clock } from '../../clock.js';
-import { RunStateError } from '../../errors.js';
+import { RunStateError, ensureError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { checkSchedule } from '../../schedule/index.js';
 import { defaultCodec } from '../../storage/codec/index.js';
-import type { StorageAdapter } from '../../storage/index.js';
+import {
+  checkMetadata,
+  checkVersion,
+  type JsonValue,
+  type StorageAdapter,
+} from '../../storage/index.js';
+import type { Migrations } from '../../migrate/index.js';
 import {
   checkFunction,
   checkId,
@@ -77,6 +83,31 @@ export interface StoreConfig {
 }
 
 /**
+ * Where an error goes when nothing else hears it: the logger at `error`
+ * level when one was given, else a process warning (`process.emitWarning`,
+ * which Node prints to stderr unless a `'warning'` listener or
+ * `--no-warnings` takes it). An error that stops persistence never
+ * vanishes silently.
+ *
+ * @internal
+ */
+export function unheardErrors(
+  logger: Logger | undefined,
+): (bindings: Readonly<Record<string, unknown>>, message: string) => void {
+  if (logger !== undefined) {
+    return (bindings, message) => logger.error(bindings, message);
+  }
+  return (bindings, message) => {
+    const err = ensureError(bindings.err);
+    process.emitWarning(
+      err.message === message
+        ? err
+        : new Error(`${message}: ${err.message}`, { cause: err }),
+    );
+  };
+}
+
+/**
  * Check every option and wrap the callbacks so that one that throws is logged
  * instead of breaking the store.
  *
@@ -89,10 +120,9 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
   const logger = checkLogger('logger', options.logger, silentLogger);
   const codec = given(options.codec, defaultCodec);
   checkShape('codec', codec, ['encode', 'decode']);
-  const onError = given(
-    options.onError,
-    (error: RunStateError) =>
-      logger.error({ err: error, runId, code: error.code }, error.message),
+  const alarm = unheardErrors(options.logger);
+  const onError = given(options.onError, (error: RunStateError) =>
+    alarm({ err: error, runId, code: error.code }, error.message),
   );
   checkFunction('onError', onError);
   const onPersisted = given(options.onPersisted, () => undefined);
@@ -109,13 +139,42 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
       given(options.maxOpenSavepoints, 1000),
     ),
     persistIntervalMs: checkInterval(options.persistIntervalMs),
+    ...checkVersioning(options),
   };
   return {
     io,
-    report: guarded(onError, 'onError', logger, runId),
-    onPersisted: guarded(onPersisted, 'onPersisted', logger, runId),
+    report: guarded(onError, 'onError', alarm, runId),
+    onPersisted: guarded(onPersisted, 'onPersisted', alarm, runId),
     clock: checkClock('clock', options.clock),
   };
+}
+
+/** `version`, `migrations` and `metadata`, checked against each other. */
+function checkVersioning(options: StateStoreOptions): {
+  version: number;
+  migrations: Migrations<unknown> | undefined;
+  metadata: JsonValue | undefined;
+} {
+  const { migrations, metadata } = options;
+  if (
+    migrations !== undefined &&
+    (typeof migrations !== 'object' || !(migrations?.steps instanceof Map))
+  ) {
+    throw new TypeError(
+      `migrations must be a chain made by defineMigrations(), got ${show(migrations)}`,
+    );
+  }
+  const version =
+    options.version === undefined
+      ? (migrations?.version ?? 0)
+      : checkVersion('version', options.version);
+  if (migrations !== undefined && migrations.version !== version) {
+    throw new RangeError(
+      `version is ${version} but migrations lead to version ${migrations.version}; they must agree (or omit version)`,
+    );
+  }
+  if (metadata !== undefined) checkMetadata('metadata', metadata);
+  return { version, migrations, metadata };
 }
 
 function checkInterval(value: unknown): number {
@@ -147,14 +206,14 @@ function checkShape(name: string, value: unknown, methods: string[]): void {
 function guarded<A>(
   callback: (argument: A) => void,
   name: string,
-  logger: Logger,
+  alarm: ReturnType<typeof unheardErrors>,
   runId: string,
 ): (argument: A) => void {
   return (argument) => {
     try {
       callback(argument);
     } catch (error) {
-      logger.error({ err: error, runId }, `${name} callback threw; ignored`);
+      alarm({ err: error, runId }, `${name} callback threw; ignored`);
     }
   };
 }

@@ -15,7 +15,11 @@ import {
   readSchemaVersion,
 } from './postgres-schema.js';
 import { PostgresStatements } from './postgres-statements.js';
-import type { StoredSavepoint } from '../types.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 const noop = (): void => undefined;
 
@@ -121,17 +125,17 @@ export class PostgresStorage extends BaseStorage {
     }
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): Promise<boolean> {
     return this.#call(false, (s) => s.isInitialized(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): Promise<void> {
     return this.#call(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -142,7 +146,7 @@ export class PostgresStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -150,24 +154,41 @@ export class PostgresStorage extends BaseStorage {
     return this.#call(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
     return this.#call(undefined, (s) => s.newestTimestamp(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): Promise<number[]> {
     return this.#call([], (s) => s.listSavepoints(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return this.#call([], (s) => s.listSavepointInfo(runId));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#call('missing', (s) =>
+      s.replaceSavepoint(runId, savepoint, expectVersion),
+    );
+  }
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(0, (s) => s.prune(runId, keep));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -177,12 +198,12 @@ export class PostgresStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#call(false, (s) => s.deleteRun(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): Promise<string[]> {
     return this.#call([], (s) => s.listRuns());
   }
@@ -190,8 +211,6 @@ export class PostgresStorage extends BaseStorage {
   /**
    * Ends the pool when it was created from `connectionString`; a `pool`
    * passed in stays open (the caller ends it).
-   *
-   * @internal
    */
   protected override async _close(): Promise<void> {
     if (this.#ownsPool) await this.#pool.end();

@@ -12,7 +12,12 @@ import {
 } from './sqlite-options.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
-import type { StoredSavepoint } from '../types.js';
+import { retryWhileBusy } from './sqlite-busy.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 /**
  * Storage in a SQLite database, through better-sqlite3.
@@ -66,8 +71,12 @@ export class SqliteStorage extends BaseStorage {
    * Open (creating when needed) the runstate tables in a SQLite database.
    *
    * @remarks
-   * A writable open creates or upgrades the schema in one transaction. A
-   * read-only open never writes: on a database without runstate tables it
+   * A writable open creates or upgrades the schema in one transaction. While
+   * another connection holds a lock (another process opening the same new
+   * file, or writing), opening waits and retries for up to `busyTimeoutMs`
+   * (with a caller's `database` and no `busyTimeoutMs`: its own
+   * `busy_timeout`) before failing with `SQLITE_BUSY`. A read-only open
+   * never writes: on a database without runstate tables it
    * still succeeds, and every read resolves empty or `undefined`.
    *
    * @param options - see {@link SqliteStorageOptions}
@@ -93,7 +102,10 @@ export class SqliteStorage extends BaseStorage {
         : source.database;
     const storage = new SqliteStorage(db, config);
     try {
-      storage.#init(config);
+      const budget =
+        config.busyTimeoutMs ??
+        Number(db.pragma('busy_timeout', { simple: true }));
+      await retryWhileBusy(db, budget, () => storage.#init(config));
       return storage;
     } catch (error) {
       if ('path' in source) db.close();
@@ -101,17 +113,17 @@ export class SqliteStorage extends BaseStorage {
     }
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): boolean {
     return this.#query(false, (s) => s.isInitialized(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): void {
     this.#query(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -120,7 +132,7 @@ export class SqliteStorage extends BaseStorage {
     this.#query(undefined, (s) => s.writeSavepoint(runId, savepoint, keep));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -128,7 +140,7 @@ export class SqliteStorage extends BaseStorage {
     return this.#query(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
@@ -137,27 +149,44 @@ export class SqliteStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): number[] {
     return this.#query([], (s) => s.listSavepoints(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return Promise.resolve(this.#query([], (s) => s.listSavepointInfo(runId)));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): ReplaceOutcome {
+    return this.#query('missing', (s) =>
+      s.replaceSavepoint(runId, savepoint, expectVersion),
+    );
+  }
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): number {
     return this.#query(0, (s) => s.prune(runId, keep));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
     this.#query(undefined, (s) => s.quarantineSavepoint(runId, timestamp));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): boolean {
     return this.#query(false, (s) => s.deleteRun(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): string[] {
     return this.#query([], (s) => s.listRuns());
   }
@@ -165,8 +194,6 @@ export class SqliteStorage extends BaseStorage {
   /**
    * Closes the connection when it was opened from a `path`; a `database`
    * passed in stays open (the caller closes it).
-   *
-   * @internal
    */
   protected override _close(): void {
     this.#statements = undefined;
