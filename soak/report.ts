@@ -44,7 +44,7 @@ function sigkillSection(s: Saved<SigkillResult> | undefined): string[] {
   const mid = f.backends.reduce((sum, b) => sum + b.midWrite, 0);
   return [
     ...head,
-    `A child process persisting savepoints (50–200 self-verifying entities) is SIGKILLed at a random instant 0–150 ms after it is ready, over and over on the same target, then restarted (\`test/storage/crash/\`, the four backends at once, in chunks of up to 50 kills per backend on a fresh target with its own seed); after every kill a fresh read-only storage must find only complete, consistent, decodable savepoints, never fewer than the child saw committed and never going backwards. "During a write" counts kills that landed between the child's \`begin\` and \`end\` of a savepoint write. ${ran(s)}`,
+    `A child process persisting savepoints (50–200 self-verifying entities) is SIGKILLed at a random instant 0–150 ms after it is ready, over and over on the same target, then restarted (\`test/storage/crash/\`, the four backends at once, in chunks of 25 kills per backend, each on a fresh target with its own seed); after every kill a fresh read-only storage must find only complete, consistent, decodable savepoints, never fewer than the child saw committed and never going backwards. "During a write" counts kills that landed between the child's \`begin\` and \`end\` of a savepoint write. ${ran(s)}`,
     '',
     `**${n(total)} SIGKILLs, ${n(mid)} of them during a write; ${f.passed ? '0 partial, inconsistent or backwards savepoints' : 'FAILED: see below'}.${total < 1000 ? ' Short of the 1 000 kills aimed at: the time given to the part ran out.' : ''}**`,
     '',
