@@ -13,7 +13,7 @@ const WRITER = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
  * How long a child may take to start (tsx compiles on a cold cache);
  * `CRASH_READY_TIMEOUT_MS` overrides it (the soak, on a busy machine).
  */
-const READY_TIMEOUT_MS = Number(process.env.CRASH_READY_TIMEOUT_MS ?? 20_000);
+const READY_TIMEOUT_MS = Number(process.env.CRASH_READY_TIMEOUT_MS ?? 60_000);
 
 /**
  * The writer's command line: `crash-writer.ts` under tsx, or, when
