@@ -18,6 +18,8 @@ export type { ErrorCode, RunStateErrorOptions } from './errors.js';
 export type { AbortOptions } from './abort.js';
 
 export { silentLogger } from './logger.js';
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
 export type { Logger } from './logger.js';
 
 export {

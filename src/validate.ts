@@ -6,6 +6,8 @@
  * @internal
  */
 
+import type { Logger } from './logger.js';
+
 /** Render a value for an error message, briefly and without throwing. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -112,4 +114,61 @@ export function checkOptions(name: string, value: unknown): void {
   if (value !== undefined && (value === null || typeof value !== 'object')) {
     throw new TypeError(`${name} must be an object, got ${show(value)}`);
   }
+}
+
+/**
+ * An optional pino-compatible logger: `undefined` (then `fallback`) or an
+ * object with the four methods `debug`, `info`, `warn` and `error`.
+ *
+ * @internal
+ */
+export function checkLogger<L>(
+  name: string,
+  value: unknown,
+  fallback: L,
+): L | Logger {
+  if (value === undefined) return fallback;
+  if (value === null || typeof value !== 'object') {
+    throw new TypeError(
+      `${name} must be a pino-compatible logger object, got ${show(value)}`,
+    );
+  }
+  const missing = LOGGER_METHODS.filter(
+    (m) => typeof (value as Record<string, unknown>)[m] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new TypeError(
+      `${name} must have the methods ${LOGGER_METHODS.join(', ')} (a pino-compatible logger); missing ${missing.join(', ')} on ${show(value)}`,
+    );
+  }
+  return value as Logger;
+}
+
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * An optional boolean option: `undefined` (then `fallback`) or a boolean.
+ *
+ * @internal
+ */
+export function checkOptionalBoolean(
+  name: string,
+  value: unknown,
+  fallback: boolean,
+): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new TypeError(`${name} must be a boolean, got ${show(value)}`);
+  }
+  return value;
+}
+
+/**
+ * `value`, or `fallback` when it is `undefined` (only: unlike `??`, a `null`
+ * stays, so that the check after it refuses it).
+ *
+ * @internal
+ */
+export function given<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
 }

@@ -112,7 +112,7 @@ export function createRunState<S>(
   checkTimestamp('timestamp', timestamp);
   const maxOpenSavepoints = checkPositiveInteger(
     'maxOpenSavepoints',
-    options.maxOpenSavepoints ?? 1000,
+    options.maxOpenSavepoints === undefined ? 1000 : options.maxOpenSavepoints,
   );
   const index = createEntityIndex(ids);
   const open = new Map<number, Savepoint<S>>();
@@ -163,6 +163,7 @@ export function saveToRunState<S>(
   state: S,
   validFrom = 0,
 ): RunStateSaveResult<S> {
+  checkTimestamp('timestamp', timestamp);
   const slot = runState.index.slots.get(id);
   if (slot === undefined) return UNKNOWN;
   const { schedule, latestCollected } = runState;

@@ -41,10 +41,20 @@ export type SavepointSaveOutcome = 'set' | 'duplicate' | 'unknown';
  * Build the shared index of a run's entity ids.
  *
  * @param ids - the registered entity ids
- * @throws `TypeError` on a duplicate id (a savepoint with one could never
- * complete); `TypeError`/`RangeError` on an id that is not a non-empty string
+ * @throws `TypeError` when `ids` is not iterable, or on a duplicate id (a
+ * savepoint with one could never complete); `TypeError`/`RangeError` on an
+ * id that is not a non-empty string
  */
 export function createEntityIndex(ids: Iterable<string>): EntityIndex {
+  if (
+    ids === null ||
+    typeof (ids as Partial<Iterable<string>> | undefined)?.[Symbol.iterator] !==
+      'function'
+  ) {
+    throw new TypeError(
+      `ids must be an iterable of entity ids, got ${show(ids)}`,
+    );
+  }
   const list: string[] = [];
   const slots = new Map<string, number>();
   for (const id of ids) {

@@ -1,9 +1,20 @@
 /**
- * `runstate/testing`: the storage conformance suite. Every backend runs it,
- * the built-in ones and any adapter you write, so all give the same
- * guarantees. It registers vitest `describe`/`it` blocks, so call it at the
- * top level of a vitest test file (vitest is an optional peer dependency,
- * needed only here).
+ * `runstate/testing`: what users run in their tests.
+ *
+ * - {@link faultyStorage}: a storage that fails, delays, lies about commits
+ *   or corrupts reads on cue, recording every call;
+ * - {@link crashTest}: SIGKILLs a processor script at seeded random moments,
+ *   restarts it, and compares its end with an uninterrupted run
+ *   ({@link crashTestChild} is the script's side);
+ * - {@link roundTrip}: a state as it would come back from storage;
+ * - {@link createTestClock}: a simulated clock for `startRun` and the
+ *   StateStore, so tests don't sleep;
+ * - {@link describeStorageAdapter}: the storage conformance suite every
+ *   backend runs.
+ *
+ * Everything but the conformance suite works under any test runner
+ * (vitest, `node:test`, …). The suite registers vitest blocks, so vitest (an
+ * optional peer dependency) is loaded only inside a vitest worker.
  *
  * @example
  * ```ts
@@ -26,16 +37,10 @@
  *
  * @packageDocumentation
  */
-import { describe } from 'vitest';
-import { describeCapabilities } from './capability-cases.js';
-import type { StorageCapabilities, StorageFactory } from './fixture.js';
-import { describeLifecycle } from './lifecycle-cases.js';
-import { describeMetadata } from './metadata-cases.js';
-import { describeQuarantine } from './quarantine-cases.js';
-import { describeRuns } from './run-cases.js';
-import { describeSavepoints } from './savepoint-cases.js';
-import { describeValidation } from './validation-cases.js';
+import type * as Conformance from './conformance.js';
+import type { StorageFactory } from './fixture.js';
 
+export type { DescribeStorageOptions } from './conformance.js';
 export {
   checkPinnedSavepoints,
   expectPinnedSavepoints,
@@ -53,14 +58,31 @@ export type {
   StorageFixture,
 } from './fixture.js';
 
-/** Options of {@link describeStorageAdapter}. */
-export interface DescribeStorageOptions {
-  /**
-   * The optional capabilities the backend has; their tests run exactly when
-   * declared. None by default.
-   */
-  readonly capabilities?: StorageCapabilities;
-}
+export { faultyStorage, FaultyStorage } from './faulty-storage.js';
+export type {
+  FaultAction,
+  FaultCall,
+  FaultDecision,
+  FaultPolicy,
+  StorageOperation,
+} from './fault-policy.js';
+export { roundTrip } from './round-trip.js';
+export type { RoundTripOptions } from './round-trip.js';
+export { createTestClock } from './test-clock.js';
+export type { TestClock } from './test-clock.js';
+export { crashTest, crashTestChild, CrashTestError } from './crash/index.js';
+export type {
+  CrashChild,
+  CrashOutput,
+  CrashTestOptions,
+  CrashTestReport,
+} from './crash/index.js';
+
+/** Vitest sets `VITEST` in its workers (the crash harness unsets it). */
+const suite: typeof Conformance | undefined =
+  process.env.VITEST === undefined
+    ? undefined
+    : await import('./conformance.js');
 
 /**
  * Register the conformance suite for one backend: savepoints round-trip, the
@@ -69,11 +91,16 @@ export interface DescribeStorageOptions {
  * savepoints, `close()` semantics, argument checks and savepoint metadata
  * (version, write time, user metadata, `listSavepointInfo`); and the tests
  * of each declared capability (reopening, read-only instances, in-place
- * replacement).
+ * replacement, listing and restoring quarantined savepoints).
+ *
+ * @remarks
+ * Call it at the top level of a vitest test file: it registers vitest
+ * `describe`/`it` blocks.
  *
  * @param name - the backend, as shown in test names (`'MemoryStorage'`)
  * @param factory - creates a fresh fixture for every test
  * @param options - the backend's declared capabilities
+ * @throws Error outside a vitest worker.
  * @example
  * ```ts
  * describeStorageAdapter('MyStorage', factory, {
@@ -84,35 +111,12 @@ export interface DescribeStorageOptions {
 export function describeStorageAdapter(
   name: string,
   factory: StorageFactory,
-  options: DescribeStorageOptions = {},
+  options: Conformance.DescribeStorageOptions = {},
 ): void {
-  const capabilities = checkCapabilities(options.capabilities ?? {});
-  describe(name, () => {
-    describeSavepoints(factory);
-    describeRuns(factory);
-    describeLifecycle(factory);
-    describeValidation(factory);
-    describeCapabilities(factory, capabilities);
-    describeMetadata(factory, capabilities);
-    describeQuarantine(factory, capabilities);
-  });
-}
-
-const CAPABILITIES = ['reopen', 'readOnly', 'replace', 'quarantine'] as const;
-
-/** Refuse a misspelt capability or a non-boolean flag, naming it. */
-function checkCapabilities(value: StorageCapabilities): StorageCapabilities {
-  for (const [key, flag] of Object.entries(value)) {
-    if (!(CAPABILITIES as readonly string[]).includes(key)) {
-      throw new TypeError(
-        `options.capabilities.${key} is not a capability; use ${CAPABILITIES.join(', ')}`,
-      );
-    }
-    if (typeof flag !== 'boolean') {
-      throw new TypeError(
-        `options.capabilities.${key} must be a boolean, got ${typeof flag}`,
-      );
-    }
+  if (suite === undefined) {
+    throw new Error(
+      'describeStorageAdapter registers vitest tests: call it in a test file run by vitest',
+    );
   }
-  return value;
+  suite.describeStorageAdapter(name, factory, options);
 }

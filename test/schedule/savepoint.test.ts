@@ -28,6 +28,16 @@ describe('createSavepoint()', () => {
     expect(() => createSavepoint(0, [7 as never])).toThrow(TypeError);
   });
 
+  it.each([null, 5, {}, Symbol('s')])(
+    'rejects ids that are not iterable (%s) with a TypeError naming ids',
+    (ids) => {
+      expect(() => createEntityIndex(ids as never)).toThrow(
+        /^ids must be an iterable/,
+      );
+      expect(() => createSavepoint(0, ids as never)).toThrow(TypeError);
+    },
+  );
+
   it('is complete at once with zero entities', () => {
     expect(isComplete(createSavepoint(0, []))).toBe(true);
   });

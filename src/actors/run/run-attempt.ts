@@ -93,6 +93,7 @@ export async function runAttempt(
     storage: config.storage,
     ...(config.keep === undefined ? {} : { keep: config.keep }),
     persistIntervalMs: config.persistIntervalMs,
+    clock: config.clock,
     ...(config.codec === undefined ? {} : { codec: config.codec }),
     ...config.versioning,
     logger: config.logger,

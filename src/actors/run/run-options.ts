@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { EventObject } from 'xstate';
+import { checkClock, type Clock } from '../../clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import {
   checkSchedule,
@@ -16,8 +17,11 @@ import type { StorageAdapter } from '../../storage/index.js';
 import {
   checkFunction,
   checkId,
+  checkLogger,
   checkOptions,
+  checkPositiveInteger,
   checkTimestamp,
+  given,
   show,
 } from '../../validate.js';
 import type { EntitySpec } from './run-entity-slot.js';
@@ -61,6 +65,7 @@ export interface RunConfig {
   /** Whether `logger` is the user's (else silent, and failures warn). */
   readonly hasLogger: boolean;
   readonly now: () => number;
+  readonly clock: Clock;
 }
 
 type ReducerSpec = Extract<EntitySpec, { kind: 'reducer' }>;
@@ -86,6 +91,24 @@ function nonNegativeInteger(name: string, value: unknown, fallback: number) {
     );
   }
   return value;
+}
+
+/** `options.codec`: undefined (the default codec) or an encode/decode pair. */
+function checkCodec(codec: unknown): Codec {
+  if (codec === undefined) return defaultCodec;
+  if (
+    typeof codec !== 'object' ||
+    codec === null ||
+    !('encode' in codec) ||
+    typeof codec.encode !== 'function' ||
+    !('decode' in codec) ||
+    typeof codec.decode !== 'function'
+  ) {
+    throw new TypeError(
+      `options.codec must be an object with encode and decode methods, got ${show(codec)}`,
+    );
+  }
+  return codec as Codec;
 }
 
 const messageAsEvent = (message: RunMessage): EventObject => {
@@ -224,7 +247,8 @@ export function checkRunOptions(options: RunOptions): RunConfig {
   if (options === undefined) throw new TypeError('options are required');
   const o = options;
   checkSchedule(o.schedule);
-  const lateness = o.lateness ?? 'reject';
+  const lateness = given(o.lateness, 'reject');
+  const clock = checkClock('options.clock', o.clock);
   if (!LATENESS.includes(lateness)) {
     throw new TypeError(
       `options.lateness must be one of ${LATENESS.join(', ')}, got ${show(lateness)}`,
@@ -241,7 +265,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     storage: o.storage,
     schedule: o.schedule,
     startFrom: checkStartFrom(o.schedule, o.startFrom),
-    entities: entitySpecs(o.entities, o.codec ?? defaultCodec),
+    entities: entitySpecs(o.entities, checkCodec(o.codec)),
     input: o.input,
     output: optionalFunction('options.output', o.output),
     update: optionalFunction('options.update', o.update),
@@ -251,7 +275,10 @@ export function checkRunOptions(options: RunOptions): RunConfig {
       ...(o.metadata === undefined ? {} : { metadata: o.metadata }),
     },
     at: o.at === undefined ? undefined : checkTimestamp('options.at', o.at),
-    keep: o.keep,
+    keep:
+      o.keep === undefined
+        ? undefined
+        : checkPositiveInteger('options.keep', o.keep),
     persistIntervalMs: nonNegativeInteger(
       'options.persistIntervalMs',
       o.persistIntervalMs,
@@ -268,8 +295,9 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     onRestart: optionalFunction('options.onRestart', o.onRestart),
     onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
     codec: o.codec,
-    logger: o.logger ?? silentLogger,
+    logger: checkLogger('options.logger', o.logger, silentLogger),
     hasLogger: o.logger !== undefined,
-    now: optionalFunction('options.now', o.now) ?? Date.now,
+    now: optionalFunction('options.now', o.now) ?? (() => clock.now()),
+    clock,
   });
 }

@@ -8,6 +8,7 @@
 import type { Migrations } from '../../migrate/index.js';
 import type { JsonValue } from '../../storage/index.js';
 import type { AnyStateMachine, EventObject } from 'xstate';
+import type { Clock } from '../../clock.js';
 import type { RunStateError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Schedule } from '../../schedule/index.js';
@@ -242,6 +243,20 @@ export interface RunOptions<M extends RunMessage = RunMessage, O = unknown> {
    * it). With a logger, that failure is logged at `error` level.
    */
   readonly logger?: Logger;
-  /** The clock restart intensity is measured with; `Date.now` by default. */
+  /**
+   * The clock restart intensity is measured with.
+   *
+   * @defaultValue `clock.now`
+   */
   readonly now?: () => number;
+  /**
+   * The clock of the run's timers: the restart delay, the restart window
+   * (through `now()`, unless `now` is given) and the StateStore's persist
+   * interval. Pass a simulated one (`createTestClock()` from
+   * `runstate/testing`, or xstate's `SimulatedClock`) so tests drive time
+   * instead of sleeping.
+   *
+   * @defaultValue the system clock (global timers, `Date.now`)
+   */
+  readonly clock?: Clock;
 }

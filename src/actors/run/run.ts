@@ -55,6 +55,7 @@ export class RunHandle {
     };
     this.actor = createActor(runMachine, {
       input: { config, progress: this.#progress },
+      clock: config.clock,
     });
     this.#config = config;
     this.#done = this.#settled();

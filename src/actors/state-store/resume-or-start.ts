@@ -1,5 +1,5 @@
 import { isRunStateError } from '../../errors.js';
-import { checkOptions, checkTimestamp } from '../../validate.js';
+import { checkFunction, checkOptions, checkTimestamp } from '../../validate.js';
 import type { Entity } from '../entity.js';
 import type { SavepointMeta } from '../../storage/index.js';
 import type { UpdateFunction } from './state-store-io.js';
@@ -63,6 +63,9 @@ export async function resumeOrStart<S>(
 ): Promise<ResumeOrStartResult<S>> {
   checkOptions('options', options);
   const startFrom = checkTimestamp('options.startFrom', options.startFrom);
+  if (options.update !== undefined) {
+    checkFunction('options.update', options.update);
+  }
   if (await store.isInitialized()) {
     try {
       const loaded = await store.loadRunState({

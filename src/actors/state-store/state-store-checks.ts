@@ -1,3 +1,4 @@
+import { checkClock, type Clock } from '../../clock.js';
 import { RunStateError, ensureError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { checkSchedule } from '../../schedule/index.js';
@@ -12,8 +13,10 @@ import { checkMigrationChain, type Migrations } from '../../migrate/index.js';
 import {
   checkFunction,
   checkId,
+  checkLogger,
   checkOptions,
   checkPositiveInteger,
+  given,
   show,
 } from '../../validate.js';
 import type { StoreIo } from './state-store-io.js';
@@ -76,6 +79,7 @@ export interface StoreConfig {
   readonly io: StoreIo;
   readonly report: (error: RunStateError) => void;
   readonly onPersisted: (info: PersistedInfo) => void;
+  readonly clock: Clock;
 }
 
 /**
@@ -113,17 +117,15 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
   checkOptions('options', options);
   const runId = checkId('runId', options.runId);
   checkStorage(options.storage);
-  const logger = options.logger ?? silentLogger;
-  checkShape('logger', logger, ['debug', 'info', 'warn', 'error']);
-  const codec = options.codec ?? defaultCodec;
+  const logger = checkLogger('logger', options.logger, silentLogger);
+  const codec = given(options.codec, defaultCodec);
   checkShape('codec', codec, ['encode', 'decode']);
   const alarm = unheardErrors(options.logger);
-  const onError =
-    options.onError ??
-    ((error: RunStateError) =>
-      alarm({ err: error, runId, code: error.code }, error.message));
+  const onError = given(options.onError, (error: RunStateError) =>
+    alarm({ err: error, runId, code: error.code }, error.message),
+  );
   checkFunction('onError', onError);
-  const onPersisted = options.onPersisted ?? (() => undefined);
+  const onPersisted = given(options.onPersisted, () => undefined);
   checkFunction('onPersisted', onPersisted);
   const io: StoreIo = {
     runId,
@@ -131,10 +133,10 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
     storage: options.storage,
     codec,
     logger,
-    keep: checkPositiveInteger('keep', options.keep ?? 2),
+    keep: checkPositiveInteger('keep', given(options.keep, 2)),
     maxOpenSavepoints: checkPositiveInteger(
       'maxOpenSavepoints',
-      options.maxOpenSavepoints ?? 1000,
+      given(options.maxOpenSavepoints, 1000),
     ),
     persistIntervalMs: checkInterval(options.persistIntervalMs),
     ...checkVersioning(options),
@@ -143,6 +145,7 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
     io,
     report: guarded(onError, 'onError', alarm, runId),
     onPersisted: guarded(onPersisted, 'onPersisted', alarm, runId),
+    clock: checkClock('clock', options.clock),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Clock } from '../../clock.js';
 import type { RunStateError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Schedule } from '../../schedule/index.js';
@@ -40,6 +41,13 @@ export interface StateStoreOptions {
    * @defaultValue 0
    */
   readonly persistIntervalMs?: number;
+  /**
+   * The clock the persist interval is timed with. Pass a simulated one
+   * (`createTestClock()` from `runstate/testing`, or xstate's
+   * `SimulatedClock`) to drive the interval in tests without sleeping.
+   * @defaultValue the system clock (global timers, `Date.now`)
+   */
+  readonly clock?: Clock;
   /**
    * The application's state version, recorded in every savepoint written:
    * a non-negative integer. A savepoint of a newer version is refused on

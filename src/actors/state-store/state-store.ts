@@ -69,7 +69,7 @@ export class StateStore implements EntityStore {
 
   /** Use {@link createStateStore}. */
   constructor(options: StateStoreOptions) {
-    const { io, report, onPersisted } = storeConfig(options);
+    const { io, report, onPersisted, clock } = storeConfig(options);
     this.runId = io.runId;
     this.schedule = io.schedule;
     this.#storage = io.storage;
@@ -77,6 +77,7 @@ export class StateStore implements EntityStore {
     this.#report = report;
     this.#actor = createActor(stateStoreMachine, {
       input: { io, report, onPersisted },
+      clock,
     });
     this.#actor.subscribe({
       error: (error) =>

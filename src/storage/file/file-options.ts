@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Logger } from '../../logger.js';
-import { show } from '../../validate.js';
+import { checkLogger, show } from '../../validate.js';
 
 /** How a savepoint file's body is compressed (all with node:zlib). */
 export type FileCompression = 'none' | 'gzip' | 'deflate' | 'brotli';
@@ -103,16 +103,11 @@ export function checkFileOptions(options: unknown): FileConfig {
       `options.compression must be one of ${COMPRESSIONS.map((c) => `'${c}'`).join(', ')}, got ${show(compression)}`,
     );
   }
-  if (logger !== undefined && (logger === null || typeof logger !== 'object')) {
-    throw new TypeError(
-      `options.logger must be a pino-compatible logger object, got ${show(logger)}`,
-    );
-  }
   return {
     directory: resolve(directory),
     readOnly: checkBoolean('readOnly', o.readOnly) ?? false,
     compression,
     fsync: checkBoolean('fsync', o.fsync) ?? true,
-    logger,
+    logger: checkLogger('options.logger', logger, undefined),
   };
 }

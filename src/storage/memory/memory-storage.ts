@@ -1,5 +1,5 @@
 import { notMonotonicError, notQuarantinedError } from '../../errors.js';
-import { checkOptions } from '../../validate.js';
+import { checkOptionalBoolean, checkOptions } from '../../validate.js';
 import { BaseStorage } from '../base-storage.js';
 import { settle } from '../check-savepoint.js';
 import { metaOf } from '../savepoint-meta.js';
@@ -78,7 +78,11 @@ export class MemoryStorage extends BaseStorage {
     checkOptions('options', options);
     super({
       name: 'MemoryStorage',
-      readOnly: options.readOnly ?? false,
+      readOnly: checkOptionalBoolean(
+        'options.readOnly',
+        options.readOnly,
+        false,
+      ),
       serialWrites: false,
     });
   }

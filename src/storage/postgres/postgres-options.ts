@@ -5,7 +5,7 @@
  */
 import { storageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { show } from '../../validate.js';
+import { checkLogger, show } from '../../validate.js';
 import type { PgPool } from './postgres-driver.js';
 
 /**
@@ -117,14 +117,15 @@ export function checkPostgresOptions(options: unknown): PostgresConfig {
     source,
     schema: checkSchemaName(o.schema),
     readOnly: o.readOnly ?? false,
-    logger: o.logger,
+    logger: checkLogger('options.logger', o.logger, undefined),
   });
 }
 
 /**
- * Create a pool for `connectionString`, loading `pg` only now. Idle
- * connection errors are logged, not thrown (an unhandled pool `'error'`
- * would crash the process); the next query gets a fresh connection.
+ * Create a pool for `connectionString`, loading `pg` only now. Connection
+ * errors are logged, not thrown (an unhandled `'error'` event, on the pool
+ * or on one of its clients, would crash the process); the next query gets a
+ * fresh connection.
  *
  * @throws `E_STORAGE` when `pg` is not installed.
  * @internal
@@ -150,6 +151,21 @@ export async function createPool(
       { err: error, code: (error as { code?: unknown }).code },
       'runstate Postgres pool: an idle connection failed and was discarded',
     );
+  });
+  // pg-pool takes its idle 'error' listener off a client when it hands the
+  // client out, before the promise of connect() resolves: a connection
+  // killed in that gap (the server's message can sit in the same read as the
+  // previous reply) is emitted as 'error' on a client nobody listens to,
+  // which crashes the process. Seen in the soak with pg_terminate_backend.
+  // So every client gets a listener of its own for its whole life; the
+  // failure itself surfaces through the client's next query.
+  pool.on('connect', (client) => {
+    client.on('error', (error: Error) => {
+      logger.debug(
+        { err: error, code: (error as { code?: unknown }).code },
+        'runstate Postgres: a connection failed',
+      );
+    });
   });
   return pool;
 }

@@ -6,7 +6,7 @@
  */
 import { storageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { show } from '../../validate.js';
+import { checkLogger, show } from '../../validate.js';
 import { DEFAULT_PREFIX } from './redis-keys.js';
 
 /**
@@ -136,7 +136,7 @@ export function checkRedisOptions(options: unknown): RedisConfig {
     source,
     prefix,
     readOnly: o.readOnly ?? false,
-    logger: o.logger,
+    logger: checkLogger('options.logger', o.logger, undefined),
   });
 }
 

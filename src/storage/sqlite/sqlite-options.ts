@@ -5,7 +5,7 @@
  */
 import { storageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { show } from '../../validate.js';
+import { checkLogger, show } from '../../validate.js';
 import type { SqliteDatabase } from './sqlite-driver.js';
 
 /**
@@ -131,7 +131,7 @@ export function checkSqliteOptions(options: unknown): SqliteConfig {
     readOnly: o.readOnly ?? (!owned && source.database.readonly),
     synchronous: o.synchronous ?? (owned ? 'full' : undefined),
     busyTimeoutMs: timeout ?? (owned ? 5000 : undefined),
-    logger: o.logger,
+    logger: checkLogger('options.logger', o.logger, undefined),
   };
 }
 

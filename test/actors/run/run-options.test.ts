@@ -46,6 +46,18 @@ describe('startRun(options)', () => {
     ],
     ['onRestart', { onRestart: true }, TypeError, /options\.onRestart/],
     ['now', { now: 0 }, TypeError, /options\.now/],
+    ['keep', { keep: 0 }, RangeError, /options\.keep/],
+    ['keep (null)', { keep: null }, TypeError, /options\.keep.*null/],
+    ['lateness (null)', { lateness: null }, TypeError, /options\.lateness/],
+    ['codec (null)', { codec: null }, TypeError, /options\.codec.*null/],
+    ['codec', { codec: { encode: 1 } }, TypeError, /options\.codec/],
+    ['logger', { logger: 'pino' }, TypeError, /options\.logger/],
+    [
+      'logger (no error method)',
+      { logger: { debug() {}, info() {}, warn() {} } },
+      TypeError,
+      /options\.logger.*missing error/,
+    ],
     ['entities', { entities: [] }, TypeError, /options\.entities/],
     ['entities (none)', { entities: {} }, RangeError, /at least one entity/],
     [

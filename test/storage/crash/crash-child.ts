@@ -9,8 +9,23 @@ import { fileURLToPath } from 'node:url';
 import { tsChildArgs } from '../../support/ts-child.js';
 
 const WRITER = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
-/** How long a child may take to start (tsx compiles on a cold cache). */
-const READY_TIMEOUT_MS = 20_000;
+/**
+ * How long a child may take to start (tsx compiles on a cold cache);
+ * `CRASH_READY_TIMEOUT_MS` overrides it (the soak, on a busy machine).
+ */
+const READY_TIMEOUT_MS = Number(process.env.CRASH_READY_TIMEOUT_MS ?? 60_000);
+
+/**
+ * The writer's command line: `crash-writer.ts` under tsx, or, when
+ * `CRASH_WRITER_BUNDLE` names one, that plain-JS bundle of it (the soak
+ * builds one: a child then starts without tsx, several times faster).
+ */
+function writerArgs(...args: string[]): string[] {
+  const bundle = process.env.CRASH_WRITER_BUNDLE;
+  return bundle === undefined || bundle === ''
+    ? tsChildArgs(WRITER, ...args)
+    : [bundle, ...args];
+}
 
 /** What one killed child printed. */
 export interface ChildLog {
@@ -73,7 +88,7 @@ export async function runAndKill(
 ): Promise<ChildLog> {
   const child = spawn(
     process.execPath,
-    tsChildArgs(WRITER, backend, target, String(seed)),
+    writerArgs(backend, target, String(seed)),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output: Output = { stdout: '', stderr: '' };
