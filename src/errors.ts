@@ -38,7 +38,10 @@
  * - `E_RESTART_LIMIT`: a supervised run failed more than `maxRestarts` times
  *   within `withinMs`; the last failure is the `cause`.
  * - `E_LOCKED`: another live process holds the run's write lock (file
- *   storage), or this writer's lock was taken over, so its write is refused.
+ *   storage), or this writer's lock was taken over, so its write is refused;
+ *   or another owner holds the run's lease (`acquireLease`).
+ * - `E_FENCED`: this writer's lease on the run was taken over (or released):
+ *   its write was refused and nothing of it landed; its store stops.
  */
 export type ErrorCode =
   | 'E_CLOSED'
@@ -61,7 +64,8 @@ export type ErrorCode =
   | 'E_INVALID_MESSAGE'
   | 'E_OUT_OF_ORDER'
   | 'E_RESTART_LIMIT'
-  | 'E_LOCKED';
+  | 'E_LOCKED'
+  | 'E_FENCED';
 
 /** Options of a {@link RunStateError}. */
 export interface RunStateErrorOptions {

@@ -105,6 +105,8 @@ export type { Codec } from './storage/codec/index.js';
 export { loadNewestSavepoint } from './storage/index.js';
 export type { LoadedSavepoint } from './storage/index.js';
 export type {
+  LeaseRequest,
+  RunLease,
   StorageAdapter,
   StoredSavepoint,
   StoredEntry,

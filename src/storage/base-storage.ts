@@ -14,7 +14,10 @@ import {
   type MaybePromise,
 } from './base-storage-options.js';
 import { OperationQueue } from './operation-queue.js';
+import { checkLease, checkLeaseRequest } from './lease-rules.js';
 import type {
+  LeaseRequest,
+  RunLease,
   StorageAdapter,
   StoredSavepoint,
   WriteSavepointOptions,
@@ -22,6 +25,11 @@ import type {
 
 type Details = Readonly<Record<string, unknown>>;
 const noDetails = (): Details => ({});
+interface LeaseHooks {
+  _acquireLease(runId: string, request: LeaseRequest): MaybePromise<RunLease>;
+  _renewLease(lease: RunLease, ttlMs: number): MaybePromise<void>;
+  _releaseLease(lease: RunLease): MaybePromise<void>;
+}
 /** Stands for the run id of an operation that has none (`listRuns`). */
 const NO_RUN = Symbol('no run');
 const READ = false;
@@ -66,6 +74,11 @@ const WRITE = true;
 export abstract class BaseStorage implements StorageAdapter {
   /** Whether this instance refuses writes (`E_READ_ONLY`). */
   readonly readOnly: boolean;
+  /**
+   * Whether the backend has run leases: true when the subclass implements
+   * the lease hooks ({@link BaseStorage._acquireLease} and the others).
+   */
+  readonly leases: boolean;
   readonly #name: string;
   readonly #serialWrites: boolean;
   readonly #queue = new OperationQueue();
@@ -82,6 +95,7 @@ export abstract class BaseStorage implements StorageAdapter {
     this.#name = name;
     this.readOnly = readOnly;
     this.#serialWrites = serialWrites;
+    this.leases = typeof this._acquireLease === 'function';
   }
 
   /** Whether {@link BaseStorage.close} was called. */
@@ -110,13 +124,56 @@ export abstract class BaseStorage implements StorageAdapter {
     options: WriteSavepointOptions,
   ): Promise<void> {
     let keep = 0;
+    let fence: RunLease | undefined;
     const check = (): Details => {
       checkSavepoint('savepoint', savepoint);
       keep = checkWriteOptions('options', options);
+      fence = this.#checkFence(runId, options.lease);
       return { timestamp: savepoint.timestamp };
     };
     return this.#start('writeSavepoint', WRITE, runId, check, () =>
-      this._writeSavepoint(runId, savepoint, keep),
+      this._writeSavepoint(runId, savepoint, keep, fence),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.acquireLease} */
+  acquireLease(runId: string, request: LeaseRequest): Promise<RunLease> {
+    let checked: LeaseRequest | undefined;
+    const check = (): Details => {
+      this.#needLeases('acquireLease');
+      checked = checkLeaseRequest('request', request);
+      return { owner: checked.owner };
+    };
+    return this.#start('acquireLease', WRITE, runId, check, () =>
+      (this._acquireLease as LeaseHooks['_acquireLease'])(
+        runId,
+        checked as LeaseRequest,
+      ),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.renewLease} */
+  renewLease(lease: RunLease, ttlMs: number): Promise<void> {
+    const check = (): Details => {
+      this.#needLeases('renewLease');
+      return {
+        token: lease.token,
+        ttlMs: checkPositiveInteger('ttlMs', ttlMs),
+      };
+    };
+    return this.#onLease('renewLease', lease, check, () =>
+      (this._renewLease as LeaseHooks['_renewLease'])(lease, ttlMs),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.releaseLease} */
+  releaseLease(lease: RunLease): Promise<void> {
+    const check = (): Details => {
+      this.#needLeases('releaseLease');
+      return { token: lease.token };
+    };
+    return this.#onLease('releaseLease', lease, check, () =>
+      (this._releaseLease as LeaseHooks['_releaseLease'])(lease),
     );
   }
 
@@ -219,7 +276,25 @@ export abstract class BaseStorage implements StorageAdapter {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): MaybePromise<void>;
+
+  /**
+   * Optional (all three lease hooks or none): take or renew the run's lease
+   * atomically, by {@link LeaseRequest} rules (`docs/storage-adapters.md`).
+   * A backend with these hooks must also check `fence` in
+   * {@link BaseStorage._writeSavepoint} atomically with the write.
+   */
+  protected _acquireLease?(
+    runId: string,
+    request: LeaseRequest,
+  ): MaybePromise<RunLease>;
+
+  /** Optional: {@inheritDoc StorageAdapter.renewLease} */
+  protected _renewLease?(lease: RunLease, ttlMs: number): MaybePromise<void>;
+
+  /** Optional: {@inheritDoc StorageAdapter.releaseLease} */
+  protected _releaseLease?(lease: RunLease): MaybePromise<void>;
 
   /** {@inheritDoc StorageAdapter.readSavepoint} */
   protected abstract _readSavepoint(
@@ -290,6 +365,37 @@ export abstract class BaseStorage implements StorageAdapter {
     } catch (error) {
       return Promise.reject(ensureError(error));
     }
+  }
+
+  /** {@link BaseStorage.#start} for an operation on a lease handed back. */
+  #onLease<T>(
+    operation: string,
+    lease: RunLease,
+    check: () => Details,
+    body: () => MaybePromise<T>,
+  ): Promise<T> {
+    try {
+      checkLease('lease', lease);
+    } catch (error) {
+      return Promise.reject(ensureError(error));
+    }
+    return this.#start(operation, WRITE, lease.runId, check, body);
+  }
+
+  #needLeases(operation: string): void {
+    if (!this.leases) {
+      throw new TypeError(`${this.#name} has no run leases: no ${operation}()`);
+    }
+  }
+
+  #checkFence(runId: string, lease: unknown): RunLease | undefined {
+    if (lease === undefined) return undefined;
+    if (!this.leases) {
+      throw new TypeError(
+        `options.lease needs a storage with leases; ${this.#name} has none`,
+      );
+    }
+    return checkLease('options.lease', lease, runId);
   }
 
   #guard(

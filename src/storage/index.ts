@@ -15,6 +15,8 @@ export { BaseStorage } from './base-storage.js';
 export { loadNewestSavepoint } from './load-newest.js';
 export type { LoadedSavepoint } from './load-newest.js';
 export type {
+  LeaseRequest,
+  RunLease,
   StorageAdapter,
   StoredEntry,
   StoredSavepoint,

@@ -52,6 +52,14 @@ export interface StorageCapabilities {
    * @defaultValue false
    */
   readonly readOnly?: boolean;
+  /**
+   * Run leases with fencing tokens (`leases: true`, `acquireLease`,
+   * `renewLease`, `releaseLease`, `writeSavepoint(…, { lease })`), as
+   * `docs/storage-adapters.md` describes.
+   *
+   * @defaultValue false
+   */
+  readonly leases?: boolean;
 }
 
 /** Creates one {@link StorageFixture} per test. */

@@ -29,6 +29,7 @@
 import { describe } from 'vitest';
 import { describeCapabilities } from './capability-cases.js';
 import type { StorageCapabilities, StorageFactory } from './fixture.js';
+import { describeLeases } from './lease-cases.js';
 import { describeLifecycle } from './lifecycle-cases.js';
 import { describeRuns } from './run-cases.js';
 import { describeSavepoints } from './savepoint-cases.js';
@@ -79,10 +80,11 @@ export function describeStorageAdapter(
     describeLifecycle(factory);
     describeValidation(factory);
     describeCapabilities(factory, capabilities);
+    if (capabilities.leases === true) describeLeases(factory);
   });
 }
 
-const CAPABILITIES = ['reopen', 'readOnly'] as const;
+const CAPABILITIES = ['reopen', 'readOnly', 'leases'] as const;
 
 /** Refuse a misspelt capability or a non-boolean flag, naming it. */
 function checkCapabilities(value: StorageCapabilities): StorageCapabilities {

@@ -28,7 +28,15 @@ import {
   writeSavepointFile,
   type LockedRun,
 } from './file-run.js';
-import type { StoredSavepoint } from '../types.js';
+import type { LeaseRequest, RunLease, StoredSavepoint } from '../types.js';
+import { settle } from '../check-savepoint.js';
+import { fencedError } from '../lease-rules.js';
+import {
+  acquireFileLease,
+  checkFileLease,
+  releaseFileLease,
+  renewFileLease,
+} from './file-lease.js';
 
 /** Re-reads of a newest savepoint pruned by another process meanwhile. */
 const READ_ATTEMPTS = 10;
@@ -141,13 +149,47 @@ export class FileStorage extends BaseStorage {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): Promise<void> {
     return this.#locked(
       runId,
       true,
-      (run) => writeSavepointFile(run, savepoint, keep),
+      (run) => {
+        if (fence !== undefined) checkFileLease(run, fence);
+        return writeSavepointFile(run, savepoint, keep);
+      },
       undefined,
     );
+  }
+
+  /** @internal */
+  protected override _acquireLease(
+    runId: string,
+    request: LeaseRequest,
+  ): Promise<RunLease> {
+    const body = (run: LockedRun): Promise<RunLease> =>
+      acquireFileLease(run, request);
+    return this.#locked(runId, true, body, undefined as never);
+  }
+
+  /** @internal */
+  protected override async _renewLease(
+    lease: RunLease,
+    ttlMs: number,
+  ): Promise<void> {
+    const body = (run: LockedRun): Promise<boolean> =>
+      settle(() => renewFileLease(run, lease, ttlMs)).then(() => true);
+    // No run directory: the run was deleted, and its lease with it.
+    if (!(await this.#locked(lease.runId, false, body, false))) {
+      throw fencedError(lease, 'renewLease');
+    }
+  }
+
+  /** @internal */
+  protected override _releaseLease(lease: RunLease): Promise<void> {
+    const body = (run: LockedRun): Promise<void> =>
+      settle(() => releaseFileLease(run, lease));
+    return this.#locked(lease.runId, false, body, undefined);
   }
 
   /** @internal */

@@ -1,8 +1,14 @@
 import { notMonotonicError } from '../../errors.js';
-import { checkOptions } from '../../validate.js';
+import { checkFunction, checkOptions } from '../../validate.js';
 import { BaseStorage } from '../base-storage.js';
 import { settle } from '../check-savepoint.js';
-import type { StoredEntry, StoredSavepoint } from '../types.js';
+import { LeaseTable } from '../lease-table.js';
+import type {
+  LeaseRequest,
+  RunLease,
+  StoredEntry,
+  StoredSavepoint,
+} from '../types.js';
 
 /** Options of {@link MemoryStorage.open}. */
 export interface MemoryStorageOptions {
@@ -12,6 +18,12 @@ export interface MemoryStorageOptions {
    * @defaultValue false
    */
   readonly readOnly?: boolean;
+  /**
+   * The clock of run leases (epoch ms), for tests of expiry.
+   *
+   * @defaultValue `Date.now`
+   */
+  readonly now?: () => number;
 }
 
 interface StoredCopy {
@@ -55,6 +67,7 @@ function copyEntries(entries: readonly StoredEntry[]): StoredEntry[] {
  */
 export class MemoryStorage extends BaseStorage {
   readonly #runs = new Map<string, RunData>();
+  readonly #leases: LeaseTable;
 
   /**
    * Create a storage without any I/O. Prefer {@link MemoryStorage.open},
@@ -65,11 +78,13 @@ export class MemoryStorage extends BaseStorage {
    */
   constructor(options: MemoryStorageOptions = {}) {
     checkOptions('options', options);
+    if (options.now !== undefined) checkFunction('options.now', options.now);
     super({
       name: 'MemoryStorage',
       readOnly: options.readOnly ?? false,
       serialWrites: false,
     });
+    this.#leases = new LeaseTable(options.now);
   }
 
   /**
@@ -101,7 +116,9 @@ export class MemoryStorage extends BaseStorage {
     runId: string,
     { timestamp, entries }: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): void {
+    if (fence !== undefined) this.#leases.check(fence, 'writeSavepoint');
     const newest = this.#runs.get(runId)?.live.at(-1)?.timestamp;
     if (newest !== undefined && newest >= timestamp) {
       throw notMonotonicError(runId, timestamp, newest);
@@ -162,9 +179,28 @@ export class MemoryStorage extends BaseStorage {
     return [...this.#runs.keys()].sort();
   }
 
-  /** Drops every savepoint. @internal */
+  /** @internal */
+  protected override _acquireLease(
+    runId: string,
+    request: LeaseRequest,
+  ): RunLease {
+    return this.#leases.acquire(runId, request);
+  }
+
+  /** @internal */
+  protected override _renewLease(lease: RunLease, ttlMs: number): void {
+    this.#leases.renew(lease, ttlMs);
+  }
+
+  /** @internal */
+  protected override _releaseLease(lease: RunLease): void {
+    this.#leases.release(lease);
+  }
+
+  /** Drops every savepoint and lease. @internal */
   protected override _close(): void {
     this.#runs.clear();
+    this.#leases.clear();
   }
 
   #run(runId: string): RunData {

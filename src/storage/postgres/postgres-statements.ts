@@ -5,7 +5,11 @@
  * @packageDocumentation
  */
 import { RunStateError } from '../../errors.js';
-import { inTransaction, type PgPool } from './postgres-driver.js';
+import {
+  inTransaction,
+  type PgPool,
+  type PgQueryable,
+} from './postgres-driver.js';
 import { copyStates } from './postgres-copy.js';
 import { quoteIdent } from './postgres-schema.js';
 import type { StoredEntry, StoredSavepoint } from '../types.js';
@@ -145,9 +149,11 @@ export class PostgresStatements {
     sp: StoredSavepoint,
     keep: number,
     now: number,
+    before?: (c: PgQueryable) => Promise<void>,
   ): Promise<void> {
     const q = this.#sql;
     return inTransaction(this.#pool, 'BEGIN', async (c) => {
+      await before?.(c);
       await c.query(q.insertRun, [key(runId), now]);
       await c.query(q.lockRun, [key(runId)]);
       // A statement after the lock: it sees what the previous holder

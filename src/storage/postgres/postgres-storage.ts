@@ -2,7 +2,7 @@ import { storageError } from '../../errors.js';
 import { checkSchemaVersion } from '../schema-version.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { BaseStorage } from '../base-storage.js';
-import type { PgPool } from './postgres-driver.js';
+import type { PgPool, PgQueryable } from './postgres-driver.js';
 import {
   checkPostgresOptions,
   createPool,
@@ -15,7 +15,8 @@ import {
   readSchemaVersion,
 } from './postgres-schema.js';
 import { PostgresStatements } from './postgres-statements.js';
-import type { StoredSavepoint } from '../types.js';
+import { PostgresLeases, createLeaseTable } from './postgres-lease.js';
+import type { LeaseRequest, RunLease, StoredSavepoint } from '../types.js';
 
 const noop = (): void => undefined;
 
@@ -59,6 +60,7 @@ export class PostgresStorage extends BaseStorage {
   readonly #config: PostgresConfig;
   readonly #logger: Logger;
   readonly #statements: PostgresStatements;
+  readonly #leases: PostgresLeases;
   /** Whether the tables exist (false only while read-only on a bare schema). */
   #ready = false;
 
@@ -70,6 +72,7 @@ export class PostgresStorage extends BaseStorage {
     this.#ownsPool = 'connectionString' in config.source;
     this.#logger = config.logger ?? silentLogger;
     this.#statements = new PostgresStatements(pool, config.schema);
+    this.#leases = new PostgresLeases(pool, config.schema);
   }
 
   /**
@@ -136,10 +139,36 @@ export class PostgresStorage extends BaseStorage {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): Promise<void> {
+    const check =
+      fence === undefined
+        ? undefined
+        : (c: PgQueryable) => this.#leases.check(c, fence);
     return this.#call(undefined, (s) =>
-      s.writeSavepoint(runId, savepoint, keep, Date.now()),
+      s.writeSavepoint(runId, savepoint, keep, Date.now(), check),
     );
+  }
+
+  /** @internal */
+  protected override _acquireLease(
+    runId: string,
+    request: LeaseRequest,
+  ): Promise<RunLease> {
+    return this.#leases.acquire(runId, request);
+  }
+
+  /** @internal */
+  protected override _renewLease(
+    lease: RunLease,
+    ttlMs: number,
+  ): Promise<void> {
+    return this.#leases.renew(lease, ttlMs);
+  }
+
+  /** @internal */
+  protected override _releaseLease(lease: RunLease): Promise<void> {
+    return this.#leases.release(lease);
   }
 
   /** @internal */
@@ -204,6 +233,7 @@ export class PostgresStorage extends BaseStorage {
       return;
     }
     const from = await migrate(this.#pool, schema);
+    await createLeaseTable(this.#pool, schema);
     if (from !== SCHEMA_VERSION) {
       this.#logger.debug(
         { schema, from, to: SCHEMA_VERSION },

@@ -17,7 +17,9 @@ import {
 } from './redis-keys.js';
 import type { RedisClientLike } from './redis-options.js';
 import { BUFFER_REPLIES, SCRIPTS, runScript } from './redis-scripts.js';
-import type { StoredEntry, StoredSavepoint } from '../types.js';
+import type { RunLease, StoredEntry, StoredSavepoint } from '../types.js';
+import { fencedError } from '../lease-rules.js';
+import { LEASE_SCRIPTS, leaseKey, tokenOf } from './redis-lease.js';
 
 const ENTITY_PREFIX_BYTES = Buffer.from(ENTITY_FIELD_PREFIX, 'utf8');
 
@@ -152,16 +154,29 @@ export async function writeSavepoint(
   runId: string,
   { timestamp, entries }: StoredSavepoint,
   keep: number,
+  fence?: RunLease,
 ): Promise<void> {
   const nonce = await stage(client, keys, entries);
-  const reply = await runScript(
-    client,
-    SCRIPTS.commit,
-    [keys.runs, keys.savepoints, keys.staging, stagedKey(keys, nonce)],
-    [runId, keys.base, String(timestamp), String(keep), nonce],
-  );
+  const commitKeys = [keys.runs, keys.savepoints, keys.staging];
+  const args = [runId, keys.base, String(timestamp), String(keep), nonce];
+  const reply = await (fence === undefined
+    ? runScript(
+        client,
+        SCRIPTS.commit,
+        [...commitKeys, stagedKey(keys, nonce)],
+        args,
+      )
+    : runScript(
+        client,
+        LEASE_SCRIPTS.fencedCommit,
+        [...commitKeys, stagedKey(keys, nonce), leaseKey(keys)],
+        [...args, fence.owner, String(fence.token)],
+      ));
   const [status, newestMember] = asArray(reply).map((v) => String(v));
   if (status === 'OK') return;
+  if (status === 'FENCED' && fence !== undefined) {
+    throw fencedError(fence, 'writeSavepoint', tokenOf(newestMember));
+  }
   if (status === 'STAGING_LOST') {
     throw new RunStateError(
       'E_STORAGE',

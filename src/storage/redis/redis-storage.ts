@@ -19,7 +19,8 @@ import {
   writeSavepoint,
 } from './redis-savepoint.js';
 import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
-import type { StoredSavepoint } from '../types.js';
+import { acquireLease, releaseLease, renewLease } from './redis-lease.js';
+import type { LeaseRequest, RunLease, StoredSavepoint } from '../types.js';
 
 /**
  * Storage in Redis, through a node-redis client.
@@ -143,9 +144,37 @@ export class RedisStorage extends BaseStorage {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): Promise<void> {
     return this.#call(runId, (keys) =>
-      writeSavepoint(this.#client, keys, runId, savepoint, keep),
+      writeSavepoint(this.#client, keys, runId, savepoint, keep, fence),
+    );
+  }
+
+  /** @internal */
+  protected override _acquireLease(
+    runId: string,
+    request: LeaseRequest,
+  ): Promise<RunLease> {
+    return this.#call(runId, (keys) =>
+      acquireLease(this.#connection, keys, runId, request),
+    );
+  }
+
+  /** @internal */
+  protected override _renewLease(
+    lease: RunLease,
+    ttlMs: number,
+  ): Promise<void> {
+    return this.#call(lease.runId, (keys) =>
+      renewLease(this.#connection, keys, lease, ttlMs),
+    );
+  }
+
+  /** @internal */
+  protected override _releaseLease(lease: RunLease): Promise<void> {
+    return this.#call(lease.runId, (keys) =>
+      releaseLease(this.#connection, keys, lease),
     );
   }
 

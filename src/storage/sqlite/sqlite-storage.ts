@@ -12,7 +12,8 @@ import {
 } from './sqlite-options.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
-import type { StoredSavepoint } from '../types.js';
+import { SqliteLeases, createLeaseTable } from './sqlite-lease.js';
+import type { LeaseRequest, RunLease, StoredSavepoint } from '../types.js';
 
 /**
  * Storage in a SQLite database, through better-sqlite3.
@@ -49,6 +50,8 @@ export class SqliteStorage extends BaseStorage {
   readonly #ownsDatabase: boolean;
   readonly #logger: Logger;
   #statements: SqliteStatements | undefined;
+  /** Lease statements; only on a writable connection. */
+  #leases: SqliteLeases | undefined;
 
   /** No I/O: {@link SqliteStorage.open} does the setup. */
   private constructor(db: SqliteDatabase, config: SqliteConfig) {
@@ -116,8 +119,30 @@ export class SqliteStorage extends BaseStorage {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): void {
-    this.#query(undefined, (s) => s.writeSavepoint(runId, savepoint, keep));
+    const write = (): void =>
+      this.#query(undefined, (s) => s.writeSavepoint(runId, savepoint, keep));
+    if (fence === undefined) write();
+    else this.#leaseStatements().fenced(fence, 'writeSavepoint', write);
+  }
+
+  /** @internal */
+  protected override _acquireLease(
+    runId: string,
+    request: LeaseRequest,
+  ): RunLease {
+    return this.#leaseStatements().acquire(runId, request);
+  }
+
+  /** @internal */
+  protected override _renewLease(lease: RunLease, ttlMs: number): void {
+    this.#leaseStatements().renew(lease, ttlMs);
+  }
+
+  /** @internal */
+  protected override _releaseLease(lease: RunLease): void {
+    this.#leaseStatements().release(lease);
   }
 
   /** @internal */
@@ -170,6 +195,7 @@ export class SqliteStorage extends BaseStorage {
    */
   protected override _close(): void {
     this.#statements = undefined;
+    this.#leases = undefined;
     if (this.#ownsDatabase) this.#db.close();
   }
 
@@ -184,6 +210,13 @@ export class SqliteStorage extends BaseStorage {
       );
     }
     this.#prepare();
+    if (!this.readOnly) createLeaseTable(this.#db);
+  }
+
+  /** The lease statements (lease calls are writes: never read-only). */
+  #leaseStatements(): SqliteLeases {
+    this.#leases ??= new SqliteLeases(this.#db);
+    return this.#leases;
   }
 
   /** Statements, or `undefined` while a read-only database has no schema. */

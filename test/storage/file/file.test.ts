@@ -24,7 +24,7 @@ import { describeStorageAdapter } from '../../../src/testing/index.js';
 import { plain, savepoint } from '../../../src/testing/fixture.js';
 import { fileFixture, runDir, savepointFile, tempDir } from './file-fixture.js';
 
-const capabilities = { reopen: true, readOnly: true };
+const capabilities = { reopen: true, readOnly: true, leases: true };
 
 describeStorageAdapter('FileStorage (uncompressed, fsync)', fileFixture({}), {
   capabilities,

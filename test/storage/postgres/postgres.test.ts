@@ -84,7 +84,7 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true } },
+    { capabilities: { reopen: true, readOnly: true, leases: true } },
   );
 
   describe('PostgresStorage.open()', () => {

@@ -108,7 +108,7 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true } },
+    { capabilities: { reopen: true, readOnly: true, leases: true } },
   );
 
   describeStorageAdapter(
@@ -135,7 +135,7 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true } },
+    { capabilities: { reopen: true, readOnly: true, leases: true } },
   );
 
   describe('RedisStorage', () => {

@@ -65,7 +65,7 @@ describeStorageAdapter(
       },
     };
   },
-  { capabilities: { reopen: true, readOnly: true } },
+  { capabilities: { reopen: true, readOnly: true, leases: true } },
 );
 
 describeStorageAdapter(
@@ -88,7 +88,7 @@ describeStorageAdapter(
       },
     };
   },
-  { capabilities: { reopen: true, readOnly: true } },
+  { capabilities: { reopen: true, readOnly: true, leases: true } },
 );
 
 describe('SqliteStorage on a file', () => {
