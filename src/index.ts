@@ -55,6 +55,7 @@ export { Entity } from './actors/entity.js';
 export type { EntityStore, SaveTransform } from './actors/entity.js';
 
 export { createStateStore, StateStore } from './actors/state-store/index.js';
+export type { LeaseOptions } from './lease/index.js';
 export type {
   StateStoreOptions,
   LoadedRunState,

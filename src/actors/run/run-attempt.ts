@@ -48,6 +48,7 @@ export const PERMANENT: ReadonlySet<string> = new Set([
   'E_SCHEMA_VERSION',
   'E_READ_ONLY',
   'E_CLOSED',
+  'E_FENCED',
 ]);
 
 /** The entities of the loaded or fresh run, in declaration order. */
@@ -90,6 +91,7 @@ export async function runAttempt(
     storage: config.storage,
     ...(config.keep === undefined ? {} : { keep: config.keep }),
     persistIntervalMs: config.persistIntervalMs,
+    lease: config.lease,
     ...(config.codec === undefined ? {} : { codec: config.codec }),
     logger: config.logger,
     onError: (error) => void (failure ??= error),

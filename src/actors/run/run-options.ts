@@ -4,6 +4,7 @@
  * @internal
  * @packageDocumentation
  */
+import { checkLeaseOptions, type LeaseOptions } from '../../lease/index.js';
 import type { EventObject } from 'xstate';
 import { silentLogger, type Logger } from '../../logger.js';
 import { checkSchedule, type Schedule } from '../../schedule/index.js';
@@ -40,6 +41,7 @@ export interface RunConfig {
   readonly update: UpdateFunction | undefined;
   readonly keep: number | undefined;
   readonly persistIntervalMs: number;
+  readonly lease: LeaseOptions | false;
   readonly lateness: LatenessPolicy;
   readonly maxRestarts: number;
   readonly withinMs: number;
@@ -212,6 +214,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
       o.persistIntervalMs,
       100,
     ),
+    lease: runLease(o.lease),
     lateness,
     maxRestarts: nonNegativeInteger('options.maxRestarts', o.maxRestarts, 3),
     withinMs: nonNegativeInteger('options.withinMs', o.withinMs, 5_000),
@@ -226,4 +229,12 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     logger: o.logger ?? silentLogger,
     now: optionalFunction('options.now', o.now) ?? Date.now,
   });
+}
+
+/** The run's lease options: waiting for a held run by default. */
+function runLease(value: unknown): LeaseOptions | false {
+  if (value === false) return false;
+  const given = (value ?? {}) as LeaseOptions;
+  const ttlMs = checkLeaseOptions('options.lease', given).ttlMs;
+  return Object.freeze({ waitMs: 2 * ttlMs, ...given });
 }

@@ -1,4 +1,9 @@
-import { RunStateError, ensureError, storageError } from '../../errors.js';
+import {
+  RunStateError,
+  ensureError,
+  isRunStateError,
+  storageError,
+} from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createRunState, type RunState } from '../../schedule/index.js';
 import type { Schedule } from '../../schedule/index.js';
@@ -10,6 +15,7 @@ import {
 } from '../../storage/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
 import { checkId, show } from '../../validate.js';
+import type { LeaseKeeper } from '../../lease/index.js';
 
 /**
  * Migrates loaded state: receives the newest savepoint's `[id, state]` pairs
@@ -38,6 +44,8 @@ export interface StoreIo {
   readonly maxOpenSavepoints: number;
   /** Least wall-clock time between two writes; 0: no wait, no coalescing. */
   readonly persistIntervalMs: number;
+  /** The run's lease, when the storage has leases and it is not disabled. */
+  readonly lease?: LeaseKeeper | undefined;
 }
 
 /** @internal */
@@ -65,6 +73,7 @@ export async function initRun(
 ): Promise<InitOutput> {
   let newest: number | undefined;
   try {
+    await io.lease?.acquire();
     newest = await io.storage.newestTimestamp(io.runId);
     if (newest === undefined) await io.storage.initRun(io.runId);
   } catch (error) {
@@ -98,6 +107,7 @@ export async function loadRun(
   const { runId, logger } = io;
   let loaded: LoadedSavepoint;
   try {
+    await io.lease?.acquire();
     loaded = await loadNewestSavepoint(io.storage, io.codec, runId, logger);
   } catch (error) {
     throw storageError(error, 'loadRunState', { runId });
@@ -188,7 +198,9 @@ export async function persistSavepoint(
   quarantine: readonly number[],
 ): Promise<void> {
   const { runId, storage } = io;
+  const lease = io.lease?.current;
   try {
+    if (io.lease?.lost !== undefined) throw io.lease.lost;
     for (const timestamp of quarantine) {
       await storage.quarantineSavepoint(runId, timestamp);
       io.logger.warn({ runId, timestamp }, 'moved corrupted savepoint aside');
@@ -196,9 +208,10 @@ export async function persistSavepoint(
     await storage.writeSavepoint(
       runId,
       { timestamp: savepoint.timestamp, entries: entityStates(savepoint) },
-      { keep: io.keep },
+      lease === undefined ? { keep: io.keep } : { keep: io.keep, lease },
     );
   } catch (error) {
+    if (isRunStateError(error, 'E_FENCED')) io.lease?.fenced(error);
     throw storageError(error, `persisting savepoint ${savepoint.timestamp}`, {
       runId,
       timestamp: savepoint.timestamp,

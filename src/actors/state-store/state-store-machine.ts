@@ -1,5 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate';
-import { RunStateError } from '../../errors.js';
+import { RunStateError, isRunStateError } from '../../errors.js';
 import type { Savepoint } from '../../schedule/index.js';
 import { applySaves } from './apply-saves.js';
 import {
@@ -158,7 +158,9 @@ export const stateStoreMachine = setup({
       };
     }),
     persistFailed: assign(({ context, event }) => {
-      context.report((event as { error?: unknown }).error as RunStateError);
+      const error = (event as { error?: unknown }).error as RunStateError;
+      // A lost lease was reported as it was noticed (LeaseKeeper onLost).
+      if (!isRunStateError(error, 'E_FENCED')) context.report(error);
       const { counters } = context;
       return {
         ...settleHead(context),

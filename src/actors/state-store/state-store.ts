@@ -11,6 +11,7 @@ import type { StorageAdapter } from '../../storage/index.js';
 import { checkFunction, checkTimestamp, show } from '../../validate.js';
 import { Entity, type EntityStore } from '../entity.js';
 import type { UpdateFunction } from './state-store-io.js';
+import { LeaseKeeper } from '../../lease/index.js';
 import { stateStoreMachine } from './state-store-machine.js';
 import type { SaveItem } from './state-store-types.js';
 import { storeStatus, type StateStoreStatus } from './state-store-status.js';
@@ -58,20 +59,30 @@ export class StateStore implements EntityStore {
   readonly #storage: StorageAdapter;
   readonly #codec: Codec;
   readonly #report: (error: RunStateError) => void;
+  readonly #lease: LeaseKeeper | undefined;
   #batch: SaveItem[] = [];
   #ready = false;
   #closePromise: Promise<void> | undefined;
 
   /** Use {@link createStateStore}. */
   constructor(options: StateStoreOptions) {
-    const { io, report, onPersisted } = storeConfig(options);
+    const { io, lease, report, onPersisted } = storeConfig(options);
     this.runId = io.runId;
     this.schedule = io.schedule;
     this.#storage = io.storage;
     this.#codec = io.codec;
     this.#report = report;
+    this.#lease =
+      lease === undefined
+        ? undefined
+        : new LeaseKeeper(io.storage, io.runId, lease, io.logger, (error) => {
+            report(error);
+            if (this.#actor.getSnapshot().status === 'active') {
+              this.#actor.send({ type: 'abort' });
+            }
+          });
     this.#actor = createActor(stateStoreMachine, {
-      input: { io, report, onPersisted },
+      input: { io: { ...io, lease: this.#lease }, report, onPersisted },
     });
     this.#actor.subscribe({
       error: (error) =>
@@ -195,6 +206,8 @@ export class StateStore implements EntityStore {
   }
 
   #refusal(entityId: string, timestamp: number): RunStateError | undefined {
+    const lost = this.#lease?.lost;
+    if (lost !== undefined) return lost;
     if (this.#ready && this.#closePromise === undefined) return undefined;
     const what = `save of entity ${JSON.stringify(entityId)} at ${timestamp}`;
     if (this.#closePromise !== undefined) return closedError(this.runId, what);
@@ -229,16 +242,23 @@ export class StateStore implements EntityStore {
    * not hold it back.
    *
    * @param options - `signal` stops waiting (`E_ABORTED`); persistence goes on
-   * @throws `E_CLOSED`, `E_ABORTED`
+   * @throws `E_CLOSED`, `E_ABORTED`; `E_FENCED` once another store took the
+   * run's lease over (this store stopped; nothing more of it persists)
    */
   async flush(options?: AbortOptions): Promise<void> {
     const signal = checkAbortOptions(options);
     this.#checkOpen();
     this.#sendBatch();
+    this.#throwIfLost();
     const done = new Promise<void>((resolve) =>
       this.#actor.send({ type: 'flush', resolve }),
     );
     await abortable(done, signal, 'flush');
+    this.#throwIfLost();
+  }
+
+  #throwIfLost(): void {
+    if (this.#lease?.lost !== undefined) throw this.#lease.lost;
   }
 
   /** What the store is doing: see {@link StateStoreStatus}. */
@@ -263,10 +283,13 @@ export class StateStore implements EntityStore {
     const signal = checkAbortOptions(options);
     this.#closePromise ??= (async () => {
       this.#sendBatch();
-      await new Promise<void>((resolve) =>
-        this.#actor.send({ type: 'close', resolve }),
-      );
+      if (this.#actor.getSnapshot().status === 'active') {
+        await new Promise<void>((resolve) =>
+          this.#actor.send({ type: 'close', resolve }),
+        );
+      }
       this.#actor.stop();
+      await this.#lease?.release();
     })();
     return abortable(this.#closePromise, signal, 'close', () => {
       if (this.#actor.getSnapshot().status === 'active') {
@@ -282,6 +305,11 @@ export class StateStore implements EntityStore {
 
   #sendBatch(): void {
     if (this.#batch.length === 0) return;
+    // Stopped (its lease lost): the batch was accepted before; drop it.
+    if (this.#actor.getSnapshot().status !== 'active') {
+      this.#batch = [];
+      return;
+    }
     const batch = this.#batch;
     this.#batch = [];
     this.#actor.send({ type: 'saves', batch });

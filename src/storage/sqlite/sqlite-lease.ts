@@ -73,8 +73,30 @@ export class SqliteLeases {
     );
   }
 
+  /**
+   * Run a lease-only transaction without waiting for the disk
+   * (`synchronous = NORMAL` for its commit, then the setting as it was).
+   * Safe: SQLite processes share one machine, so a crash that loses a
+   * lease change also killed every process that could hold that lease;
+   * and the next savepoint's synced commit makes it durable anyway.
+   */
+  #unsynced<T>(body: () => T): T {
+    const before = this.#db.pragma('synchronous', { simple: true });
+    if (typeof before !== 'number' || before < 2) return body();
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      return body();
+    } finally {
+      this.#db.pragma(`synchronous = ${before}`);
+    }
+  }
+
   /** Take or renew the lease, in one immediate transaction. */
   acquire(runId: string, request: LeaseRequest): RunLease {
+    return this.#unsynced(() => this.#acquire(runId, request));
+  }
+
+  #acquire(runId: string, request: LeaseRequest): RunLease {
     return this.#db
       .transaction(() => {
         const now = this.#now();
@@ -91,20 +113,24 @@ export class SqliteLeases {
 
   /** Extend a current lease; `E_FENCED` otherwise. */
   renew(lease: RunLease, ttlMs: number): void {
-    this.fenced(lease, 'renewLease', (row) =>
-      this.#store(lease.runId, { ...row, expiresAt: this.#now() + ttlMs }),
+    this.#unsynced(() =>
+      this.fenced(lease, 'renewLease', (row) =>
+        this.#store(lease.runId, { ...row, expiresAt: this.#now() + ttlMs }),
+      ),
     );
   }
 
   /** Free a current lease, keeping its token; ignore a stale one. */
   release(lease: RunLease): void {
-    this.#db
-      .transaction(() => {
-        const row = this.#row(lease.runId);
-        if (row === undefined || !isCurrent(row, lease)) return;
-        this.#store(lease.runId, { ...row, owner: undefined, expiresAt: 0 });
-      })
-      .immediate();
+    this.#unsynced(() =>
+      this.#db
+        .transaction(() => {
+          const row = this.#row(lease.runId);
+          if (row === undefined || !isCurrent(row, lease)) return;
+          this.#store(lease.runId, { ...row, owner: undefined, expiresAt: 0 });
+        })
+        .immediate(),
+    );
   }
 
   /**

@@ -99,6 +99,7 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
         tables.rows.map((r: { tablename: string }) => r.tablename),
       ).toEqual([
         'runstate_entity_states',
+        'runstate_leases',
         'runstate_meta',
         'runstate_runs',
         'runstate_savepoints',

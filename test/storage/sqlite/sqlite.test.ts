@@ -129,6 +129,7 @@ describe('SqliteStorage on a file', () => {
       .all();
     expect(tables).toEqual([
       'runstate_entity_states',
+      'runstate_leases',
       'runstate_meta',
       'runstate_runs',
       'runstate_savepoints',
