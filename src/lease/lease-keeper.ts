@@ -104,7 +104,7 @@ export class LeaseKeeper implements Renewable {
         break;
       } catch (error) {
         const left = deadline - Date.now();
-        if (!isRunStateError(error, 'E_LOCKED') || left <= 0) throw error;
+        if (left <= 0 || !this.#retryable(error)) throw error;
         await pause(Math.min(left, Math.max(10, ttlMs / 10)));
       }
     }
@@ -114,6 +114,20 @@ export class LeaseKeeper implements Renewable {
     );
     this.#schedule();
     return this.#lease;
+  }
+
+  /**
+   * While waiting: a held run (`E_LOCKED`), or a storage failure such as a
+   * busy SQLite file whose holder was stopped mid-write (logged).
+   */
+  #retryable(error: unknown): boolean {
+    if (isRunStateError(error, 'E_LOCKED')) return true;
+    if (!isRunStateError(error, 'E_STORAGE')) return false;
+    this.#logger.warn(
+      { runId: this.#runId, err: error },
+      'run lease acquisition failed; retrying while waiting',
+    );
+    return true;
   }
 
   /** Note an `E_FENCED` a write met: stop renewing, tell `onLost` once. */

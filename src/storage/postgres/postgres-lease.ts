@@ -15,7 +15,7 @@ import {
   type PgQueryable,
 } from './postgres-driver.js';
 import { MIGRATION_LOCK, quoteIdent } from './postgres-schema.js';
-import { key } from './postgres-statements.js';
+import { key, type WriteFence } from './postgres-statements.js';
 
 /** The server's clock in epoch ms. */
 const NOW = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`;
@@ -43,8 +43,9 @@ function sql(s: string) {
     holder: `SELECT owner, token, expires_at - ${NOW} AS left FROM ${t} WHERE run_id = $1`,
     renew: `UPDATE ${t} SET expires_at = ${NOW} + $4 WHERE run_id = $1 AND owner = $2 AND token = $3`,
     release: `UPDATE ${t} SET owner = NULL, expires_at = 0 WHERE run_id = $1 AND owner = $2 AND token = $3`,
-    // FOR SHARE: a takeover (an UPDATE of the row) waits for this write's
-    // transaction, so the write is ordered entirely before it.
+    // FOR SHARE, as the write's last statement: a takeover (an UPDATE of
+    // the row) waits for the write's commit, so the write is ordered
+    // entirely before it, or sees the new token and rolls back.
     fence: `SELECT owner, token FROM ${t} WHERE run_id = $1 FOR SHARE`,
   };
 }
@@ -79,6 +80,8 @@ export async function createLeaseTable(
 export class PostgresLeases {
   readonly #pool: PgPool;
   readonly #sql: ReturnType<typeof sql>;
+  /** The TTL each run's lease was last taken or renewed with, by run id. */
+  readonly #ttls = new Map<string, number>();
 
   /** @param pool - where to run; @param schema - unquoted schema name */
   constructor(pool: PgPool, schema: string) {
@@ -95,7 +98,10 @@ export class PostgresLeases {
       ttlMs,
     ]);
     const row = r.rows[0] as { token: string } | undefined;
-    if (row !== undefined) return { runId, owner, token: Number(row.token) };
+    if (row !== undefined) {
+      this.#ttls.set(runId, ttlMs);
+      return { runId, owner, token: Number(row.token) };
+    }
     const h = await this.#pool.query(this.#sql.holder, [key(runId)]);
     const holder = h.rows[0] as HolderRow | undefined;
     throw leaseLockedError(
@@ -114,6 +120,22 @@ export class PostgresLeases {
       ttlMs,
     ]);
     if (r.rowCount === 0) throw await this.#fenced(lease, 'renewLease');
+    this.#ttls.set(lease.runId, ttlMs);
+  }
+
+  /**
+   * The fence of a write: the lease check, and a transaction that the
+   * server ends when its client stalls in it longer than the lease's TTL
+   * (`idle_in_transaction_session_timeout`), so an owner stopped mid-write
+   * (SIGSTOP, a frozen VM) holds the run's locks against its successor
+   * for at most that long.
+   */
+  writeFence(lease: RunLease): WriteFence {
+    const idle = Math.max(1_000, this.#ttls.get(lease.runId) ?? 10_000);
+    return {
+      begin: `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${idle}`,
+      check: (c) => this.check(c, lease),
+    };
   }
 
   /** Free a current lease (keeping its token); ignore a stale one. */
@@ -123,6 +145,7 @@ export class PostgresLeases {
       lease.owner,
       lease.token,
     ]);
+    this.#ttls.delete(lease.runId);
   }
 
   /**

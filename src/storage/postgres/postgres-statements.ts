@@ -14,6 +14,17 @@ import { copyStates } from './postgres-copy.js';
 import { quoteIdent } from './postgres-schema.js';
 import type { StoredEntry, StoredSavepoint } from '../types.js';
 
+/**
+ * How a fenced write changes its transaction: its opening statement(s), and
+ * the lease check run last, before `COMMIT`.
+ *
+ * @internal
+ */
+export interface WriteFence {
+  readonly begin: string;
+  readonly check: (c: PgQueryable) => Promise<void>;
+}
+
 /** Every statement, for the tables of schema `s` (a quoted identifier). */
 function sql(s: string) {
   const runs = `${s}.runstate_runs`;
@@ -149,11 +160,10 @@ export class PostgresStatements {
     sp: StoredSavepoint,
     keep: number,
     now: number,
-    before?: (c: PgQueryable) => Promise<void>,
+    fence?: WriteFence,
   ): Promise<void> {
     const q = this.#sql;
-    return inTransaction(this.#pool, 'BEGIN', async (c) => {
-      await before?.(c);
+    return inTransaction(this.#pool, fence?.begin ?? 'BEGIN', async (c) => {
       await c.query(q.insertRun, [key(runId), now]);
       await c.query(q.lockRun, [key(runId)]);
       // A statement after the lock: it sees what the previous holder
@@ -175,6 +185,8 @@ export class PostgresStatements {
         await copyStates(c, q.statesTable, id, ids, sp.entries);
       }
       await c.query(q.prune, [key(runId), keep]);
+      // Last, so a takeover waits on this transaction for one round trip.
+      await fence?.check(c);
     });
   }
 

@@ -2,7 +2,7 @@ import { storageError } from '../../errors.js';
 import { checkSchemaVersion } from '../schema-version.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { BaseStorage } from '../base-storage.js';
-import type { PgPool, PgQueryable } from './postgres-driver.js';
+import type { PgPool } from './postgres-driver.js';
 import {
   checkPostgresOptions,
   createPool,
@@ -141,12 +141,10 @@ export class PostgresStorage extends BaseStorage {
     keep: number,
     fence?: RunLease,
   ): Promise<void> {
-    const check =
-      fence === undefined
-        ? undefined
-        : (c: PgQueryable) => this.#leases.check(c, fence);
+    const fenced =
+      fence === undefined ? undefined : this.#leases.writeFence(fence);
     return this.#call(undefined, (s) =>
-      s.writeSavepoint(runId, savepoint, keep, Date.now(), check),
+      s.writeSavepoint(runId, savepoint, keep, Date.now(), fenced),
     );
   }
 
