@@ -63,7 +63,7 @@ export const BACKENDS: readonly LeaseBackend[] = [
     },
     open: (schema) =>
       PostgresStorage.open({
-        connectionString: process.env.RUNSTATE_PG_URL as string,
+        connectionString: process.env.RUNSTATE_PG_URL,
         schema,
       }),
   },
@@ -91,7 +91,7 @@ export const BACKENDS: readonly LeaseBackend[] = [
     },
     open: (prefix) =>
       RedisStorage.open({
-        url: process.env.RUNSTATE_REDIS_URL as string,
+        url: process.env.RUNSTATE_REDIS_URL,
         prefix,
       }),
   },

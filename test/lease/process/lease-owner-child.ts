@@ -52,7 +52,7 @@ const store = createStateStore({
 });
 const start = await resumeOrStart<W>(store, {
   startFrom: Date.now(),
-  entities: [['w', { tag: tag!, n: 0 }]],
+  entities: [['w', { tag: tag, n: 0 }]],
 });
 say({ event: 'acquired', resumed: start.resumed, from: start.timestamp });
 let w = start.entities[0] as Entity<W>;
@@ -61,7 +61,7 @@ while (fenced === undefined) {
   await new Promise((resolve) => setTimeout(resolve, 15));
   const ts = Math.max(Date.now(), last + 1);
   last = ts;
-  w = w.updateState(ts, { tag: tag!, n: w.state.n + 1 }).ackProcessedTime(ts);
+  w = w.updateState(ts, { tag: tag, n: w.state.n + 1 }).ackProcessedTime(ts);
 }
 await store.close();
 await storage.close();

@@ -47,7 +47,7 @@ export function startOwner(
   const events: OwnerEvent[] = [];
   const waiters = new Set<() => void>();
   let buffered = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk;
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
