@@ -80,7 +80,9 @@ export function describeStorageAdapter(
     describeLifecycle(factory);
     describeValidation(factory);
     describeCapabilities(factory, capabilities);
-    if (capabilities.leases === true) describeLeases(factory);
+    if (capabilities.leases === true) {
+      describeLeases(factory, capabilities.reopen === true);
+    }
   });
 }
 

@@ -57,10 +57,30 @@ const fenced = { name: 'RunStateError', code: 'E_FENCED' };
 const locked = { name: 'RunStateError', code: 'E_LOCKED' };
 
 /** Register the lease tests. @internal */
-export function describeLeases(factory: StorageFactory): void {
+export function describeLeases(factory: StorageFactory, reopen: boolean): void {
   describe('capability leases', () => {
     const ctx = useFixture(factory);
     const storage = (): Leasing => leasing(ctx().storage);
+
+    it.skipIf(!reopen)(
+      'shares leases between instances over the same data (with reopen)',
+      async () => {
+        const s = storage();
+        const other = leasing(await ctx().reopen());
+        const a = await s.acquireLease('r', { owner: 'a', ttlMs: LONG_MS });
+        await expect(
+          other.acquireLease('r', { owner: 'b', ttlMs: LONG_MS }),
+        ).rejects.toMatchObject(locked);
+        await s.releaseLease(a);
+        const b = await other.acquireLease('r', { owner: 'b', ttlMs: LONG_MS });
+        expect(b.token).toBeGreaterThan(a.token);
+        await expect(
+          s.writeSavepoint('r', savepoint(1), { keep: 5, lease: a }),
+        ).rejects.toMatchObject(fenced);
+        await other.writeSavepoint('r', savepoint(2), { keep: 5, lease: b });
+        expect(await s.listSavepoints('r')).toEqual([2]);
+      },
+    );
 
     it('grants a free run with a positive token, and renews for its owner', async () => {
       const s = storage();
