@@ -115,7 +115,8 @@ export class StateStore implements EntityStore {
    *   multiple of the schedule after it (the grid is counted from epoch 0)
    * @param entityDefs - `[id, initialState]` pairs with unique ids
    * @throws `E_INVALID_STATE` when the store was already initialised or the
-   * run already has savepoints; `E_STORAGE`; `E_CLOSED`
+   * run already has savepoints; `E_LOCKED` while another store holds the
+   * run's lease; `E_STORAGE`; `E_CLOSED`
    */
   async initRunState<S>(
     timestamp: number,
@@ -146,7 +147,8 @@ export class StateStore implements EntityStore {
    * nothing.
    *
    * @param update - migrates `[id, state]` pairs (may rename, add, drop)
-   * @throws `E_NO_SAVEPOINT`, `E_CORRUPTED`, `E_FORMAT_VERSION`,
+   * @throws `E_LOCKED` while another store holds the run's lease;
+   * `E_NO_SAVEPOINT`, `E_CORRUPTED`, `E_FORMAT_VERSION`,
    * `E_UPDATE_FAILED` (the store stays usable), `E_STORAGE`, `E_CLOSED`
    */
   async loadRunState(update?: UpdateFunction): Promise<LoadedRunState> {
