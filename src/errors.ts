@@ -42,6 +42,9 @@
  *   or another owner holds the run's lease (`acquireLease`).
  * - `E_FENCED`: this writer's lease on the run was taken over (or released):
  *   its write was refused and nothing of it landed; its store stops.
+ * - `E_INVALID_IMPORT`: an export file (or tagged JSON) given to
+ *   `importSavepoint`/`decodeTagged` is not exactly the documented format;
+ *   `details: { path, reason }` and, for a file, `line`. Nothing was written.
  */
 export type ErrorCode =
   | 'E_CLOSED'
@@ -65,7 +68,8 @@ export type ErrorCode =
   | 'E_OUT_OF_ORDER'
   | 'E_RESTART_LIMIT'
   | 'E_LOCKED'
-  | 'E_FENCED';
+  | 'E_FENCED'
+  | 'E_INVALID_IMPORT';
 
 /** Options of a {@link RunStateError}. */
 export interface RunStateErrorOptions {

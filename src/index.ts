@@ -104,7 +104,14 @@ export {
 } from './storage/codec/index.js';
 export type { Codec } from './storage/codec/index.js';
 export { loadNewestSavepoint } from './storage/index.js';
-export type { LoadedSavepoint } from './storage/index.js';
+export type { LoadedSavepoint, LoadNewestOptions } from './storage/index.js';
+export { decorateStorage } from './storage/index.js';
+export type {
+  StorageCall,
+  StorageHook,
+  StorageHooks,
+  StorageMethodName,
+} from './storage/index.js';
 export type {
   LeaseRequest,
   RunLease,
@@ -113,3 +120,41 @@ export type {
   StoredEntry,
   WriteSavepointOptions,
 } from './storage/index.js';
+
+export {
+  encodeTagged,
+  decodeTagged,
+  exportSavepoint,
+  importSavepoint,
+  EXPORT_FORMAT,
+  EXPORT_FORMAT_VERSION,
+} from './export/index.js';
+export type {
+  JsonValue,
+  TaggedValue,
+  ExportSavepointOptions,
+  ImportSavepointOptions,
+  ImportedSavepoint,
+} from './export/index.js';
+export {
+  summarizeRuns,
+  summarizeSavepoints,
+  verifyStorage,
+  diffValues,
+  diffSavepoints,
+  copyRuns,
+} from './inspect/index.js';
+export type {
+  RunSummary,
+  SavepointSummary,
+  VerifyFailure,
+  VerifyOptions,
+  VerifyReport,
+  ValueChange,
+  DiffSavepointsOptions,
+  SavepointDiff,
+  CopyProgress,
+  CopyRunsOptions,
+  CopiedRun,
+  CopyReport,
+} from './inspect/index.js';

@@ -12,6 +12,7 @@ import {
 
 const RUN = 'run-1';
 
+/** The conformance cases of writing, reading, pruning and quarantining savepoints. */
 export function describeSavepoints(factory: StorageFactory): void {
   describe('#writeSavepoint() and #readSavepoint()', () => {
     const ctx = useFixture(factory);

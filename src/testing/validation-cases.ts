@@ -22,6 +22,9 @@ const BAD_RUN_IDS: [string, unknown, typeof TypeError][] = [
   ['an empty runId', '', RangeError],
   ['a numeric runId', 42, TypeError],
   ['a runId over 1024 characters', 'x'.repeat(1025), RangeError],
+  ['a runId with a lone high surrogate', 'run-\ud800', TypeError],
+  ['a runId with a lone low surrogate', '\udc00-run', TypeError],
+  ['a runId with surrogates in reverse order', '\ude80\ud83d', TypeError],
 ];
 
 const RUN_ID_CASES: Case[] = BAD_RUN_IDS.flatMap(([label, id, error]) => [
@@ -123,6 +126,12 @@ const ARGUMENT_CASES: Case[] = [
     /entries\[0\]\[0\]/,
   ],
   [
+    'an entry whose id has a lone surrogate',
+    write({ timestamp: 1, entries: [['e\udfff', bytes(1)]] }),
+    TypeError,
+    /entries\[0\]\[0\].*\\udfff/,
+  ],
+  [
     'bytes that are an array',
     write({ timestamp: 1, entries: [['a', [1, 2]]] }),
     TypeError,
@@ -157,6 +166,7 @@ const ARGUMENT_CASES: Case[] = [
   ],
 ];
 
+/** The conformance cases of argument validation (`TypeError`/`RangeError`). */
 export function describeValidation(factory: StorageFactory): void {
   describe('argument validation', () => {
     const ctx = useFixture(factory);

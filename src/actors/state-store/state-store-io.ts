@@ -108,7 +108,10 @@ export async function loadRun(
   let loaded: LoadedSavepoint;
   try {
     await io.lease?.acquire();
-    loaded = await loadNewestSavepoint(io.storage, io.codec, runId, logger);
+    loaded = await loadNewestSavepoint(io.storage, runId, {
+      codec: io.codec,
+      logger,
+    });
   } catch (error) {
     throw storageError(error, 'loadRunState', { runId });
   }

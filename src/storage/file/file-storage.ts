@@ -134,17 +134,17 @@ export class FileStorage extends BaseStorage {
     return storage;
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): Promise<boolean> {
     return exists(join(this.#runDir(runId), RUN_META));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): Promise<void> {
     return this.#locked(runId, true, () => Promise.resolve(), undefined);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -162,7 +162,7 @@ export class FileStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._acquireLease} */
   protected override _acquireLease(
     runId: string,
     request: LeaseRequest,
@@ -172,7 +172,7 @@ export class FileStorage extends BaseStorage {
     return this.#locked(runId, true, body, undefined as never);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._renewLease} */
   protected override async _renewLease(
     lease: RunLease,
     ttlMs: number,
@@ -185,14 +185,14 @@ export class FileStorage extends BaseStorage {
     }
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._releaseLease} */
   protected override _releaseLease(lease: RunLease): Promise<void> {
     const body = (run: LockedRun): Promise<void> =>
       settle(() => releaseFileLease(run, lease));
     return this.#locked(lease.runId, false, body, undefined);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected async _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -212,12 +212,12 @@ export class FileStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected async _listSavepoints(runId: string): Promise<number[]> {
     return liveTimestamps(await listDir(this.#runDir(runId)));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#locked(
       runId,
@@ -227,7 +227,7 @@ export class FileStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -240,7 +240,7 @@ export class FileStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#locked(
       runId,
@@ -254,12 +254,12 @@ export class FileStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): Promise<string[]> {
     return listRunIds(this.directory, this.#logger);
   }
 
-  /** Releases this storage's run locks. @internal */
+  /** Releases this storage's run locks. */
   protected override async _close(): Promise<void> {
     const locks = [...this.#held];
     this.#held.clear();

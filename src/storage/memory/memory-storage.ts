@@ -101,17 +101,17 @@ export class MemoryStorage extends BaseStorage {
     return settle(() => new MemoryStorage(options));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): boolean {
     return this.#runs.has(runId);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): void {
     this.#run(runId);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     { timestamp, entries }: StoredSavepoint,
@@ -128,7 +128,7 @@ export class MemoryStorage extends BaseStorage {
     run.live.splice(0, Math.max(0, run.live.length - keep));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -143,25 +143,25 @@ export class MemoryStorage extends BaseStorage {
       : { timestamp: found.timestamp, entries: copyEntries(found.entries) };
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
     return Promise.resolve(this.#runs.get(runId)?.live.at(-1)?.timestamp);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): number[] {
     return this.#runs.get(runId)?.live.map((sp) => sp.timestamp) ?? [];
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): number {
     const live = this.#runs.get(runId)?.live ?? [];
     return live.splice(0, Math.max(0, live.length - keep)).length;
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
     const run = this.#runs.get(runId);
     const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
@@ -169,17 +169,17 @@ export class MemoryStorage extends BaseStorage {
     run.quarantined.push(...run.live.splice(index, 1));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): boolean {
     return this.#runs.delete(runId);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): string[] {
     return [...this.#runs.keys()].sort();
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._acquireLease} */
   protected override _acquireLease(
     runId: string,
     request: LeaseRequest,
@@ -187,17 +187,17 @@ export class MemoryStorage extends BaseStorage {
     return this.#leases.acquire(runId, request);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._renewLease} */
   protected override _renewLease(lease: RunLease, ttlMs: number): void {
     this.#leases.renew(lease, ttlMs);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._releaseLease} */
   protected override _releaseLease(lease: RunLease): void {
     this.#leases.release(lease);
   }
 
-  /** Drops every savepoint and lease. @internal */
+  /** Drops every savepoint and lease. */
   protected override _close(): void {
     this.#runs.clear();
     this.#leases.clear();

@@ -124,17 +124,17 @@ export class PostgresStorage extends BaseStorage {
     }
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): Promise<boolean> {
     return this.#call(false, (s) => s.isInitialized(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): Promise<void> {
     return this.#call(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -148,7 +148,7 @@ export class PostgresStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._acquireLease} */
   protected override _acquireLease(
     runId: string,
     request: LeaseRequest,
@@ -156,7 +156,7 @@ export class PostgresStorage extends BaseStorage {
     return this.#leases.acquire(runId, request);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._renewLease} */
   protected override _renewLease(
     lease: RunLease,
     ttlMs: number,
@@ -164,12 +164,12 @@ export class PostgresStorage extends BaseStorage {
     return this.#leases.renew(lease, ttlMs);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._releaseLease} */
   protected override _releaseLease(lease: RunLease): Promise<void> {
     return this.#leases.release(lease);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -177,24 +177,24 @@ export class PostgresStorage extends BaseStorage {
     return this.#call(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
     return this.#call(undefined, (s) => s.newestTimestamp(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): Promise<number[]> {
     return this.#call([], (s) => s.listSavepoints(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(0, (s) => s.prune(runId, keep));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -204,12 +204,12 @@ export class PostgresStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#call(false, (s) => s.deleteRun(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): Promise<string[]> {
     return this.#call([], (s) => s.listRuns());
   }
@@ -217,8 +217,6 @@ export class PostgresStorage extends BaseStorage {
   /**
    * Ends the pool when it was created from `connectionString`; a `pool`
    * passed in stays open (the caller ends it).
-   *
-   * @internal
    */
   protected override async _close(): Promise<void> {
     if (this.#ownsPool) await this.#pool.end();

@@ -124,7 +124,7 @@ export class RedisStorage extends BaseStorage {
     return new RedisStorage(client, owned, config);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): Promise<boolean> {
     return this.#call(runId, async (keys) => {
       const args = ['SISMEMBER', keys.runs, runId];
@@ -132,14 +132,14 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): Promise<void> {
     return this.#call(runId, async (keys) => {
       await this.#client.sendCommand(['SADD', keys.runs, runId]);
     });
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -151,7 +151,7 @@ export class RedisStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._acquireLease} */
   protected override _acquireLease(
     runId: string,
     request: LeaseRequest,
@@ -161,7 +161,7 @@ export class RedisStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._renewLease} */
   protected override _renewLease(
     lease: RunLease,
     ttlMs: number,
@@ -171,14 +171,14 @@ export class RedisStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._releaseLease} */
   protected override _releaseLease(lease: RunLease): Promise<void> {
     return this.#call(lease.runId, (keys) =>
       releaseLease(this.#connection, keys, lease),
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -188,7 +188,7 @@ export class RedisStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
@@ -198,7 +198,7 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): Promise<number[]> {
     return this.#call(runId, async (keys) => {
       const args = ['ZRANGE', keys.savepoints, '0', '-1'];
@@ -206,7 +206,7 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(runId, async (keys) => {
       const pruned = await this.#connection.script(
@@ -218,7 +218,7 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -232,7 +232,7 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#call(runId, async (keys) => {
       const existed = await this.#connection.script(
@@ -244,7 +244,7 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected async _listRuns(): Promise<string[]> {
     await this.#connection.assertReady();
     const reply = await this.#client.sendCommand(
@@ -260,8 +260,6 @@ export class RedisStorage extends BaseStorage {
    * Closes the client when it was created from `url` (gracefully, or at
    * once while it is disconnected); a `client` passed in stays open (the
    * caller closes it).
-   *
-   * @internal
    */
   protected override _close(): Promise<void> {
     return this.#connection.close();

@@ -13,6 +13,7 @@ import {
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
 import { SqliteLeases, createLeaseTable } from './sqlite-lease.js';
+import { retryWhileBusy } from './sqlite-busy.js';
 import type { LeaseRequest, RunLease, StoredSavepoint } from '../types.js';
 
 /**
@@ -69,8 +70,12 @@ export class SqliteStorage extends BaseStorage {
    * Open (creating when needed) the runstate tables in a SQLite database.
    *
    * @remarks
-   * A writable open creates or upgrades the schema in one transaction. A
-   * read-only open never writes: on a database without runstate tables it
+   * A writable open creates or upgrades the schema in one transaction. While
+   * another connection holds a lock (another process opening the same new
+   * file, or writing), opening waits and retries for up to `busyTimeoutMs`
+   * (with a caller's `database` and no `busyTimeoutMs`: its own
+   * `busy_timeout`) before failing with `SQLITE_BUSY`. A read-only open
+   * never writes: on a database without runstate tables it
    * still succeeds, and every read resolves empty or `undefined`.
    *
    * @param options - see {@link SqliteStorageOptions}
@@ -96,7 +101,10 @@ export class SqliteStorage extends BaseStorage {
         : source.database;
     const storage = new SqliteStorage(db, config);
     try {
-      storage.#init(config);
+      const budget =
+        config.busyTimeoutMs ??
+        Number(db.pragma('busy_timeout', { simple: true }));
+      await retryWhileBusy(db, budget, () => storage.#init(config));
       return storage;
     } catch (error) {
       if ('path' in source) db.close();
@@ -104,17 +112,17 @@ export class SqliteStorage extends BaseStorage {
     }
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): boolean {
     return this.#query(false, (s) => s.isInitialized(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): void {
     this.#query(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -127,7 +135,7 @@ export class SqliteStorage extends BaseStorage {
     else this.#leaseStatements().fenced(fence, 'writeSavepoint', write);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._acquireLease} */
   protected override _acquireLease(
     runId: string,
     request: LeaseRequest,
@@ -135,17 +143,17 @@ export class SqliteStorage extends BaseStorage {
     return this.#leaseStatements().acquire(runId, request);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._renewLease} */
   protected override _renewLease(lease: RunLease, ttlMs: number): void {
     this.#leaseStatements().renew(lease, ttlMs);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._releaseLease} */
   protected override _releaseLease(lease: RunLease): void {
     this.#leaseStatements().release(lease);
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -153,7 +161,7 @@ export class SqliteStorage extends BaseStorage {
     return this.#query(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
@@ -162,27 +170,27 @@ export class SqliteStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): number[] {
     return this.#query([], (s) => s.listSavepoints(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): number {
     return this.#query(0, (s) => s.prune(runId, keep));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
     this.#query(undefined, (s) => s.quarantineSavepoint(runId, timestamp));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): boolean {
     return this.#query(false, (s) => s.deleteRun(runId));
   }
 
-  /** @internal */
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): string[] {
     return this.#query([], (s) => s.listRuns());
   }
@@ -190,8 +198,6 @@ export class SqliteStorage extends BaseStorage {
   /**
    * Closes the connection when it was opened from a `path`; a `database`
    * passed in stays open (the caller closes it).
-   *
-   * @internal
    */
   protected override _close(): void {
     this.#statements = undefined;

@@ -148,9 +148,9 @@ describe('FileStorage on disk', () => {
     }
   });
 
-  it('round-trips entity ids UTF-8 cannot hold (lone surrogates) and NUL', async () => {
+  it('round-trips entity ids with NUL, astral characters and 1024 units', async () => {
     await using storage = await FileStorage.open({ directory });
-    const ids = ['\ud800', 'a\udfffb', 'nul\u0000', '🚀', 'x'.repeat(1024)];
+    const ids = ['nul\u0000', '🚀', '\u{10FFFF}', 'x'.repeat(1024)];
     await storage.writeSavepoint(
       RUN,
       { timestamp: 1, entries: ids.map((id, i) => [id, Buffer.from([i])]) },
@@ -182,7 +182,9 @@ describe('FileStorage on disk', () => {
     await storage.close();
   });
 
-  it('re-lists when the newest savepoint is pruned while a reader reads it', async () => {
+  // A stress test: it cannot tell whether a read ever met a pruned file.
+  // file-relist.test.ts forces that race and checks the re-list.
+  it('reads only whole savepoints while another instance writes and prunes', async () => {
     await using writer = await FileStorage.open({ directory });
     await using reader = await FileStorage.open({ directory, readOnly: true });
     await writer.writeSavepoint(RUN, bigSavepoint(1, 200), { keep: 1 });
