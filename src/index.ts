@@ -95,6 +95,19 @@ export type {
   RunResult,
 } from './actors/run/index.js';
 
+export { Worker, startWorker } from './worker/index.js';
+export type {
+  ClaimInfo,
+  CompletedInfo,
+  ReleaseInfo,
+  ReleaseReason,
+  WorkerOptions,
+  WorkerRunOptions,
+  WorkerStatus,
+} from './worker/index.js';
+export { SavepointWatch, watchSavepoints } from './watch/index.js';
+export type { SavepointEvent, WatchSavepointsOptions } from './watch/index.js';
+
 export { MemoryStorage } from './storage/memory/index.js';
 export type { MemoryStorageOptions } from './storage/memory/index.js';
 export {
@@ -113,6 +126,12 @@ export type {
   StorageMethodName,
 } from './storage/index.js';
 export type {
+  SavepointNotice,
+  SavepointSubscriber,
+  SavepointSubscription,
+} from './storage/index.js';
+export type {
+  LeaseInfo,
   LeaseRequest,
   RunLease,
   StorageAdapter,

@@ -5,7 +5,8 @@
  *
  * @packageDocumentation
  */
-import { checkPositiveInteger, checkTimestamp } from '../validate.js';
+import { ensureError } from '../errors.js';
+import { checkPositiveInteger, checkTimestamp, show } from '../validate.js';
 import { checkSavepoint, checkWriteOptions } from './check-savepoint.js';
 import {
   checkBaseOptions,
@@ -22,12 +23,17 @@ import {
 } from './operation-gate.js';
 import { checkLease, checkLeaseRequest } from './lease-rules.js';
 import type {
+  LeaseInfo,
   LeaseRequest,
   RunLease,
   StorageAdapter,
   StoredSavepoint,
   WriteSavepointOptions,
 } from './types.js';
+import type {
+  SavepointSubscriber,
+  SavepointSubscription,
+} from './savepoint-notices.js';
 
 interface LeaseHooks {
   _acquireLease(runId: string, request: LeaseRequest): MaybePromise<RunLease>;
@@ -94,6 +100,12 @@ export abstract class BaseStorage implements StorageAdapter {
     this.#gate = new OperationGate(checked);
     this.#name = checked.name;
     this.leases = typeof this._acquireLease === 'function';
+    if (typeof this._listLeases === 'function') {
+      this.listLeases = (prefix?: string) => this.#listLeases(prefix);
+    }
+    if (typeof this._subscribeSavepoints === 'function') {
+      this.subscribeSavepoints = (subscriber) => this.#subscribe(subscriber);
+    }
   }
 
   /** Whether {@link BaseStorage.close} was called. */
@@ -149,6 +161,27 @@ export abstract class BaseStorage implements StorageAdapter {
       ),
     );
   }
+
+  /**
+   * {@inheritDoc StorageAdapter.listLeases}
+   *
+   * Present when the subclass implements {@link BaseStorage._listLeases};
+   * `undefined` otherwise, so `typeof storage.listLeases === 'function'`
+   * tells.
+   */
+  readonly listLeases?: (prefix?: string) => Promise<LeaseInfo[]>;
+
+  /**
+   * {@inheritDoc StorageAdapter.subscribeSavepoints}
+   *
+   * Present when the subclass implements
+   * {@link BaseStorage._subscribeSavepoints}. Subscriptions still open are
+   * closed by {@link BaseStorage.close}.
+   */
+  readonly subscribeSavepoints?: (
+    subscriber: SavepointSubscriber,
+  ) => Promise<SavepointSubscription>;
+  readonly #subscriptions = new Set<SavepointSubscription>();
 
   /** {@inheritDoc StorageAdapter.renewLease} */
   renewLease(lease: RunLease, ttlMs: number): Promise<void> {
@@ -243,7 +276,12 @@ export abstract class BaseStorage implements StorageAdapter {
    * @throws `E_STORAGE` when releasing fails, with the error as `cause`.
    */
   close(): Promise<void> {
-    return this.#gate.close(() => this._close());
+    return this.#gate.close(async () => {
+      const open = [...this.#subscriptions];
+      this.#subscriptions.clear();
+      await Promise.all(open.map((sub) => sub.close()));
+      await this._close();
+    });
   }
 
   /** Same as {@link BaseStorage.close}, for `await using`. */
@@ -285,6 +323,22 @@ export abstract class BaseStorage implements StorageAdapter {
 
   /** Optional: {@inheritDoc StorageAdapter.releaseLease} */
   protected _releaseLease?(lease: RunLease): MaybePromise<void>;
+
+  /**
+   * Optional, with the other lease hooks, where leases are shared between
+   * processes: {@inheritDoc StorageAdapter.listLeases} `prefix` is checked
+   * (a string, `''` for every lease).
+   */
+  protected _listLeases?(prefix: string): MaybePromise<LeaseInfo[]>;
+
+  /**
+   * Optional: announce every committed savepoint to `subscriber`, from any
+   * process, until the subscription closes. A backend with it announces
+   * each write after (and only if) it commits, in commit order per run.
+   */
+  protected _subscribeSavepoints?(
+    subscriber: SavepointSubscriber,
+  ): Promise<SavepointSubscription>;
 
   /** {@inheritDoc StorageAdapter.readSavepoint} */
   protected abstract _readSavepoint(
@@ -341,6 +395,46 @@ export abstract class BaseStorage implements StorageAdapter {
       return Promise.reject(ensureError(error));
     }
     return this.#gate.start(operation, WRITE, lease.runId, check, body);
+  }
+
+  async #subscribe(
+    subscriber: SavepointSubscriber,
+  ): Promise<SavepointSubscription> {
+    const hook = (s: SavepointSubscriber): Promise<SavepointSubscription> =>
+      (
+        this._subscribeSavepoints as (
+          s: SavepointSubscriber,
+        ) => Promise<SavepointSubscription>
+      ).call(this, s);
+    const inner = await this.#gate.start(
+      'subscribeSavepoints',
+      READ,
+      NO_RUN,
+      noDetails,
+      () => hook(subscriber),
+    );
+    const tracked: SavepointSubscription = {
+      close: () => {
+        this.#subscriptions.delete(tracked);
+        return inner.close();
+      },
+    };
+    this.#subscriptions.add(tracked);
+    return tracked;
+  }
+
+  #listLeases(prefix: unknown): Promise<LeaseInfo[]> {
+    const check = (): Details => {
+      if (prefix !== undefined && typeof prefix !== 'string') {
+        throw new TypeError(`prefix must be a string, got ${show(prefix)}`);
+      }
+      return { prefix };
+    };
+    return this.#gate.start('listLeases', READ, NO_RUN, check, () =>
+      (this._listLeases as (p: string) => MaybePromise<LeaseInfo[]>)(
+        (prefix as string | undefined) ?? '',
+      ),
+    );
   }
 
   #needLeases(operation: string): void {

@@ -22,6 +22,7 @@ export type {
   StorageMethodName,
 } from './decorate.js';
 export type {
+  LeaseInfo,
   LeaseRequest,
   RunLease,
   StorageAdapter,
@@ -29,3 +30,8 @@ export type {
   StoredSavepoint,
   WriteSavepointOptions,
 } from './types.js';
+export type {
+  SavepointNotice,
+  SavepointSubscriber,
+  SavepointSubscription,
+} from './savepoint-notices.js';

@@ -13,7 +13,7 @@ import {
   leaseLockedError,
   type LeaseRow,
 } from './lease-rules.js';
-import type { LeaseRequest, RunLease } from './types.js';
+import type { LeaseInfo, LeaseRequest, RunLease } from './types.js';
 
 /** Leases by run id, on an injectable clock. @internal */
 export class LeaseTable {
@@ -69,8 +69,37 @@ export class LeaseTable {
     return row;
   }
 
+  /** The live leases of runs whose id starts with `prefix`, by run id. */
+  list(prefix: string): LeaseInfo[] {
+    const now = this.#now();
+    return liveLeases(this.#rows, prefix, now);
+  }
+
   /** Forget every lease. */
   clear(): void {
     this.#rows.clear();
   }
+}
+
+/**
+ * The live leases among `rows` (by run id) whose run id starts with
+ * `prefix`, sorted by run id (code units).
+ *
+ * @internal
+ */
+export function liveLeases(
+  rows: Iterable<readonly [string, LeaseRow]>,
+  prefix: string,
+  now: number,
+): LeaseInfo[] {
+  const live: LeaseInfo[] = [];
+  for (const [runId, row] of rows) {
+    if (!runId.startsWith(prefix)) continue;
+    if (row.owner === undefined || row.expiresAt <= now) continue;
+    const { owner, token } = row;
+    live.push({ runId, owner, token, expiresInMs: row.expiresAt - now });
+  }
+  return live.sort((a, b) =>
+    a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0,
+  );
 }

@@ -7,6 +7,11 @@
  * @packageDocumentation
  */
 
+import type {
+  SavepointSubscriber,
+  SavepointSubscription,
+} from './savepoint-notices.js';
+
 /** One entity's encoded state inside a savepoint: `[entityId, bytes]`. */
 export type StoredEntry = readonly [entityId: string, bytes: Uint8Array];
 
@@ -58,6 +63,15 @@ export interface RunLease {
   readonly owner: string;
   /** The fencing token: a positive safe integer. */
   readonly token: number;
+}
+
+/**
+ * A live lease as {@link StorageAdapter.listLeases} reports it: held, and
+ * not expired when it was read.
+ */
+export interface LeaseInfo extends RunLease {
+  /** How long it lives on without renewal, in ms (on the backend's clock). */
+  readonly expiresInMs: number;
 }
 
 /**
@@ -115,6 +129,27 @@ export interface StorageAdapter {
    * no longer current. Later writes fenced by it are refused (`E_FENCED`).
    */
   releaseLease?(lease: RunLease): Promise<void>;
+
+  /**
+   * The live leases (held and unexpired) whose run id starts with
+   * `prefix` (every one without it), sorted by run id. Workers
+   * (`startWorker`) read it to count live workers and find free runs; a
+   * backend whose leases only live in one process (the file backend) has
+   * none.
+   */
+  listLeases?(prefix?: string): Promise<LeaseInfo[]>;
+
+  /**
+   * Announce every savepoint committed from now on, by any process, to
+   * `subscriber`, in commit order per run, until the subscription closes;
+   * after a lost connection, tell it (`lost`), reconnect, and tell it again
+   * (`resumed`). `watchSavepoints` uses it, and polls a storage without it.
+   *
+   * @throws `E_STORAGE` when the first connection fails.
+   */
+  subscribeSavepoints?(
+    subscriber: SavepointSubscriber,
+  ): Promise<SavepointSubscription>;
 
   /**
    * Whether the run was initialised ({@link StorageAdapter.initRun}, or any

@@ -60,6 +60,13 @@ export interface StorageCapabilities {
    * @defaultValue false
    */
   readonly leases?: boolean;
+  /**
+   * Leases listed by `listLeases(prefix?)`, as `startWorker` needs (with
+   * `leases`): every live lease, none expired or released.
+   *
+   * @defaultValue false
+   */
+  readonly listLeases?: boolean;
 }
 
 /** Creates one {@link StorageFixture} per test. */

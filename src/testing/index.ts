@@ -81,12 +81,16 @@ export function describeStorageAdapter(
     describeValidation(factory);
     describeCapabilities(factory, capabilities);
     if (capabilities.leases === true) {
-      describeLeases(factory, capabilities.reopen === true);
+      describeLeases(
+        factory,
+        capabilities.reopen === true,
+        capabilities.listLeases === true,
+      );
     }
   });
 }
 
-const CAPABILITIES = ['reopen', 'readOnly', 'leases'] as const;
+const CAPABILITIES = ['reopen', 'readOnly', 'leases', 'listLeases'] as const;
 
 /** Refuse a misspelt capability or a non-boolean flag, naming it. */
 function checkCapabilities(value: StorageCapabilities): StorageCapabilities {

@@ -57,7 +57,11 @@ const fenced = { name: 'RunStateError', code: 'E_FENCED' };
 const locked = { name: 'RunStateError', code: 'E_LOCKED' };
 
 /** Register the lease tests. @internal */
-export function describeLeases(factory: StorageFactory, reopen: boolean): void {
+export function describeLeases(
+  factory: StorageFactory,
+  reopen: boolean,
+  listing: boolean,
+): void {
   describe('capability leases', () => {
     const ctx = useFixture(factory);
     const storage = (): Leasing => leasing(ctx().storage);
@@ -189,5 +193,39 @@ export function describeLeases(factory: StorageFactory, reopen: boolean): void {
         /lease\.token/,
       );
     });
+
+    it.skipIf(!listing)(
+      'lists the live leases by prefix, sorted, without expired or released ones (with listLeases)',
+      async () => {
+        const s = storage();
+        if (typeof s.listLeases !== 'function') {
+          throw new Error(
+            'the backend declares listLeases, but has no listLeases()',
+          );
+        }
+        const w1 = await s.acquireLease('w:1', { owner: 'x', ttlMs: LONG_MS });
+        await s.acquireLease('w:0', { owner: 'y', ttlMs: LONG_MS });
+        await s.acquireLease('w:gone', { owner: 'z', ttlMs: SHORT_MS });
+        const released = await s.acquireLease('w:2', { owner: 'x', ttlMs: 1 });
+        await s.releaseLease(released);
+        await s.acquireLease('other', { owner: 'x', ttlMs: LONG_MS });
+        await new Promise((resolve) => setTimeout(resolve, SHORT_MS + 50));
+        const listed = await s.listLeases('w:');
+        expect(listed.map((l) => [l.runId, l.owner, l.token])).toEqual([
+          ['w:0', 'y', expect.any(Number)],
+          ['w:1', 'x', w1.token],
+        ]);
+        for (const l of listed) {
+          expect(l.expiresInMs).toBeGreaterThan(0);
+          expect(l.expiresInMs).toBeLessThanOrEqual(LONG_MS);
+        }
+        expect((await s.listLeases()).map((l) => l.runId)).toEqual([
+          'other',
+          'w:0',
+          'w:1',
+        ]);
+        await expect(s.listLeases(7 as never)).rejects.toThrow(TypeError);
+      },
+    );
   });
 }

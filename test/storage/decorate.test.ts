@@ -198,8 +198,25 @@ describe('decorateStorage()', () => {
     const decorated = decorateStorage(inner, {});
     expect(decorated).not.toBe(inner);
     expect(Object.keys(decorated).sort()).toEqual(
-      [...new Set(EVERY_METHOD), 'readOnly'].sort(),
+      [
+        ...new Set(EVERY_METHOD),
+        'readOnly',
+        // MemoryStorage's optional lease capability, seen through
+        'leases',
+        'acquireLease',
+        'renewLease',
+        'releaseLease',
+        'listLeases',
+      ].sort(),
     );
+    expect(decorated.leases).toBe(true);
+    const lease = await decorated.acquireLease?.('r', {
+      owner: 'a',
+      ttlMs: 1_000,
+    });
+    expect((await inner.listLeases?.())?.map((l) => l.token)).toEqual([
+      lease?.token,
+    ]);
   });
 
   it('refuses a storage without the contract, naming what is missing', () => {

@@ -4,6 +4,7 @@ import { BaseStorage } from '../base-storage.js';
 import { settle } from '../check-savepoint.js';
 import { LeaseTable } from '../lease-table.js';
 import type {
+  LeaseInfo,
   LeaseRequest,
   RunLease,
   StoredEntry,
@@ -195,6 +196,11 @@ export class MemoryStorage extends BaseStorage {
   /** {@inheritDoc BaseStorage._releaseLease} */
   protected override _releaseLease(lease: RunLease): void {
     this.#leases.release(lease);
+  }
+
+  /** {@inheritDoc BaseStorage._listLeases} */
+  protected override _listLeases(prefix: string): LeaseInfo[] {
+    return this.#leases.list(prefix);
   }
 
   /** Drops every savepoint and lease. */

@@ -8,14 +8,14 @@
  * @packageDocumentation
  */
 import { fencedError, leaseLockedError } from '../lease-rules.js';
-import type { LeaseRequest, RunLease } from '../types.js';
+import type { LeaseInfo, LeaseRequest, RunLease } from '../types.js';
 import {
   inTransaction,
   type PgPool,
   type PgQueryable,
 } from './postgres-driver.js';
 import { MIGRATION_LOCK, quoteIdent } from './postgres-schema.js';
-import { key, type WriteFence } from './postgres-statements.js';
+import { key, unkey, type WriteFence } from './postgres-statements.js';
 
 /** The server's clock in epoch ms. */
 const NOW = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`;
@@ -43,6 +43,9 @@ function sql(s: string) {
     holder: `SELECT owner, token, expires_at - ${NOW} AS left FROM ${t} WHERE run_id = $1`,
     renew: `UPDATE ${t} SET expires_at = ${NOW} + $4 WHERE run_id = $1 AND owner = $2 AND token = $3`,
     release: `UPDATE ${t} SET owner = NULL, expires_at = 0 WHERE run_id = $1 AND owner = $2 AND token = $3`,
+    list: `SELECT run_id, owner, token, expires_at - ${NOW} AS left FROM ${t}
+  WHERE owner IS NOT NULL AND expires_at > ${NOW} AND starts_with(run_id, $1)
+  ORDER BY run_id COLLATE "C"`,
     // FOR SHARE, as the write's last statement: a takeover (an UPDATE of
     // the row) waits for the write's commit, so the write is ordered
     // entirely before it, or sees the new token and rolls back.
@@ -109,6 +112,18 @@ export class PostgresLeases {
       holder?.owner ?? undefined,
       Number(holder?.left ?? 0),
     );
+  }
+
+  /** The live leases of runs whose id starts with `prefix`, by run id. */
+  async list(prefix: string): Promise<LeaseInfo[]> {
+    const r = await this.#pool.query(this.#sql.list, [key(prefix)]);
+    const rows = r.rows as (HolderRow & { run_id: string })[];
+    return rows.map((row) => ({
+      runId: unkey(row.run_id),
+      owner: row.owner ?? '',
+      token: Number(row.token),
+      expiresInMs: Number(row.left),
+    }));
   }
 
   /** Extend a current lease; `E_FENCED` otherwise. */

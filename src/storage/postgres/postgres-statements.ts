@@ -12,6 +12,8 @@ import {
 } from './postgres-driver.js';
 import { copyStates } from './postgres-copy.js';
 import { quoteIdent } from './postgres-schema.js';
+import { createHash } from 'node:crypto';
+import { encodeNotice } from '../savepoint-notices.js';
 import type { StoredEntry, StoredSavepoint } from '../types.js';
 
 /**
@@ -23,6 +25,21 @@ import type { StoredEntry, StoredSavepoint } from '../types.js';
 export interface WriteFence {
   readonly begin: string;
   readonly check: (c: PgQueryable) => Promise<void>;
+}
+
+/** The statement a write runs to announce itself. @internal */
+export const NOTIFY = 'SELECT pg_notify($1, $2)';
+
+/**
+ * The channel of one schema's notices: `runstate:<schema>`, or a hash of
+ * it past Postgres's 63-byte identifier limit.
+ *
+ * @internal
+ */
+export function noticeChannel(schema: string): string {
+  const name = `runstate:${schema}`;
+  if (Buffer.byteLength(name) <= 63) return name;
+  return `runstate:${createHash('sha1').update(schema).digest('hex')}`;
 }
 
 /** Every statement, for the tables of schema `s` (a quoted identifier). */
@@ -97,11 +114,13 @@ type StateRow = { ts: string; n: number; id: string | null; state: unknown };
 export class PostgresStatements {
   readonly #pool: PgPool;
   readonly #sql: ReturnType<typeof sql>;
+  readonly #channel: string;
 
   /** No I/O: the tables must exist before the first call. */
   constructor(pool: PgPool, schema: string) {
     this.#pool = pool;
     this.#sql = sql(quoteIdent(schema));
+    this.#channel = noticeChannel(schema);
   }
 
   async isInitialized(runId: string): Promise<boolean> {
@@ -185,6 +204,9 @@ export class PostgresStatements {
         await copyStates(c, q.statesTable, id, ids, sp.entries);
       }
       await c.query(q.prune, [key(runId), keep]);
+      // Delivered to listeners at the commit, and only if it commits.
+      const notice = { runId: key(runId), timestamp: sp.timestamp, version: 0 };
+      await c.query(NOTIFY, [this.#channel, encodeNotice(notice)]);
       // Last, so a takeover waits on this transaction for one round trip.
       await fence?.check(c);
     });

@@ -16,7 +16,17 @@ import {
 } from './postgres-schema.js';
 import { PostgresStatements } from './postgres-statements.js';
 import { PostgresLeases, createLeaseTable } from './postgres-lease.js';
-import type { LeaseRequest, RunLease, StoredSavepoint } from '../types.js';
+import { listenForSavepoints } from './postgres-notify.js';
+import type {
+  SavepointSubscriber,
+  SavepointSubscription,
+} from '../savepoint-notices.js';
+import type {
+  LeaseInfo,
+  LeaseRequest,
+  RunLease,
+  StoredSavepoint,
+} from '../types.js';
 
 const noop = (): void => undefined;
 
@@ -167,6 +177,19 @@ export class PostgresStorage extends BaseStorage {
   /** {@inheritDoc BaseStorage._releaseLease} */
   protected override _releaseLease(lease: RunLease): Promise<void> {
     return this.#leases.release(lease);
+  }
+
+  /** {@inheritDoc BaseStorage._listLeases} */
+  protected override _listLeases(prefix: string): Promise<LeaseInfo[]> {
+    return this.#leases.list(prefix);
+  }
+
+  /** {@inheritDoc BaseStorage._subscribeSavepoints} */
+  protected override _subscribeSavepoints(
+    subscriber: SavepointSubscriber,
+  ): Promise<SavepointSubscription> {
+    const { schema } = this.#config;
+    return listenForSavepoints(this.#pool, schema, subscriber, this.#logger);
   }
 
   /** {@inheritDoc BaseStorage._readSavepoint} */

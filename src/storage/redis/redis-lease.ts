@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fencedError, leaseLockedError } from '../lease-rules.js';
-import type { LeaseRequest, RunLease } from '../types.js';
+import type { LeaseInfo, LeaseRequest, RunLease } from '../types.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { RunKeys } from './redis-keys.js';
 import { SCRIPTS, type Script } from './redis-scripts.js';
@@ -25,8 +25,9 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
 /**
- * KEYS: lease. ARGV: owner, ttlMs. Returns `{'OK', token}` or
- * `{'LOCKED', owner, msLeft}`.
+ * KEYS: lease, lease index. ARGV: owner, ttlMs, runId. Returns
+ * `{'OK', token}` or `{'LOCKED', owner, msLeft}`. Also drops expired
+ * members of the index.
  */
 const ACQUIRE = `${NOW}
 local l = redis.call('HMGET', KEYS[1], 'owner', 'token', 'expires')
@@ -38,33 +39,66 @@ end
 if not live then token = token + 1 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', token,
   'expires', now + tonumber(ARGV[2]))
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
 return {'OK', tostring(token)}
 `;
 
-/** KEYS: lease. ARGV: owner, token, ttlMs. Returns `{'OK'}` or `{'FENCED', token}`. */
+/**
+ * KEYS: lease, lease index. ARGV: owner, token, ttlMs, runId. Returns
+ * `{'OK'}` or `{'FENCED', token}`.
+ */
 const RENEW = `${NOW}
 local l = redis.call('HMGET', KEYS[1], 'owner', 'token')
 if l[1] ~= ARGV[1] or l[2] ~= ARGV[2] then return {'FENCED', l[2] or ''} end
 redis.call('HSET', KEYS[1], 'expires', now + tonumber(ARGV[3]))
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[4])
 return {'OK'}
 `;
 
-/** KEYS: lease. ARGV: owner, token. Frees a current lease. */
+/** KEYS: lease, lease index. ARGV: owner, token, runId. Frees a current lease. */
 const RELEASE = `
 local l = redis.call('HMGET', KEYS[1], 'owner', 'token')
 if l[1] ~= ARGV[1] or l[2] ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'owner', '', 'expires', 0)
+redis.call('ZREM', KEYS[2], ARGV[3])
 return 1
 `;
 
 /**
+ * KEYS: lease index. ARGV: run id prefix, key prefix. Returns `{runId,
+ * owner, token, msLeft, …}` of the live leases whose run id starts with
+ * the prefix (each read from its run's lease hash).
+ */
+const LIST = `${NOW}
+local out = {}
+local n = #ARGV[1]
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')) do
+  if string.sub(id, 1, n) == ARGV[1] then
+    local hex = string.gsub(id, '.', function(c)
+      return string.format('%02x', string.byte(c)) end)
+    local l = redis.call('HMGET', ARGV[2] .. 'run:{' .. hex .. '}:lease',
+      'owner', 'token', 'expires')
+    local expires = tonumber(l[3] or '0')
+    if l[1] and l[1] ~= '' and expires > now then
+      table.insert(out, id)
+      table.insert(out, l[1])
+      table.insert(out, l[2])
+      table.insert(out, tostring(expires - now))
+    end
+  end
+end
+return out
+`;
+
+/**
  * The commit script behind a lease check. KEYS and ARGV are the commit's,
- * then KEYS[5]: lease, ARGV[6]: owner, ARGV[7]: token. A fenced writer's
+ * then KEYS[5]: lease, ARGV[7]: owner, ARGV[8]: token. A fenced writer's
  * staged hash is dropped; it returns `{'FENCED', token}`.
  */
 const FENCED_COMMIT = `
 local fl = redis.call('HMGET', KEYS[5], 'owner', 'token')
-if fl[1] ~= ARGV[6] or fl[2] ~= ARGV[7] then
+if fl[1] ~= ARGV[7] or fl[2] ~= ARGV[8] then
   redis.call('UNLINK', KEYS[4])
   redis.call('SREM', KEYS[3], ARGV[5])
   return {'FENCED', fl[2] or ''}
@@ -76,8 +110,14 @@ export const LEASE_SCRIPTS = Object.freeze({
   acquire: script(ACQUIRE),
   renew: script(RENEW),
   release: script(RELEASE),
+  list: script(LIST),
   fencedCommit: script(FENCED_COMMIT),
 });
+
+/** The key of the index of live leases (score: expiry). @internal */
+export function leaseIndexKey(prefix: string): string {
+  return `${prefix}leases`;
+}
 
 /** The key of a run's lease hash. @internal */
 export function leaseKey(keys: RunKeys): string {
@@ -97,8 +137,8 @@ export async function acquireLease(
   const [status, a, b] = text(
     await connection.script(
       LEASE_SCRIPTS.acquire,
-      [leaseKey(keys)],
-      [owner, String(ttlMs)],
+      [leaseKey(keys), indexOf(keys)],
+      [owner, String(ttlMs), runId],
     ),
   );
   if (status === 'OK') return { runId, owner, token: Number(a) };
@@ -115,8 +155,8 @@ export async function renewLease(
   const [status, token] = text(
     await connection.script(
       LEASE_SCRIPTS.renew,
-      [leaseKey(keys)],
-      [lease.owner, String(lease.token), String(ttlMs)],
+      [leaseKey(keys), indexOf(keys)],
+      [lease.owner, String(lease.token), String(ttlMs), lease.runId],
     ),
   );
   if (status !== 'OK') throw fencedError(lease, 'renewLease', tokenOf(token));
@@ -130,10 +170,41 @@ export async function releaseLease(
 ): Promise<void> {
   await connection.script(
     LEASE_SCRIPTS.release,
-    [leaseKey(keys)],
-    [lease.owner, String(lease.token)],
+    [leaseKey(keys), indexOf(keys)],
+    [lease.owner, String(lease.token), lease.runId],
   );
 }
+
+/** The live leases of runs whose id starts with `prefix`. @internal */
+export async function listLeases(
+  connection: RedisConnection,
+  keyPrefix: string,
+  prefix: string,
+): Promise<LeaseInfo[]> {
+  const flat = text(
+    await connection.script(
+      LEASE_SCRIPTS.list,
+      [leaseIndexKey(keyPrefix)],
+      [prefix, keyPrefix],
+    ),
+  );
+  const found: LeaseInfo[] = [];
+  for (let i = 0; i + 3 < flat.length; i += 4) {
+    found.push({
+      runId: flat[i] as string,
+      owner: flat[i + 1] as string,
+      token: Number(flat[i + 2]),
+      expiresInMs: Number(flat[i + 3]),
+    });
+  }
+  return found.sort((a, b) =>
+    a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0,
+  );
+}
+
+/** The lease index key of a run's prefix (its `runs` key's). */
+const indexOf = (keys: RunKeys): string =>
+  leaseIndexKey(keys.runs.slice(0, -'runs'.length));
 
 /** A token as the scripts return it (`''`: no lease row). @internal */
 export function tokenOf(reply: string | undefined): number | undefined {

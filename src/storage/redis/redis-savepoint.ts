@@ -20,6 +20,7 @@ import { BUFFER_REPLIES, SCRIPTS, runScript } from './redis-scripts.js';
 import type { RunLease, StoredEntry, StoredSavepoint } from '../types.js';
 import { fencedError } from '../lease-rules.js';
 import { LEASE_SCRIPTS, leaseKey, tokenOf } from './redis-lease.js';
+import { noticeChannel } from './redis-notify.js';
 
 const ENTITY_PREFIX_BYTES = Buffer.from(ENTITY_FIELD_PREFIX, 'utf8');
 
@@ -158,7 +159,14 @@ export async function writeSavepoint(
 ): Promise<void> {
   const nonce = await stage(client, keys, entries);
   const commitKeys = [keys.runs, keys.savepoints, keys.staging];
-  const args = [runId, keys.base, String(timestamp), String(keep), nonce];
+  const args = [
+    runId,
+    keys.base,
+    String(timestamp),
+    String(keep),
+    nonce,
+    noticeChannel(keys.runs.slice(0, -'runs'.length)),
+  ];
   const reply = await (fence === undefined
     ? runScript(
         client,

@@ -1,5 +1,5 @@
 import { storageError } from '../../errors.js';
-import { silentLogger } from '../../logger.js';
+import { silentLogger, type Logger } from '../../logger.js';
 import { BaseStorage } from '../base-storage.js';
 import { RedisConnection } from './redis-connection.js';
 import { runKeys, runsKey, type RunKeys } from './redis-keys.js';
@@ -19,8 +19,23 @@ import {
   writeSavepoint,
 } from './redis-savepoint.js';
 import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
-import { acquireLease, releaseLease, renewLease } from './redis-lease.js';
-import type { LeaseRequest, RunLease, StoredSavepoint } from '../types.js';
+import { canSubscribe, subscribeToSavepoints } from './redis-notify.js';
+import type {
+  SavepointSubscriber,
+  SavepointSubscription,
+} from '../savepoint-notices.js';
+import {
+  acquireLease,
+  listLeases,
+  releaseLease,
+  renewLease,
+} from './redis-lease.js';
+import type {
+  LeaseInfo,
+  LeaseRequest,
+  RunLease,
+  StoredSavepoint,
+} from '../types.js';
 
 /**
  * Storage in Redis, through a node-redis client.
@@ -68,6 +83,7 @@ export class RedisStorage extends BaseStorage {
   readonly #client: RedisClientLike;
   readonly #connection: RedisConnection;
   readonly #prefix: string;
+  readonly #logger: Logger;
 
   /** No I/O: {@link RedisStorage.open} does the setup. */
   private constructor(
@@ -79,6 +95,7 @@ export class RedisStorage extends BaseStorage {
     this.#client = client;
     this.#connection = new RedisConnection(client, owned);
     this.#prefix = config.prefix;
+    this.#logger = config.logger ?? silentLogger;
   }
 
   /**
@@ -175,6 +192,37 @@ export class RedisStorage extends BaseStorage {
   protected override _releaseLease(lease: RunLease): Promise<void> {
     return this.#call(lease.runId, (keys) =>
       releaseLease(this.#connection, keys, lease),
+    );
+  }
+
+  /** {@inheritDoc BaseStorage._listLeases} */
+  protected override async _listLeases(prefix: string): Promise<LeaseInfo[]> {
+    await this.#connection.assertReady();
+    return listLeases(this.#connection, this.#prefix, prefix);
+  }
+
+  /**
+   * {@inheritDoc BaseStorage._subscribeSavepoints}
+   *
+   * Subscribes on a duplicate of the client (`client.duplicate()`), which
+   * this storage owns and closes.
+   *
+   * @throws `TypeError` when the client given cannot `duplicate()`.
+   */
+  protected override _subscribeSavepoints(
+    subscriber: SavepointSubscriber,
+  ): Promise<SavepointSubscription> {
+    if (!canSubscribe(this.#client)) {
+      throw new TypeError(
+        'savepoint notices need a node-redis client with duplicate()',
+      );
+    }
+    const prefix = this.#prefix;
+    return subscribeToSavepoints(
+      this.#client,
+      prefix,
+      subscriber,
+      this.#logger,
     );
   }
 

@@ -15,7 +15,8 @@ import {
   leaseLockedError,
   type LeaseRow,
 } from '../lease-rules.js';
-import type { LeaseRequest, RunLease } from '../types.js';
+import { liveLeases } from '../lease-table.js';
+import type { LeaseInfo, LeaseRequest, RunLease } from '../types.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
 
 /**
@@ -46,6 +47,16 @@ interface Row {
  */
 export function createLeaseTable(db: SqliteDatabase): void {
   db.exec(LEASE_TABLE);
+}
+
+/** Whether the database has the lease table (a read-only one may not). @internal */
+export function hasLeaseTable(db: SqliteDatabase): boolean {
+  const found = db
+    .prepare(
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runstate_leases'",
+    )
+    .get();
+  return found !== undefined;
 }
 
 /** The lease statements of one connection. @internal */
@@ -150,15 +161,33 @@ export class SqliteLeases {
       .immediate();
   }
 
+  /** The live leases of runs whose id starts with `prefix`, by run id. */
+  list(prefix: string): LeaseInfo[] {
+    const now = this.#now();
+    const rows = this.#db
+      .prepare(
+        'SELECT run_id, owner, token, expires_at FROM runstate_leases WHERE owner IS NOT NULL AND expires_at > ? AND substr(run_id, 1, ?) = ?',
+      )
+      .safeIntegers(false)
+      .all(now, prefix.length, prefix) as (Row & { run_id: string })[];
+    return liveLeases(
+      rows.map((r) => [r.run_id, this.#toRow(r)] as const),
+      prefix,
+      now,
+    );
+  }
+
+  #toRow(row: Row): LeaseRow {
+    return {
+      owner: row.owner ?? undefined,
+      token: row.token,
+      expiresAt: row.expires_at,
+    };
+  }
+
   #row(runId: string): LeaseRow | undefined {
     const row = this.#select.get(runId) as Row | undefined;
-    return row === undefined
-      ? undefined
-      : {
-          owner: row.owner ?? undefined,
-          token: row.token,
-          expiresAt: row.expires_at,
-        };
+    return row === undefined ? undefined : this.#toRow(row);
   }
 
   #store(runId: string, row: LeaseRow): void {

@@ -12,9 +12,18 @@ import {
 } from './sqlite-options.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
-import { SqliteLeases, createLeaseTable } from './sqlite-lease.js';
+import {
+  SqliteLeases,
+  createLeaseTable,
+  hasLeaseTable,
+} from './sqlite-lease.js';
 import { retryWhileBusy } from './sqlite-busy.js';
-import type { LeaseRequest, RunLease, StoredSavepoint } from '../types.js';
+import type {
+  LeaseInfo,
+  LeaseRequest,
+  RunLease,
+  StoredSavepoint,
+} from '../types.js';
 
 /**
  * Storage in a SQLite database, through better-sqlite3.
@@ -151,6 +160,12 @@ export class SqliteStorage extends BaseStorage {
   /** {@inheritDoc BaseStorage._releaseLease} */
   protected override _releaseLease(lease: RunLease): void {
     this.#leaseStatements().release(lease);
+  }
+
+  /** {@inheritDoc BaseStorage._listLeases} */
+  protected override _listLeases(prefix: string): LeaseInfo[] {
+    if (this.readOnly && !hasLeaseTable(this.#db)) return [];
+    return this.#leaseStatements().list(prefix);
   }
 
   /** {@inheritDoc BaseStorage._readSavepoint} */

@@ -84,7 +84,14 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true, leases: true } },
+    {
+      capabilities: {
+        reopen: true,
+        readOnly: true,
+        leases: true,
+        listLeases: true,
+      },
+    },
   );
 
   describe('PostgresStorage.open()', () => {

@@ -108,7 +108,14 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true, leases: true } },
+    {
+      capabilities: {
+        reopen: true,
+        readOnly: true,
+        leases: true,
+        listLeases: true,
+      },
+    },
   );
 
   describeStorageAdapter(
@@ -135,7 +142,14 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true, leases: true } },
+    {
+      capabilities: {
+        reopen: true,
+        readOnly: true,
+        leases: true,
+        listLeases: true,
+      },
+    },
   );
 
   describe('RedisStorage', () => {

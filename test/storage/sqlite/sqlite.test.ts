@@ -65,7 +65,14 @@ describeStorageAdapter(
       },
     };
   },
-  { capabilities: { reopen: true, readOnly: true, leases: true } },
+  {
+    capabilities: {
+      reopen: true,
+      readOnly: true,
+      leases: true,
+      listLeases: true,
+    },
+  },
 );
 
 describeStorageAdapter(
@@ -88,7 +95,14 @@ describeStorageAdapter(
       },
     };
   },
-  { capabilities: { reopen: true, readOnly: true, leases: true } },
+  {
+    capabilities: {
+      reopen: true,
+      readOnly: true,
+      leases: true,
+      listLeases: true,
+    },
+  },
 );
 
 describe('SqliteStorage on a file', () => {

@@ -1,5 +1,5 @@
 /**
- * 05-run-lease: one writer per run across processes. Two processes share a
+ * 09-run-lease: one writer per run across processes. Two processes share a
  * SQLite file. The first holds run `orders`; the second, started while the
  * first runs, is refused (`E_LOCKED`), then waits for the run. The first is
  * killed with SIGKILL mid-stream: once its lease expires (TTL 1 s), the
@@ -8,7 +8,7 @@
  * would have been refused with `E_FENCED` (see `docs/scaling.md`).
  *
  * Prerequisites: `npm install`. No server needed.
- * Run: `npx tsx --conditions=runstate-source examples/05-run-lease.ts`
+ * Run: `npx tsx --conditions=runstate-source examples/09-run-lease.ts`
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
