@@ -13,6 +13,8 @@ import { growthSection } from './report-growth.js';
 import { runSections } from './report-runs.js';
 import { backendSection } from './report-backends.js';
 import type { BackendResult } from './backends.js';
+import type { NotifyResult } from './notify.js';
+import { notifySection } from './report-notify.js';
 import type { ManyRunsResult } from './run-many.js';
 import type { ThroughputResult } from './run-throughput.js';
 import {
@@ -32,6 +34,7 @@ export interface ReportInput {
   readonly throughput: readonly ThroughputResult[];
   readonly many: readonly ManyRunsResult[];
   readonly backends: readonly BackendResult[];
+  readonly notify: readonly NotifyResult[];
   readonly rows: readonly SummaryRow[];
   /** Average encoded state (runstate blob, header included), bytes. */
   readonly blobBytes: number;
@@ -258,6 +261,7 @@ stable figures.`,
     growthSection(input.sizes),
     runSections(input.throughput, input.many),
     backendSection(input.backends),
+    notifySection(input.notify),
   ];
   writeFileSync(path, `${parts.join('\n\n')}\n`);
 }
