@@ -65,6 +65,20 @@ export class WorkerSlot {
     this.#events = events;
   }
 
+  /** The run's phase and store status, for diagnostics. @internal */
+  debug(): unknown {
+    const st = this.#handle?.status();
+    return {
+      token: this.token,
+      parked: this.parked,
+      phase: st?.phase,
+      last: st?.lastProcessed,
+      store: st?.store?.phase ?? st?.store,
+      restarts: st?.restarts,
+      err: st?.lastError?.code,
+    };
+  }
+
   /** Whether the run's input ended and only its lease is kept. */
   get parked(): boolean {
     return this.#parked !== undefined;

@@ -85,6 +85,13 @@ export class Worker {
     return worker;
   }
 
+  /** Each owned run's phase, for diagnostics. @internal */
+  debug(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [id, slot] of this.#slots) out[id] = slot.debug();
+    return out;
+  }
+
   /** The worker now. */
   status(): WorkerStatus {
     const owned = [...this.#slots.keys()].sort();

@@ -23,6 +23,32 @@ async function* slowly(
 }
 
 describe('startRun and run leases', () => {
+  it('stops with E_FENCED while its input is idle, as soon as a renewal finds the lease taken over', async () => {
+    let now = 1_000_000;
+    await using storage = await MemoryStorage.open({ now: () => now });
+    const run = startRun<Tick>({
+      runId: 'idle',
+      storage,
+      schedule: 1_000,
+      startFrom: 0,
+      entities: { sum },
+      // 30 messages, then waits for the signal: a live source, idle.
+      input: (from, { signal }) =>
+        slowly(
+          ticks(30).filter((m) => m.timestamp >= from),
+          signal,
+        ),
+      lease: { ttlMs: 1_000, renewEveryMs: 50 },
+    });
+    while ((await storage.newestTimestamp('idle')) !== 2_000) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    now += 10_000; // the owner looks dead; another takes the run over
+    await storage.acquireLease('idle', { owner: 'other', ttlMs: 600_000 });
+    await expect(run.done).rejects.toMatchObject({ code: 'E_FENCED' });
+    expect(run.status().phase).toBe('failed');
+  });
+
   it('stops with E_FENCED, without restarting, once another owner took its run over', async () => {
     let now = 1_000_000;
     await using storage = await MemoryStorage.open({ now: () => now });

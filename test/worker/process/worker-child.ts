@@ -71,6 +71,12 @@ const worker = startWorker<Msg>({
     say({ e: 'release', r: runId, why: reason, code: error?.code }),
 });
 say({ e: 'up', id: worker.id });
+// Diagnostics: the worker's state on SIGUSR2.
+process.on('SIGUSR2', () => {
+  const status = worker.status();
+  const dump = (worker as unknown as { debug?: () => unknown }).debug?.();
+  process.stderr.write(`${JSON.stringify({ status, dump })}\n`);
+});
 process.on('SIGTERM', () => {
   void (async () => {
     await worker.stop();

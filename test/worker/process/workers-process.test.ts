@@ -141,20 +141,27 @@ function checkWriters(all: readonly Child[]) {
   }
 }
 
-/** The longest wait from a kill to the next claim of a run it owned. */
+/**
+ * The longest wait from a kill to the next claim of a run the killed
+ * worker still owned (its last claim not followed by another's before the
+ * kill: under load a lease may have expired and moved earlier).
+ */
 function failoverMs(killed: readonly Child[], all: readonly Child[]) {
   let worst = 0;
+  const claims = all
+    .flatMap((c) => c.events.map((e) => ({ ...e, c })))
+    .filter((e) => e.e === 'claim')
+    .sort((a, b) => a.at - b.at);
   for (const k of killed) {
-    const owned = new Map<string, boolean>();
-    for (const e of k.events) {
-      if (e.e === 'claim') owned.set(e.r!, true);
-      if (e.e === 'release') owned.delete(e.r!);
-    }
-    for (const runId of owned.keys()) {
-      const next = all
-        .flatMap((c) => c.events)
-        .filter((e) => e.e === 'claim' && e.r === runId && e.at > k.killedAt!)
-        .sort((a, b) => a.at - b.at)[0];
+    const last = new Map<string, (typeof claims)[number]>();
+    for (const e of claims) if (e.at <= k.killedAt!) last.set(e.r!, e);
+    for (const [runId, claim] of last) {
+      if (claim.c !== k) continue;
+      const released = k.events.some(
+        (e) => e.e === 'release' && e.r === runId && e.at >= claim.at,
+      );
+      if (released) continue;
+      const next = claims.find((e) => e.r === runId && e.at > k.killedAt!);
       expect(next, `${runId} taken over`).toBeDefined();
       worst = Math.max(worst, next!.at - k.killedAt!);
     }
