@@ -64,7 +64,7 @@ function startChild(backend: string, target: string): Child {
   );
   const events: Event[] = [];
   let buffered = '';
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk;
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
@@ -106,7 +106,7 @@ function checkClaims(all: readonly Child[]) {
       .sort((a, b) => a.at - b.at || a.token! - b.token!);
     expect(claims.length, runId).toBeGreaterThan(0);
     const tokens = claims.map((c) => c.token!);
-    expect(new Set(tokens).size, `${runId} tokens ${tokens}`).toBe(
+    expect(new Set(tokens).size, `${runId} tokens ${tokens.join(',')}`).toBe(
       tokens.length,
     );
     expect(
