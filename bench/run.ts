@@ -9,6 +9,7 @@
  * (e) run-throughput.ts — a supervised run of two reducer entities vs a bare
  * loop; (f) run-many.ts — memory per idle run with thousands in one process;
  * (g) backends.ts — every storage backend vs its raw floor;
+ * export-memory.ts — peak memory of exporting and importing a large savepoint;
  * (h) notify.ts — savepoint notification latency (`watchSavepoints`).
  *
  * `npm run bench -- --only notify` runs (h) alone and prints it, without
@@ -22,6 +23,7 @@ import { floorPackr } from './floor.js';
 import { runPersistenceBench } from './growth.js';
 import { describeMachine } from './machine.js';
 import { runBackendsBench } from './backends.js';
+import { runExportMemoryBench } from './export-memory.js';
 import { writeReport } from './report.js';
 import { backendRows } from './report-backends.js';
 import { runRows } from './report-runs.js';
@@ -94,6 +96,8 @@ async function main(): Promise<void> {
   const many = await runManyRunsBench(log);
   log('(g) every storage backend vs its raw floor…');
   const backends = await runBackendsBench(log);
+  log('export and import of a large savepoint (peak memory)…');
+  const exportMemory = runExportMemoryBench(log);
   log('(h) savepoint notifications…');
   const notify = await runNotifyBench(log);
   const rows = [
@@ -115,6 +119,7 @@ async function main(): Promise<void> {
     throughput,
     many,
     backends,
+    exportMemory,
     notify,
     rows,
     ...states,

@@ -59,6 +59,7 @@ export type { LeaseOptions } from './lease/index.js';
 export type {
   StateStoreOptions,
   LoadedRunState,
+  LoadRunStateOptions,
 } from './actors/state-store/index.js';
 export type { UpdateFunction } from './actors/state-store/index.js';
 export type {
@@ -75,6 +76,27 @@ export type {
   ResumeOrStartOptions,
   ResumeOrStartResult,
 } from './actors/state-store/index.js';
+
+export {
+  defineMigrations,
+  mapStates,
+  checkMigrations,
+  migrateRun,
+  migrateRuns,
+} from './migrate/index.js';
+export type {
+  MigrateOptions,
+  MigrateRunResult,
+  MigrateStatus,
+  MigrateRunsOptions,
+  MigrationProgress,
+  MigrationReport,
+  RunMigrationResult,
+  MigrationContext,
+  MigrationStep,
+  MigrationSteps,
+  Migrations,
+} from './migrate/index.js';
 
 export { BaseStorage } from './storage/index.js';
 export type { BaseStorageOptions, MaybePromise } from './storage/index.js';
@@ -134,6 +156,11 @@ export type {
   LeaseInfo,
   LeaseRequest,
   RunLease,
+  JsonValue,
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
+  SavepointMeta,
   StorageAdapter,
   StoredSavepoint,
   StoredEntry,
@@ -149,7 +176,6 @@ export {
   EXPORT_FORMAT_VERSION,
 } from './export/index.js';
 export type {
-  JsonValue,
   TaggedValue,
   ExportSavepointOptions,
   ImportSavepointOptions,

@@ -5,9 +5,9 @@
  *
  * @packageDocumentation
  */
-import { ensureError } from '../errors.js';
+import { RunStateError, ensureError } from '../errors.js';
 import { checkPositiveInteger, checkTimestamp, show } from '../validate.js';
-import { checkSavepoint, checkWriteOptions } from './check-savepoint.js';
+import { checkWriteOptions } from './check-savepoint.js';
 import {
   checkBaseOptions,
   type BaseStorageOptions,
@@ -22,7 +22,16 @@ import {
   type Details,
 } from './operation-gate.js';
 import { checkLease, checkLeaseRequest } from './lease-rules.js';
+import {
+  DEFAULT_META,
+  checkVersion,
+  listInfoByReading,
+  withMeta,
+} from './savepoint-meta.js';
 import type {
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
   LeaseInfo,
   LeaseRequest,
   RunLease,
@@ -135,14 +144,15 @@ export abstract class BaseStorage implements StorageAdapter {
   ): Promise<void> {
     let keep = 0;
     let fence: RunLease | undefined;
+    let complete = savepoint;
     const check = (): Details => {
-      checkSavepoint('savepoint', savepoint);
+      complete = withMeta(savepoint);
       keep = checkWriteOptions('options', options);
       fence = this.#checkFence(runId, options.lease);
       return { timestamp: savepoint.timestamp };
     };
     return this.#gate.start('writeSavepoint', WRITE, runId, check, () =>
-      this._writeSavepoint(runId, savepoint, keep, fence),
+      this._writeSavepoint(runId, complete, keep, fence),
     );
   }
 
@@ -208,6 +218,28 @@ export abstract class BaseStorage implements StorageAdapter {
     );
   }
 
+  /** {@inheritDoc StorageAdapter.replaceSavepoint} */
+  replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    options: ReplaceSavepointOptions,
+  ): Promise<ReplaceOutcome> {
+    let complete = savepoint;
+    let expect = 0;
+    const check = (): Details => {
+      complete = withMeta(savepoint);
+      expect = checkVersion(
+        'options.expectVersion',
+        (options as Partial<ReplaceSavepointOptions> | undefined)
+          ?.expectVersion,
+      );
+      return { timestamp: savepoint.timestamp };
+    };
+    return this.#gate.start('replaceSavepoint', WRITE, runId, check, () =>
+      this._replaceSavepoint(runId, complete, expect),
+    );
+  }
+
   /** {@inheritDoc StorageAdapter.readSavepoint} */
   readSavepoint(
     runId: string,
@@ -217,8 +249,18 @@ export abstract class BaseStorage implements StorageAdapter {
       if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
       return { timestamp };
     };
-    return this.#gate.start('readSavepoint', READ, runId, check, () =>
-      this._readSavepoint(runId, timestamp),
+    return this.#gate.start('readSavepoint', READ, runId, check, async () => {
+      const read = await this._readSavepoint(runId, timestamp);
+      return read === undefined || read.meta !== undefined
+        ? read
+        : { ...read, meta: DEFAULT_META };
+    });
+  }
+
+  /** {@inheritDoc StorageAdapter.listSavepointInfo} */
+  listSavepointInfo(runId: string): Promise<SavepointInfo[]> {
+    return this.#gate.start('listSavepointInfo', READ, runId, noDetails, () =>
+      this._listSavepointInfo(runId),
     );
   }
 
@@ -371,6 +413,35 @@ export abstract class BaseStorage implements StorageAdapter {
    */
   protected async _newestTimestamp(runId: string): Promise<number | undefined> {
     return (await this._listSavepoints(runId)).at(-1);
+  }
+
+  /**
+   * The live savepoints with their metadata. Defaults to reading each
+   * savepoint; override it when the backend can answer without the states.
+   */
+  protected _listSavepointInfo(runId: string): Promise<SavepointInfo[]> {
+    return listInfoByReading(
+      () => this._listSavepoints(runId),
+      (timestamp) => this._readSavepoint(runId, timestamp),
+    );
+  }
+
+  /**
+   * Swap the live savepoint at `savepoint.timestamp` for `savepoint` and
+   * quarantine the old one, atomically, when its version is `expectVersion`
+   * ({@link StorageAdapter.replaceSavepoint}). The default refuses with
+   * `E_UNSUPPORTED`: a backend that can do it atomically overrides it.
+   */
+  protected _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): MaybePromise<ReplaceOutcome> {
+    throw new RunStateError(
+      'E_UNSUPPORTED',
+      `${this.#name} cannot replace a savepoint atomically (no _replaceSavepoint); migrateRun needs it`,
+      { details: { runId, timestamp: savepoint.timestamp, expectVersion } },
+    );
   }
 
   /**

@@ -25,6 +25,11 @@ export type {
   LeaseInfo,
   LeaseRequest,
   RunLease,
+  JsonValue,
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
+  SavepointMeta,
   StorageAdapter,
   StoredEntry,
   StoredSavepoint,
@@ -35,3 +40,5 @@ export type {
   SavepointSubscriber,
   SavepointSubscription,
 } from './savepoint-notices.js';
+/** @internal */
+export { checkVersion, checkMetadata, DEFAULT_META } from './savepoint-meta.js';

@@ -13,10 +13,7 @@ export interface SavepointNotice {
   readonly runId: string;
   /** Its scheduled timestamp (epoch ms). */
   readonly timestamp: number;
-  /**
-   * The savepoint's format version: 0 until savepoints carry one (every
-   * savepoint written so far).
-   */
+  /** The savepoint's state version (`SavepointMeta.version`, 0 by default). */
   readonly version: number;
 }
 

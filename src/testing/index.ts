@@ -31,10 +31,21 @@ import { describeCapabilities } from './capability-cases.js';
 import type { StorageCapabilities, StorageFactory } from './fixture.js';
 import { describeLeases } from './lease-cases.js';
 import { describeLifecycle } from './lifecycle-cases.js';
+import { describeMetadata } from './metadata-cases.js';
 import { describeRuns } from './run-cases.js';
 import { describeSavepoints } from './savepoint-cases.js';
 import { describeValidation } from './validation-cases.js';
 
+export {
+  checkPinnedSavepoints,
+  expectPinnedSavepoints,
+} from './pinned-savepoints.js';
+export type {
+  PinnedReport,
+  PinnedResult,
+  PinnedSavepointsOptions,
+  PinnedSource,
+} from './pinned-savepoints.js';
 export type {
   ReopenOptions,
   StorageCapabilities,
@@ -55,8 +66,10 @@ export interface DescribeStorageOptions {
  * Register the conformance suite for one backend: savepoints round-trip, the
  * newest wins, `keep`, monotonic writes, run isolation (odd and Unicode run
  * ids), listing, deleting, quarantine, corruption fallback, large
- * savepoints, `close()` semantics and argument checks; and the tests of each
- * declared capability (reopening, read-only instances).
+ * savepoints, `close()` semantics, argument checks and savepoint metadata
+ * (version, write time, user metadata, `listSavepointInfo`); and the tests
+ * of each declared capability (reopening, read-only instances, in-place
+ * replacement).
  *
  * @param name - the backend, as shown in test names (`'MemoryStorage'`)
  * @param factory - creates a fresh fixture for every test
@@ -87,10 +100,17 @@ export function describeStorageAdapter(
         capabilities.listLeases === true,
       );
     }
+    describeMetadata(factory, capabilities);
   });
 }
 
-const CAPABILITIES = ['reopen', 'readOnly', 'leases', 'listLeases'] as const;
+const CAPABILITIES = [
+  'reopen',
+  'readOnly',
+  'leases',
+  'listLeases',
+  'replace',
+] as const;
 
 /** Refuse a misspelt capability or a non-boolean flag, naming it. */
 function checkCapabilities(value: StorageCapabilities): StorageCapabilities {

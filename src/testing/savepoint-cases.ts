@@ -50,9 +50,10 @@ export function describeSavepoints(factory: StorageFactory): void {
         { timestamp: 0, entries: [] },
         { keep: 1 },
       );
-      expect(await storage.readSavepoint(RUN)).toEqual({
+      expect(await storage.readSavepoint(RUN)).toMatchObject({
         timestamp: 0,
         entries: [],
+        meta: { version: 0 },
       });
       expect(await storage.newestTimestamp(RUN)).toBe(0);
     });

@@ -42,12 +42,24 @@ async function watchedRuns(
 async function readNewest(
   storage: StorageAdapter,
   filter: RunFilter,
-  tell: (runId: string, newest: number) => void,
+  tell: (runId: string, newest: number, version: number) => void,
 ): Promise<void> {
   for (const runId of await watchedRuns(storage, filter)) {
     const newest = await storage.newestTimestamp(runId);
-    if (newest !== undefined) tell(runId, newest);
+    if (newest === undefined) continue;
+    const versions = await versionsOf(storage, runId);
+    tell(runId, newest, versions.get(newest) ?? 0);
   }
+}
+
+/** The version of each live savepoint of a run (0 when not recorded). */
+async function versionsOf(
+  storage: StorageAdapter,
+  runId: string,
+): Promise<Map<number, number>> {
+  if (typeof storage.listSavepointInfo !== 'function') return new Map();
+  const infos = await storage.listSavepointInfo(runId);
+  return new Map(infos.map((i) => [i.timestamp, i.version]));
 }
 
 /**
@@ -64,8 +76,8 @@ export async function startNotified(
 ): Promise<WatchSource> {
   const { filter, logger } = config;
   const catchUp = (): void => {
-    const tell = (runId: string, timestamp: number): void =>
-      sink.notice({ runId, timestamp, version: 0 }, true);
+    const tell = (runId: string, timestamp: number, version: number) =>
+      sink.notice({ runId, timestamp, version }, true);
     readNewest(storage, filter, tell).catch((error: unknown) => {
       logger.warn({ err: error }, 'savepoint watch: catch-up read failed');
     });
@@ -98,13 +110,20 @@ async function pollOnce(
     if (newest === undefined || (last !== undefined && newest <= last)) {
       continue;
     }
-    const listed = await storage.listSavepoints(runId);
+    const versions = await versionsOf(storage, runId);
+    const listed =
+      versions.size > 0
+        ? [...versions.keys()].sort((a, b) => a - b)
+        : await storage.listSavepoints(runId);
     // The last one seen was pruned: savepoints between may be missed.
     const missed = last !== undefined && (listed[0] ?? newest) > last;
     listed
       .filter((ts) => last === undefined || ts > last)
       .forEach((timestamp, i) =>
-        sink.notice({ runId, timestamp, version: 0 }, missed && i === 0),
+        sink.notice(
+          { runId, timestamp, version: versions.get(timestamp) ?? 0 },
+          missed && i === 0,
+        ),
       );
   }
 }

@@ -98,6 +98,7 @@ export async function runAttempt(
     persistIntervalMs: config.persistIntervalMs,
     lease: config.lease,
     ...(config.codec === undefined ? {} : { codec: config.codec }),
+    ...config.versioning,
     logger: config.logger,
     onError: (error) => {
       failure ??= error;
@@ -116,7 +117,11 @@ export async function runAttempt(
       startFrom: config.startFrom,
       entities: config.entities.map((spec) => [spec.id, spec.initial()]),
       ...(config.update === undefined ? {} : { update: config.update }),
+      ...(config.at === undefined || progress.loaded === true
+        ? {}
+        : { at: config.at }),
     });
+    progress.loaded = true;
     if (start.resumed) progress.newestPersisted = start.timestamp;
     const outbox = new Outbox(config.output, progress.counters);
     slots = slotsFor(config, start.entities, outbox);

@@ -45,6 +45,10 @@ export interface RunConfig {
   readonly input: RunOptions['input'];
   readonly output: ((output: RunOutput) => void | Promise<void>) | undefined;
   readonly update: UpdateFunction | undefined;
+  /** `version`, `migrations`, `metadata`: given to each attempt's store. */
+  readonly versioning: Pick<RunOptions, 'version' | 'migrations' | 'metadata'>;
+  /** Rewind the first attempt to this savepoint. */
+  readonly at: number | undefined;
   readonly keep: number | undefined;
   readonly persistIntervalMs: number;
   readonly lease: LeaseOptions | false;
@@ -243,6 +247,12 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     input: o.input,
     output: optionalFunction('options.output', o.output),
     update: optionalFunction('options.update', o.update),
+    versioning: {
+      ...(o.version === undefined ? {} : { version: o.version }),
+      ...(o.migrations === undefined ? {} : { migrations: o.migrations }),
+      ...(o.metadata === undefined ? {} : { metadata: o.metadata }),
+    },
+    at: o.at === undefined ? undefined : checkTimestamp('options.at', o.at),
     keep: o.keep,
     persistIntervalMs: nonNegativeInteger(
       'options.persistIntervalMs',

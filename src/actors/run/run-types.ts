@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 import type { LeaseOptions } from '../../lease/index.js';
+import type { Migrations } from '../../migrate/index.js';
+import type { JsonValue } from '../../storage/index.js';
 import type { AnyStateMachine, EventObject } from 'xstate';
 import type { RunStateError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -179,6 +181,18 @@ export interface RunOptions<M extends RunMessage = RunMessage, O = unknown> {
   readonly output?: (output: RunOutput<O>) => void | Promise<void>;
   /** Migrates loaded state (see `loadRunState`). */
   readonly update?: UpdateFunction;
+  /** The state version (StateStore option `version`; `docs/migrations.md`). */
+  readonly version?: number;
+  /** The migration chain (StateStore option `migrations`). */
+  readonly migrations?: Migrations<unknown>;
+  /** User metadata recorded in every savepoint (StateStore option). */
+  readonly metadata?: JsonValue;
+  /**
+   * Rewind: the first attempt loads the live savepoint at this timestamp
+   * instead of the newest and quarantines the newer ones (see
+   * `loadRunState({ at })`); restarts resume from the newest as usual.
+   */
+  readonly at?: number;
   /**
    * Savepoints to keep.
    *

@@ -2,7 +2,13 @@ import { RunStateError, ensureError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { checkSchedule } from '../../schedule/index.js';
 import { defaultCodec } from '../../storage/codec/index.js';
-import type { StorageAdapter } from '../../storage/index.js';
+import {
+  checkMetadata,
+  checkVersion,
+  type JsonValue,
+  type StorageAdapter,
+} from '../../storage/index.js';
+import type { Migrations } from '../../migrate/index.js';
 import {
   checkFunction,
   checkId,
@@ -138,6 +144,7 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
       options.maxOpenSavepoints ?? 1000,
     ),
     persistIntervalMs: checkInterval(options.persistIntervalMs),
+    ...checkVersioning(options),
   };
   const wanted =
     options.lease === false
@@ -150,6 +157,34 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
     report: guarded(onError, 'onError', alarm, runId),
     onPersisted: guarded(onPersisted, 'onPersisted', alarm, runId),
   };
+}
+
+/** `version`, `migrations` and `metadata`, checked against each other. */
+function checkVersioning(options: StateStoreOptions): {
+  version: number;
+  migrations: Migrations<unknown> | undefined;
+  metadata: JsonValue | undefined;
+} {
+  const { migrations, metadata } = options;
+  if (
+    migrations !== undefined &&
+    (typeof migrations !== 'object' || !(migrations?.steps instanceof Map))
+  ) {
+    throw new TypeError(
+      `migrations must be a chain made by defineMigrations(), got ${show(migrations)}`,
+    );
+  }
+  const version =
+    options.version === undefined
+      ? (migrations?.version ?? 0)
+      : checkVersion('version', options.version);
+  if (migrations !== undefined && migrations.version !== version) {
+    throw new RangeError(
+      `version is ${version} but migrations lead to version ${migrations.version}; they must agree (or omit version)`,
+    );
+  }
+  if (metadata !== undefined) checkMetadata('metadata', metadata);
+  return { version, migrations, metadata };
 }
 
 function checkInterval(value: unknown): number {

@@ -37,6 +37,8 @@ export interface StateStoreStatus {
   readonly open: readonly OpenSavepointStatus[];
   /** Counters of ignored and failed work. */
   readonly counters: StoreCounters;
+  /** The state version this store writes (`docs/migrations.md`). */
+  readonly version: number;
 }
 
 /** @internal */
@@ -60,6 +62,7 @@ export function storeStatus(
     pendingSaves,
     open,
     counters: context.counters,
+    version: context.io.version,
   };
 }
 

@@ -10,13 +10,18 @@ import { unstorableEntity, type Codec } from '../../storage/codec/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
 import { checkFunction, checkTimestamp, show } from '../../validate.js';
 import { Entity, type EntityStore } from '../entity.js';
-import type { UpdateFunction } from './state-store-io.js';
+import type {
+  LoadOutput,
+  LoadRequest,
+  UpdateFunction,
+} from './state-store-io.js';
 import { LeaseKeeper } from '../../lease/index.js';
 import { stateStoreMachine } from './state-store-machine.js';
 import type { SaveItem } from './state-store-types.js';
 import { storeStatus, type StateStoreStatus } from './state-store-status.js';
 import { checkDefs, closedError, storeConfig } from './state-store-checks.js';
 import type {
+  LoadRunStateOptions,
   LoadedRunState,
   StateStoreOptions,
 } from './state-store-options.js';
@@ -146,31 +151,34 @@ export class StateStore implements EntityStore {
   }
 
   /**
-   * Resume: read the newest decodable savepoint, pass its states through
-   * `update` when given, and return entities at its timestamp. Writes
-   * nothing.
+   * Resume: read the newest decodable savepoint (or, with `at`, rewind to
+   * an older one), migrate it through the store's `migrations` to its
+   * `version`, pass its states through `update` when given, and return
+   * entities at its timestamp. Writes nothing, except that a rewind
+   * quarantines the savepoints newer than `at`.
    *
-   * @param update - migrates `[id, state]` pairs (may rename, add, drop)
+   * @param options - `update` (or the update function itself), `at`
    * @throws `E_LOCKED` while another store holds the run's lease;
-   * `E_NO_SAVEPOINT`, `E_CORRUPTED`, `E_FORMAT_VERSION`,
-   * `E_UPDATE_FAILED` (the store stays usable), `E_STORAGE`, `E_CLOSED`
+   * `E_NO_SAVEPOINT` (also for an `at` that is not a live
+   * savepoint), `E_CORRUPTED`, `E_FORMAT_VERSION`, `E_VERSION_NEWER`,
+   * `E_MIGRATION_FAILED`, `E_UPDATE_FAILED` (the store stays usable after
+   * these three), `E_STORAGE`, `E_CLOSED`
    */
-  async loadRunState(update?: UpdateFunction): Promise<LoadedRunState> {
+  async loadRunState(
+    options?: UpdateFunction | LoadRunStateOptions,
+  ): Promise<LoadedRunState> {
     this.#checkOpen();
-    if (update !== undefined) checkFunction('update', update);
+    const request = checkLoadOptions(options);
     this.#sendBatch();
-    const loaded = await new Promise<{
-      timestamp: number;
-      states: [string, unknown][];
-      skipped: number[];
-    }>((resolve, reject) =>
-      this.#actor.send({ type: 'load', update, resolve, reject }),
+    const loaded = await new Promise<LoadOutput>((resolve, reject) =>
+      this.#actor.send({ type: 'load', request, resolve, reject }),
     );
     this.#ready = true;
     const entities = loaded.states.map(([id, state]) =>
       Entity.create(this, id, this.schedule, loaded.timestamp, state),
     );
-    return { timestamp: loaded.timestamp, entities, skipped: loaded.skipped };
+    const { timestamp, skipped, meta, rewound } = loaded;
+    return { timestamp, entities, skipped, meta, rewound };
   }
 
   /**
@@ -324,4 +332,21 @@ export class StateStore implements EntityStore {
   #checkOpen(): void {
     if (this.#closePromise !== undefined) throw closedError(this.runId, 'call');
   }
+}
+
+/** `loadRunState`'s argument: an update function or options. */
+function checkLoadOptions(
+  options: UpdateFunction | LoadRunStateOptions | undefined,
+): LoadRequest {
+  if (options === undefined) return { update: undefined, at: undefined };
+  if (typeof options === 'function') return { update: options, at: undefined };
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `options must be an update function or { update, at }, got ${show(options)}`,
+    );
+  }
+  const { update, at } = options;
+  if (update !== undefined) checkFunction('options.update', update);
+  if (at !== undefined) checkTimestamp('options.at', at);
+  return { update, at };
 }

@@ -28,7 +28,13 @@ import {
   writeSavepointFile,
   type LockedRun,
 } from './file-run.js';
-import type { LeaseRequest, RunLease, StoredSavepoint } from '../types.js';
+import type {
+  LeaseRequest,
+  ReplaceOutcome,
+  RunLease,
+  StoredSavepoint,
+} from '../types.js';
+import { replaceSavepointFile } from './file-replace.js';
 import { settle } from '../check-savepoint.js';
 import { fencedError } from '../lease-rules.js';
 import {
@@ -240,6 +246,19 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#locked(
+      runId,
+      false,
+      (run) => replaceSavepointFile(run, savepoint, expectVersion),
+      'missing',
+    );
+  }
   /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#locked(

@@ -3,7 +3,11 @@ import { checkFunction, checkOptions } from '../../validate.js';
 import { BaseStorage } from '../base-storage.js';
 import { settle } from '../check-savepoint.js';
 import { LeaseTable } from '../lease-table.js';
+import { metaOf } from '../savepoint-meta.js';
 import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  SavepointMeta,
   LeaseInfo,
   LeaseRequest,
   RunLease,
@@ -30,6 +34,7 @@ export interface MemoryStorageOptions {
 interface StoredCopy {
   readonly timestamp: number;
   readonly entries: readonly StoredEntry[];
+  readonly meta: SavepointMeta;
 }
 
 interface RunData {
@@ -115,17 +120,19 @@ export class MemoryStorage extends BaseStorage {
   /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
-    { timestamp, entries }: StoredSavepoint,
+    savepoint: StoredSavepoint,
     keep: number,
     fence?: RunLease,
   ): void {
     if (fence !== undefined) this.#leases.check(fence, 'writeSavepoint');
+    const { timestamp, entries } = savepoint;
     const newest = this.#runs.get(runId)?.live.at(-1)?.timestamp;
     if (newest !== undefined && newest >= timestamp) {
       throw notMonotonicError(runId, timestamp, newest);
     }
     const run = this.#run(runId);
-    run.live.push({ timestamp, entries: copyEntries(entries) });
+    const meta = structuredClone(metaOf(savepoint));
+    run.live.push({ timestamp, entries: copyEntries(entries), meta });
     run.live.splice(0, Math.max(0, run.live.length - keep));
   }
 
@@ -141,7 +148,44 @@ export class MemoryStorage extends BaseStorage {
         : live?.find((sp) => sp.timestamp === timestamp);
     return found === undefined
       ? undefined
-      : { timestamp: found.timestamp, entries: copyEntries(found.entries) };
+      : {
+          timestamp: found.timestamp,
+          entries: copyEntries(found.entries),
+          meta: structuredClone(found.meta),
+        };
+  }
+
+  /** @internal */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    const live = this.#runs.get(runId)?.live ?? [];
+    return Promise.resolve(
+      live.map((sp) => ({
+        ...structuredClone(sp.meta),
+        timestamp: sp.timestamp,
+      })),
+    );
+  }
+
+  /** @internal */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): ReplaceOutcome {
+    const run = this.#runs.get(runId);
+    const { timestamp, entries } = savepoint;
+    const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
+    if (run === undefined || index === undefined || index < 0) {
+      return 'missing';
+    }
+    const old = run.live[index] as StoredCopy;
+    if (old.meta.version !== expectVersion) return 'conflict';
+    const meta = structuredClone(metaOf(savepoint));
+    run.live[index] = { timestamp, entries: copyEntries(entries), meta };
+    run.quarantined.push(old);
+    return 'replaced';
   }
 
   /** {@inheritDoc BaseStorage._newestTimestamp} */

@@ -25,6 +25,8 @@ import type {
   LeaseInfo,
   LeaseRequest,
   RunLease,
+  ReplaceOutcome,
+  SavepointInfo,
   StoredSavepoint,
 } from '../types.js';
 
@@ -212,6 +214,23 @@ export class PostgresStorage extends BaseStorage {
     return this.#call([], (s) => s.listSavepoints(runId));
   }
 
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return this.#call([], (s) => s.listSavepointInfo(runId));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#call('missing', (s) =>
+      s.replaceSavepoint(runId, savepoint, expectVersion),
+    );
+  }
   /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(0, (s) => s.prune(runId, keep));

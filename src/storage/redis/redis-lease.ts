@@ -93,12 +93,12 @@ return out
 
 /**
  * The commit script behind a lease check. KEYS and ARGV are the commit's,
- * then KEYS[5]: lease, ARGV[7]: owner, ARGV[8]: token. A fenced writer's
+ * then KEYS[5]: lease, ARGV[8]: owner, ARGV[9]: token. A fenced writer's
  * staged hash is dropped; it returns `{'FENCED', token}`.
  */
 const FENCED_COMMIT = `
 local fl = redis.call('HMGET', KEYS[5], 'owner', 'token')
-if fl[1] ~= ARGV[7] or fl[2] ~= ARGV[8] then
+if fl[1] ~= ARGV[8] or fl[2] ~= ARGV[9] then
   redis.call('UNLINK', KEYS[4])
   redis.call('SREM', KEYS[3], ARGV[5])
   return {'FENCED', fl[2] or ''}

@@ -41,8 +41,8 @@ end
 
 /**
  * Commit a staged savepoint. KEYS: runs, savepoints, staging set, staged
- * hash. ARGV: runId, base, ts, keep, nonce, notice channel. Publishes
- * `<ts>:0:<runId>` on the channel once committed. Returns `{'NOT_MONOTONIC',
+ * hash. ARGV: runId, base, ts, keep, nonce, notice channel, version.
+ * Publishes `<ts>:<version>:<runId>` on the channel once committed. Returns `{'NOT_MONOTONIC',
  * newest}`, `{'STAGING_LOST'}` (the staged hash is gone: it expired
  * before the commit) or `{'OK'}`. Also forgets staged hashes that expired.
  */
@@ -66,7 +66,7 @@ redis.call('RENAME', KEYS[4], key)
 redis.call('PERSIST', key)
 redis.call('ZADD', KEYS[2], ts, ts)
 prune(KEYS[2], ARGV[2], tonumber(ARGV[4]))
-redis.call('PUBLISH', ARGV[6], ts .. ':0:' .. ARGV[1])
+redis.call('PUBLISH', ARGV[6], ts .. ':' .. ARGV[7] .. ':' .. ARGV[1])
 return {'OK'}
 `;
 
@@ -88,6 +88,36 @@ elseif not redis.call('ZSCORE', KEYS[1], ts) then
   return false
 end
 return {ts, redis.call('HGETALL', ARGV[1] .. 'sp:' .. ts)}
+`;
+
+/**
+ * Swap a live savepoint for a staged one, quarantining the old one. KEYS:
+ * savepoints, quarantine, staging set, staged hash. ARGV: base, ts,
+ * expected version, nonce. Returns `{'MISSING'}`, `{'CONFLICT'}`,
+ * `{'STAGING_LOST'}` or `{'OK'}`.
+ */
+const REPLACE = `
+local ts = ARGV[2]
+redis.call('SREM', KEYS[3], ARGV[4])
+if not redis.call('ZSCORE', KEYS[1], ts) then
+  redis.call('UNLINK', KEYS[4])
+  return {'MISSING'}
+end
+local from = ARGV[1] .. 'sp:' .. ts
+local meta = redis.call('HGET', from, 'm')
+local version = 0
+if meta then version = cjson.decode(meta)['v'] end
+if version ~= tonumber(ARGV[3]) then
+  redis.call('UNLINK', KEYS[4])
+  return {'CONFLICT'}
+end
+if redis.call('EXISTS', KEYS[4]) == 0 then return {'STAGING_LOST'} end
+local member = ts .. ':' .. (redis.call('ZCARD', KEYS[2]) + 1)
+redis.call('ZADD', KEYS[2], ts, member)
+redis.call('RENAME', from, ARGV[1] .. 'q:' .. member)
+redis.call('RENAME', KEYS[4], from)
+redis.call('PERSIST', from)
+return {'OK'}
 `;
 
 /** KEYS: savepoints, quarantine. ARGV: base, ts. Returns 1 when moved. */
@@ -140,6 +170,7 @@ export const SCRIPTS = Object.freeze({
   prune: script(PRUNE),
   read: script(READ),
   quarantine: script(QUARANTINE),
+  replace: script(REPLACE),
   deleteRun: script(DELETE_RUN),
 });
 

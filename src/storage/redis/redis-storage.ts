@@ -30,10 +30,13 @@ import {
   releaseLease,
   renewLease,
 } from './redis-lease.js';
+import { listSavepointInfo, replaceSavepoint } from './redis-replace.js';
 import type {
   LeaseInfo,
   LeaseRequest,
   RunLease,
+  ReplaceOutcome,
+  SavepointInfo,
   StoredSavepoint,
 } from '../types.js';
 
@@ -254,6 +257,23 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return this.#call(runId, (keys) => listSavepointInfo(this.#client, keys));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#call(runId, (keys) =>
+      replaceSavepoint(this.#client, keys, runId, savepoint, expectVersion),
+    );
+  }
   /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(runId, async (keys) => {

@@ -22,6 +22,8 @@ import type {
   LeaseInfo,
   LeaseRequest,
   RunLease,
+  ReplaceOutcome,
+  SavepointInfo,
   StoredSavepoint,
 } from '../types.js';
 
@@ -190,6 +192,23 @@ export class SqliteStorage extends BaseStorage {
     return this.#query([], (s) => s.listSavepoints(runId));
   }
 
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return Promise.resolve(this.#query([], (s) => s.listSavepointInfo(runId)));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): ReplaceOutcome {
+    return this.#query('missing', (s) =>
+      s.replaceSavepoint(runId, savepoint, expectVersion),
+    );
+  }
   /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): number {
     return this.#query(0, (s) => s.prune(runId, keep));

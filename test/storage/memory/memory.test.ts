@@ -14,7 +14,7 @@ describeStorageAdapter(
     const storage = await MemoryStorage.open();
     return { storage, cleanup: () => storage.close() };
   },
-  { capabilities: { leases: true, listLeases: true } },
+  { capabilities: { leases: true, listLeases: true, replace: true } },
 );
 
 describe('MemoryStorage.open()', () => {

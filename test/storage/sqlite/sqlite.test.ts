@@ -71,6 +71,7 @@ describeStorageAdapter(
       readOnly: true,
       leases: true,
       listLeases: true,
+        replace: true,
     },
   },
 );
@@ -101,6 +102,7 @@ describeStorageAdapter(
       readOnly: true,
       leases: true,
       listLeases: true,
+        replace: true,
     },
   },
 );
@@ -153,7 +155,7 @@ describe('SqliteStorage on a file', () => {
         .prepare("SELECT value FROM runstate_meta WHERE key = 'schema_version'")
         .pluck()
         .get(),
-    ).toBe('1');
+    ).toBe('2');
     db.close();
     await storage.close();
   });
@@ -162,12 +164,12 @@ describe('SqliteStorage on a file', () => {
     await (await SqliteStorage.open({ path })).close();
     const db = new Database(path);
     db.exec(
-      "UPDATE runstate_meta SET value = '2' WHERE key = 'schema_version'",
+      "UPDATE runstate_meta SET value = '3' WHERE key = 'schema_version'",
     );
     db.close();
     const expected = {
       code: 'E_SCHEMA_VERSION',
-      details: { found: 2, supported: 1 },
+      details: { found: 3, supported: 2 },
     };
     await expect(SqliteStorage.open({ path })).rejects.toMatchObject(expected);
     await expect(
