@@ -207,6 +207,8 @@ describe('decorateStorage()', () => {
         'renewLease',
         'releaseLease',
         'listLeases',
+        'listSavepointInfo',
+        'replaceSavepoint',
       ].sort(),
     );
     expect(decorated.leases).toBe(true);

@@ -90,8 +90,9 @@ async function redisPair(): Promise<Pair> {
     await admin.close();
   });
   const kill = async () => {
-    const list = await admin.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub']);
-    for (const line of String(list).split('\n')) {
+    const list = await admin.clientList({ TYPE: 'PUBSUB' });
+    for (const client of list) {
+      const line = `id=${client.id} name=${client.name} sub=${client.sub}`;
       if (!line.includes(`sub=1`) || !line.includes('name=runstate-notices')) {
         continue;
       }

@@ -71,7 +71,7 @@ describeStorageAdapter(
       readOnly: true,
       leases: true,
       listLeases: true,
-        replace: true,
+      replace: true,
     },
   },
 );
@@ -102,7 +102,7 @@ describeStorageAdapter(
       readOnly: true,
       leases: true,
       listLeases: true,
-        replace: true,
+      replace: true,
     },
   },
 );
