@@ -15,6 +15,8 @@ import { backendSection } from './report-backends.js';
 import { exportSection } from './report-export.js';
 import type { ExportMemoryResult } from './export-memory.js';
 import type { BackendResult } from './backends.js';
+import type { NotifyResult } from './notify.js';
+import { notifySection } from './report-notify.js';
 import type { ManyRunsResult } from './run-many.js';
 import type { ThroughputResult } from './run-throughput.js';
 import {
@@ -34,6 +36,7 @@ export interface ReportInput {
   readonly throughput: readonly ThroughputResult[];
   readonly many: readonly ManyRunsResult[];
   readonly backends: readonly BackendResult[];
+  readonly notify: readonly NotifyResult[];
   readonly exportMemory: readonly ExportMemoryResult[];
   readonly rows: readonly SummaryRow[];
   /** Average encoded state (runstate blob, header included), bytes. */
@@ -261,6 +264,7 @@ stable figures.`,
     growthSection(input.sizes),
     runSections(input.throughput, input.many),
     backendSection(input.backends),
+    notifySection(input.notify),
     exportSection(input.exportMemory),
   ];
   writeFileSync(path, `${parts.join('\n\n')}\n`);

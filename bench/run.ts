@@ -9,7 +9,11 @@
  * (e) run-throughput.ts — a supervised run of two reducer entities vs a bare
  * loop; (f) run-many.ts — memory per idle run with thousands in one process;
  * (g) backends.ts — every storage backend vs its raw floor;
- * export-memory.ts — peak memory of exporting and importing a large savepoint.
+ * export-memory.ts — peak memory of exporting and importing a large savepoint;
+ * (h) notify.ts — savepoint notification latency (`watchSavepoints`).
+ *
+ * `npm run bench -- --only notify` runs (h) alone and prints it, without
+ * rewriting docs/benchmarks.md (which needs every scenario).
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +29,8 @@ import { backendRows } from './report-backends.js';
 import { runRows } from './report-runs.js';
 import { runManyRunsBench } from './run-many.js';
 import { runThroughputBench } from './run-throughput.js';
+import { runNotifyBench } from './notify.js';
+import { notifyRows } from './report-notify.js';
 import { summaryRows, textTable, type SummaryRow } from './results.js';
 import { makeState } from './state-data.js';
 import { fmt } from './stats.js';
@@ -92,10 +98,13 @@ async function main(): Promise<void> {
   const backends = await runBackendsBench(log);
   log('export and import of a large savepoint (peak memory)…');
   const exportMemory = runExportMemoryBench(log);
+  log('(h) savepoint notifications…');
+  const notify = await runNotifyBench(log);
   const rows = [
     ...summaryRows(ack, sizes),
     ...runRows(throughput, many),
     ...backendRows(backends),
+    ...notifyRows(notify),
   ];
   const loadEnd = loadavg()[0] ?? 0;
   const durationS = (Date.now() - started) / 1000;
@@ -111,6 +120,7 @@ async function main(): Promise<void> {
     many,
     backends,
     exportMemory,
+    notify,
     rows,
     ...states,
     load: [loadStart, loadEnd],
@@ -119,7 +129,20 @@ async function main(): Promise<void> {
   log(`wrote ${REPORT}`);
 }
 
-main().catch((error: unknown) => {
+/** `--only notify`: scenario (h) alone, printed, the report untouched. */
+async function onlyNotify(): Promise<void> {
+  log('(h) savepoint notifications…');
+  const rows = notifyRows(await runNotifyBench(log));
+  log('');
+  log(tableOf(rows));
+}
+
+const only = process.argv.indexOf('--only');
+const scenario = only < 0 ? undefined : process.argv[only + 1];
+if (scenario !== undefined && scenario !== 'notify') {
+  throw new Error(`unknown scenario ${scenario} (only: notify)`);
+}
+(scenario === 'notify' ? onlyNotify() : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -35,6 +35,9 @@ await using store = createStateStore({
   schedule: SCHEDULE,
   storage,
   keep: 3,
+  // The killed predecessor's lease on the run lives on until its TTL ends:
+  // wait for it (docs/scaling.md).
+  lease: { ttlMs: 1_000, waitMs: 10_000 },
   onPersisted: ({ timestamp, entityCount }) =>
     report({ type: 'persisted', timestamp, entityCount }),
   onError: (error) =>

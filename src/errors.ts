@@ -38,7 +38,10 @@
  * - `E_RESTART_LIMIT`: a supervised run failed more than `maxRestarts` times
  *   within `withinMs`; the last failure is the `cause`.
  * - `E_LOCKED`: another live process holds the run's write lock (file
- *   storage), or this writer's lock was taken over, so its write is refused.
+ *   storage), or this writer's lock was taken over, so its write is refused;
+ *   or another owner holds the run's lease (`acquireLease`).
+ * - `E_FENCED`: this writer's lease on the run was taken over (or released):
+ *   its write was refused and nothing of it landed; its store stops.
  * - `E_INVALID_IMPORT`: an export file (or tagged JSON) given to
  *   `importSavepoint`/`decodeTagged` is not exactly the documented format;
  *   `details: { path, reason }` and, for a file, `line`. Nothing was written.
@@ -74,6 +77,7 @@ export type ErrorCode =
   | 'E_OUT_OF_ORDER'
   | 'E_RESTART_LIMIT'
   | 'E_LOCKED'
+  | 'E_FENCED'
   | 'E_INVALID_IMPORT'
   | 'E_VERSION_NEWER'
   | 'E_MIGRATION_FAILED'

@@ -58,6 +58,7 @@ export { Entity } from './actors/entity.js';
 export type { EntityStore, SaveTransform } from './actors/entity.js';
 
 export { createStateStore, StateStore } from './actors/state-store/index.js';
+export type { LeaseOptions } from './lease/index.js';
 export type {
   StateStoreOptions,
   LoadedRunState,
@@ -119,6 +120,19 @@ export type {
   RunResult,
 } from './actors/run/index.js';
 
+export { Worker, startWorker } from './worker/index.js';
+export type {
+  ClaimInfo,
+  CompletedInfo,
+  ReleaseInfo,
+  ReleaseReason,
+  WorkerOptions,
+  WorkerRunOptions,
+  WorkerStatus,
+} from './worker/index.js';
+export { SavepointWatch, watchSavepoints } from './watch/index.js';
+export type { SavepointEvent, WatchSavepointsOptions } from './watch/index.js';
+
 export { MemoryStorage } from './storage/memory/index.js';
 export type { MemoryStorageOptions } from './storage/memory/index.js';
 export {
@@ -137,6 +151,14 @@ export type {
   StorageMethodName,
 } from './storage/index.js';
 export type {
+  SavepointNotice,
+  SavepointSubscriber,
+  SavepointSubscription,
+} from './storage/index.js';
+export type {
+  LeaseInfo,
+  LeaseRequest,
+  RunLease,
   JsonValue,
   QuarantinedInfo,
   ReplaceOutcome,

@@ -5,8 +5,8 @@
  *
  * @packageDocumentation
  */
-import { RunStateError } from '../errors.js';
-import { checkPositiveInteger, checkTimestamp } from '../validate.js';
+import { RunStateError, ensureError } from '../errors.js';
+import { checkPositiveInteger, checkTimestamp, show } from '../validate.js';
 import { checkWriteOptions } from './check-savepoint.js';
 import {
   checkBaseOptions,
@@ -21,6 +21,7 @@ import {
   noDetails,
   type Details,
 } from './operation-gate.js';
+import { checkLease, checkLeaseRequest } from './lease-rules.js';
 import {
   DEFAULT_META,
   checkVersion,
@@ -32,10 +33,23 @@ import type {
   ReplaceOutcome,
   ReplaceSavepointOptions,
   SavepointInfo,
+  LeaseInfo,
+  LeaseRequest,
+  RunLease,
   StorageAdapter,
   StoredSavepoint,
   WriteSavepointOptions,
 } from './types.js';
+import type {
+  SavepointSubscriber,
+  SavepointSubscription,
+} from './savepoint-notices.js';
+
+interface LeaseHooks {
+  _acquireLease(runId: string, request: LeaseRequest): MaybePromise<RunLease>;
+  _renewLease(lease: RunLease, ttlMs: number): MaybePromise<void>;
+  _releaseLease(lease: RunLease): MaybePromise<void>;
+}
 
 /**
  * A storage backend's skeleton: extend it and implement the `_`-prefixed
@@ -76,8 +90,13 @@ import type {
 export abstract class BaseStorage implements StorageAdapter {
   /** Whether this instance refuses writes (`E_READ_ONLY`). */
   readonly readOnly: boolean;
-  readonly #gate: OperationGate;
+  /**
+   * Whether the backend has run leases: true when the subclass implements
+   * the lease hooks ({@link BaseStorage._acquireLease} and the others).
+   */
+  readonly leases: boolean;
   readonly #name: string;
+  readonly #gate: OperationGate;
 
   /**
    * No I/O here: open connections in the subclass's `static async open()`.
@@ -90,6 +109,13 @@ export abstract class BaseStorage implements StorageAdapter {
     this.readOnly = checked.readOnly;
     this.#gate = new OperationGate(checked);
     this.#name = checked.name;
+    this.leases = typeof this._acquireLease === 'function';
+    if (typeof this._listLeases === 'function') {
+      this.listLeases = (prefix?: string) => this.#listLeases(prefix);
+    }
+    if (typeof this._subscribeSavepoints === 'function') {
+      this.subscribeSavepoints = (subscriber) => this.#subscribe(subscriber);
+    }
   }
 
   /** Whether {@link BaseStorage.close} was called. */
@@ -118,14 +144,78 @@ export abstract class BaseStorage implements StorageAdapter {
     options: WriteSavepointOptions,
   ): Promise<void> {
     let keep = 0;
+    let fence: RunLease | undefined;
     let complete = savepoint;
     const check = (): Details => {
       complete = withMeta(savepoint);
       keep = checkWriteOptions('options', options);
+      fence = this.#checkFence(runId, options.lease);
       return { timestamp: savepoint.timestamp };
     };
     return this.#gate.start('writeSavepoint', WRITE, runId, check, () =>
-      this._writeSavepoint(runId, complete, keep),
+      this._writeSavepoint(runId, complete, keep, fence),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.acquireLease} */
+  acquireLease(runId: string, request: LeaseRequest): Promise<RunLease> {
+    let checked: LeaseRequest | undefined;
+    const check = (): Details => {
+      this.#needLeases('acquireLease');
+      checked = checkLeaseRequest('request', request);
+      return { owner: checked.owner };
+    };
+    return this.#gate.start('acquireLease', WRITE, runId, check, () =>
+      (this._acquireLease as LeaseHooks['_acquireLease'])(
+        runId,
+        checked as LeaseRequest,
+      ),
+    );
+  }
+
+  /**
+   * {@inheritDoc StorageAdapter.listLeases}
+   *
+   * Present when the subclass implements {@link BaseStorage._listLeases};
+   * `undefined` otherwise, so `typeof storage.listLeases === 'function'`
+   * tells.
+   */
+  readonly listLeases?: (prefix?: string) => Promise<LeaseInfo[]>;
+
+  /**
+   * {@inheritDoc StorageAdapter.subscribeSavepoints}
+   *
+   * Present when the subclass implements
+   * {@link BaseStorage._subscribeSavepoints}. Subscriptions still open are
+   * closed by {@link BaseStorage.close}.
+   */
+  readonly subscribeSavepoints?: (
+    subscriber: SavepointSubscriber,
+  ) => Promise<SavepointSubscription>;
+  readonly #subscriptions = new Set<SavepointSubscription>();
+
+  /** {@inheritDoc StorageAdapter.renewLease} */
+  renewLease(lease: RunLease, ttlMs: number): Promise<void> {
+    const check = (): Details => {
+      this.#needLeases('renewLease');
+      return {
+        token: lease.token,
+        ttlMs: checkPositiveInteger('ttlMs', ttlMs),
+      };
+    };
+    return this.#onLease('renewLease', lease, check, () =>
+      (this._renewLease as LeaseHooks['_renewLease'])(lease, ttlMs),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.releaseLease} */
+  releaseLease(lease: RunLease): Promise<void> {
+    const check = (): Details => {
+      this.#needLeases('releaseLease');
+      return { token: lease.token };
+    };
+    return this.#onLease('releaseLease', lease, check, () =>
+      (this._releaseLease as LeaseHooks['_releaseLease'])(lease),
     );
   }
 
@@ -246,7 +336,12 @@ export abstract class BaseStorage implements StorageAdapter {
    * @throws `E_STORAGE` when releasing fails, with the error as `cause`.
    */
   close(): Promise<void> {
-    return this.#gate.close(() => this._close());
+    return this.#gate.close(async () => {
+      const open = [...this.#subscriptions];
+      this.#subscriptions.clear();
+      await Promise.all(open.map((sub) => sub.close()));
+      await this._close();
+    });
   }
 
   /** Same as {@link BaseStorage.close}, for `await using`. */
@@ -269,7 +364,41 @@ export abstract class BaseStorage implements StorageAdapter {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): MaybePromise<void>;
+
+  /**
+   * Optional (all three lease hooks or none): take or renew the run's lease
+   * atomically, by {@link LeaseRequest} rules (`docs/storage-adapters.md`).
+   * A backend with these hooks must also check `fence` in
+   * {@link BaseStorage._writeSavepoint} atomically with the write.
+   */
+  protected _acquireLease?(
+    runId: string,
+    request: LeaseRequest,
+  ): MaybePromise<RunLease>;
+
+  /** Optional: {@inheritDoc StorageAdapter.renewLease} */
+  protected _renewLease?(lease: RunLease, ttlMs: number): MaybePromise<void>;
+
+  /** Optional: {@inheritDoc StorageAdapter.releaseLease} */
+  protected _releaseLease?(lease: RunLease): MaybePromise<void>;
+
+  /**
+   * Optional, with the other lease hooks, where leases are shared between
+   * processes: {@inheritDoc StorageAdapter.listLeases} `prefix` is checked
+   * (a string, `''` for every lease).
+   */
+  protected _listLeases?(prefix: string): MaybePromise<LeaseInfo[]>;
+
+  /**
+   * Optional: announce every committed savepoint to `subscriber`, from any
+   * process, until the subscription closes. A backend with it announces
+   * each write after (and only if) it commits, in commit order per run.
+   */
+  protected _subscribeSavepoints?(
+    subscriber: SavepointSubscriber,
+  ): Promise<SavepointSubscription>;
 
   /** {@inheritDoc StorageAdapter.readSavepoint} */
   protected abstract _readSavepoint(
@@ -375,5 +504,76 @@ export abstract class BaseStorage implements StorageAdapter {
    */
   protected _close(): MaybePromise<void> {
     return undefined;
+  }
+
+  /** The gate's `start` for an operation on a lease handed back. */
+  #onLease<T>(
+    operation: string,
+    lease: RunLease,
+    check: () => Details,
+    body: () => MaybePromise<T>,
+  ): Promise<T> {
+    try {
+      checkLease('lease', lease);
+    } catch (error) {
+      return Promise.reject(ensureError(error));
+    }
+    return this.#gate.start(operation, WRITE, lease.runId, check, body);
+  }
+
+  async #subscribe(
+    subscriber: SavepointSubscriber,
+  ): Promise<SavepointSubscription> {
+    const hook = (s: SavepointSubscriber): Promise<SavepointSubscription> =>
+      (
+        this._subscribeSavepoints as (
+          s: SavepointSubscriber,
+        ) => Promise<SavepointSubscription>
+      ).call(this, s);
+    const inner = await this.#gate.start(
+      'subscribeSavepoints',
+      READ,
+      NO_RUN,
+      noDetails,
+      () => hook(subscriber),
+    );
+    const tracked: SavepointSubscription = {
+      close: () => {
+        this.#subscriptions.delete(tracked);
+        return inner.close();
+      },
+    };
+    this.#subscriptions.add(tracked);
+    return tracked;
+  }
+
+  #listLeases(prefix: unknown): Promise<LeaseInfo[]> {
+    const check = (): Details => {
+      if (prefix !== undefined && typeof prefix !== 'string') {
+        throw new TypeError(`prefix must be a string, got ${show(prefix)}`);
+      }
+      return { prefix };
+    };
+    return this.#gate.start('listLeases', READ, NO_RUN, check, () =>
+      (this._listLeases as (p: string) => MaybePromise<LeaseInfo[]>)(
+        (prefix as string | undefined) ?? '',
+      ),
+    );
+  }
+
+  #needLeases(operation: string): void {
+    if (!this.leases) {
+      throw new TypeError(`${this.#name} has no run leases: no ${operation}()`);
+    }
+  }
+
+  #checkFence(runId: string, lease: unknown): RunLease | undefined {
+    if (lease === undefined) return undefined;
+    if (!this.leases) {
+      throw new TypeError(
+        `options.lease needs a storage with leases; ${this.#name} has none`,
+      );
+    }
+    return checkLease('options.lease', lease, runId);
   }
 }

@@ -74,6 +74,11 @@ const METHODS: {
   isInitialized: 'required',
   initRun: 'required',
   writeSavepoint: 'required',
+  acquireLease: 'optional',
+  renewLease: 'optional',
+  releaseLease: 'optional',
+  listLeases: 'optional',
+  subscribeSavepoints: 'optional',
   replaceSavepoint: 'optional',
   readSavepoint: 'required',
   newestTimestamp: 'required',
@@ -151,8 +156,8 @@ function wrap(
  * forwards to `inner` unchanged. An optional method of the contract is
  * present exactly when `inner` has it, so feature checks
  * (`typeof storage.x === 'function'`) see through the decorator. `around`
- * wraps every call, outside the method's own hook. `readOnly` reads
- * `inner.readOnly`. `[Symbol.asyncDispose]` runs the decorated `close`
+ * wraps every call, outside the method's own hook. `readOnly` and
+ * `leases` read `inner`'s. `[Symbol.asyncDispose]` runs the decorated `close`
  * (its hook included), and closing the decorated storage closes `inner`
  * unless a `close` hook skips `next`.
  *
@@ -190,6 +195,10 @@ export function decorateStorage<S extends StorageAdapter>(
   Object.defineProperty(decorated, 'readOnly', {
     enumerable: true,
     get: () => inner.readOnly,
+  });
+  Object.defineProperty(decorated, 'leases', {
+    enumerable: true,
+    get: () => inner.leases,
   });
   for (const name of NAMES) {
     if (typeof inner[name] !== 'function') continue; // an absent option

@@ -22,6 +22,9 @@ export type {
   StorageMethodName,
 } from './decorate.js';
 export type {
+  LeaseInfo,
+  LeaseRequest,
+  RunLease,
   JsonValue,
   QuarantinedInfo,
   ReplaceOutcome,
@@ -33,5 +36,10 @@ export type {
   StoredSavepoint,
   WriteSavepointOptions,
 } from './types.js';
+export type {
+  SavepointNotice,
+  SavepointSubscriber,
+  SavepointSubscription,
+} from './savepoint-notices.js';
 /** @internal */
 export { checkVersion, checkMetadata, DEFAULT_META } from './savepoint-meta.js';

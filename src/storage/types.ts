@@ -7,6 +7,11 @@
  * @packageDocumentation
  */
 
+import type {
+  SavepointSubscriber,
+  SavepointSubscription,
+} from './savepoint-notices.js';
+
 /** One entity's encoded state inside a savepoint: `[entityId, bytes]`. */
 export type StoredEntry = readonly [entityId: string, bytes: Uint8Array];
 
@@ -117,6 +122,45 @@ export interface WriteSavepointOptions {
    * deleted in the same atomic step. At least 1.
    */
   readonly keep: number;
+  /**
+   * Fence the write with this lease (from
+   * {@link StorageAdapter.acquireLease}): the backend checks, atomically
+   * with the write, that the lease is still the run's current one, and
+   * otherwise refuses with `E_FENCED`, writing nothing. Without it, the
+   * write is not fenced. Only on an adapter with `leases: true`.
+   */
+  readonly lease?: RunLease;
+}
+
+/** What {@link StorageAdapter.acquireLease} asks for. */
+export interface LeaseRequest {
+  /** Who asks: unique per holder (a StateStore makes a random one). */
+  readonly owner: string;
+  /** How long the lease lives without renewal, in ms (a positive integer). */
+  readonly ttlMs: number;
+}
+
+/**
+ * A run's lease as its holder knows it: who holds it and the fencing token
+ * of this acquisition. Tokens of one run only grow: every acquisition that
+ * is not a renewal by the current holder gets a greater one.
+ */
+export interface RunLease {
+  /** The leased run. */
+  readonly runId: string;
+  /** The holder ({@link LeaseRequest.owner}). */
+  readonly owner: string;
+  /** The fencing token: a positive safe integer. */
+  readonly token: number;
+}
+
+/**
+ * A live lease as {@link StorageAdapter.listLeases} reports it: held, and
+ * not expired when it was read.
+ */
+export interface LeaseInfo extends RunLease {
+  /** How long it lives on without renewal, in ms (on the backend's clock). */
+  readonly expiresInMs: number;
 }
 
 /**
@@ -144,6 +188,59 @@ export interface StorageAdapter {
   readonly readOnly: boolean;
 
   /**
+   * Whether the adapter has run leases: `acquireLease`, `renewLease`,
+   * `releaseLease`, and fenced writes ({@link WriteSavepointOptions.lease}).
+   * An adapter without them (absent or `false`) is used unfenced.
+   */
+  readonly leases?: boolean;
+
+  /**
+   * Take the run's lease for `request.owner`, or renew it when that owner
+   * holds it already (same token). A lease that expired, or was released,
+   * is taken over with a greater token. Expiry is measured on the backend's
+   * clock (the database server's, where there is one).
+   *
+   * @throws `E_LOCKED` while another owner holds an unexpired lease
+   * (`details: { runId, owner, expiresInMs }`); `E_READ_ONLY`.
+   */
+  acquireLease?(runId: string, request: LeaseRequest): Promise<RunLease>;
+
+  /**
+   * Extend the lease by `ttlMs` from now (on the backend's clock).
+   *
+   * @throws `E_FENCED` when the lease is no longer the run's current one
+   * (taken over or released).
+   */
+  renewLease?(lease: RunLease, ttlMs: number): Promise<void>;
+
+  /**
+   * Free the run at once, for the next owner. Does nothing when the lease is
+   * no longer current. Later writes fenced by it are refused (`E_FENCED`).
+   */
+  releaseLease?(lease: RunLease): Promise<void>;
+
+  /**
+   * The live leases (held and unexpired) whose run id starts with
+   * `prefix` (every one without it), sorted by run id. Workers
+   * (`startWorker`) read it to count live workers and find free runs; a
+   * backend whose leases only live in one process (the file backend) has
+   * none.
+   */
+  listLeases?(prefix?: string): Promise<LeaseInfo[]>;
+
+  /**
+   * Announce every savepoint committed from now on, by any process, to
+   * `subscriber`, in commit order per run, until the subscription closes;
+   * after a lost connection, tell it (`lost`), reconnect, and tell it again
+   * (`resumed`). `watchSavepoints` uses it, and polls a storage without it.
+   *
+   * @throws `E_STORAGE` when the first connection fails.
+   */
+  subscribeSavepoints?(
+    subscriber: SavepointSubscriber,
+  ): Promise<SavepointSubscription>;
+
+  /**
    * Whether the run was initialised ({@link StorageAdapter.initRun}, or any
    * savepoint written), even if it has no savepoint yet.
    */
@@ -163,6 +260,8 @@ export interface StorageAdapter {
    *
    * @throws `E_NOT_MONOTONIC` when `savepoint.timestamp` is not newer than the
    * run's newest live savepoint; nothing is written then.
+   * @throws `E_FENCED` when `options.lease` is not the run's current lease;
+   * nothing is written then.
    * @throws `E_READ_ONLY` on a read-only storage.
    */
   writeSavepoint(

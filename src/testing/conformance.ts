@@ -5,6 +5,7 @@
 import { describe } from 'vitest';
 import { describeCapabilities } from './capability-cases.js';
 import type { StorageCapabilities, StorageFactory } from './fixture.js';
+import { describeLeases } from './lease-cases.js';
 import { describeLifecycle } from './lifecycle-cases.js';
 import { describeMetadata } from './metadata-cases.js';
 import { describeQuarantine } from './quarantine-cases.js';
@@ -52,12 +53,26 @@ export function describeStorageAdapter(
     describeLifecycle(factory);
     describeValidation(factory);
     describeCapabilities(factory, capabilities);
+    if (capabilities.leases === true) {
+      describeLeases(
+        factory,
+        capabilities.reopen === true,
+        capabilities.listLeases === true,
+      );
+    }
     describeMetadata(factory, capabilities);
     describeQuarantine(factory, capabilities);
   });
 }
 
-const CAPABILITIES = ['reopen', 'readOnly', 'replace', 'quarantine'] as const;
+const CAPABILITIES = [
+  'reopen',
+  'readOnly',
+  'leases',
+  'listLeases',
+  'replace',
+  'quarantine',
+] as const;
 
 /** Refuse a misspelt capability or a non-boolean flag, naming it. */
 function checkCapabilities(value: StorageCapabilities): StorageCapabilities {

@@ -53,6 +53,21 @@ export interface StorageCapabilities {
    */
   readonly readOnly?: boolean;
   /**
+   * Run leases with fencing tokens (`leases: true`, `acquireLease`,
+   * `renewLease`, `releaseLease`, `writeSavepoint(…, { lease })`), as
+   * `docs/storage-adapters.md` describes.
+   *
+   * @defaultValue false
+   */
+  readonly leases?: boolean;
+  /**
+   * Leases listed by `listLeases(prefix?)`, as `startWorker` needs (with
+   * `leases`): every live lease, none expired or released.
+   *
+   * @defaultValue false
+   */
+  readonly listLeases?: boolean;
+  /**
    * `replaceSavepoint` swaps a live savepoint for one at the same
    * timestamp atomically, quarantining the old one (what `migrateRun`
    * needs).

@@ -199,6 +199,12 @@ describe('decorateStorage()', () => {
     expect(decorated).not.toBe(inner);
     // MemoryStorage has every optional method of the contract too.
     const optional = [
+      // the lease capability
+      'leases',
+      'acquireLease',
+      'renewLease',
+      'releaseLease',
+      'listLeases',
       'listSavepointInfo',
       'replaceSavepoint',
       'listQuarantined',
@@ -207,6 +213,14 @@ describe('decorateStorage()', () => {
     expect(Object.keys(decorated).sort()).toEqual(
       [...new Set(EVERY_METHOD), ...optional, 'readOnly'].sort(),
     );
+    expect(decorated.leases).toBe(true);
+    const lease = await decorated.acquireLease?.('r', {
+      owner: 'a',
+      ttlMs: 1_000,
+    });
+    expect((await inner.listLeases?.())?.map((l) => l.token)).toEqual([
+      lease?.token,
+    ]);
   });
 
   it('refuses a storage without the contract, naming what is missing', () => {

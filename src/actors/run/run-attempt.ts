@@ -7,7 +7,7 @@
  * @internal
  * @packageDocumentation
  */
-import { RunStateError } from '../../errors.js';
+import { RunStateError, isRunStateError } from '../../errors.js';
 import type { Entity } from '../entity.js';
 import { resumeOrStart } from '../state-store/index.js';
 import { createSlot, type EntitySlot } from './run-entity-slot.js';
@@ -51,6 +51,7 @@ export const PERMANENT: ReadonlySet<string> = new Set([
   'E_SCHEMA_VERSION',
   'E_READ_ONLY',
   'E_CLOSED',
+  'E_FENCED',
 ]);
 
 /** The entities of the loaded or fresh run, in declaration order. */
@@ -87,6 +88,11 @@ export async function runAttempt(
   signal: AbortSignal,
 ): Promise<'completed' | 'stopped'> {
   let failure: RunStateError | undefined;
+  // A lost lease stops the attempt at once, also while the input is idle:
+  // the input's signal aborts, so a live source does not keep it waiting.
+  const fence = new AbortController();
+  const onAbort = (): void => fence.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
   const store = createStateStore({
     runId: config.runId,
     schedule: config.schedule,
@@ -94,10 +100,14 @@ export async function runAttempt(
     ...(config.keep === undefined ? {} : { keep: config.keep }),
     persistIntervalMs: config.persistIntervalMs,
     clock: config.clock,
+    lease: config.lease,
     ...(config.codec === undefined ? {} : { codec: config.codec }),
     ...config.versioning,
     logger: config.logger,
-    onError: (error) => void (failure ??= error),
+    onError: (error) => {
+      failure ??= error;
+      if (isRunStateError(error, 'E_FENCED')) fence.abort(error);
+    },
     onPersisted: (info) => {
       progress.newestPersisted = info.timestamp;
       config.onPersisted?.(info);
@@ -121,12 +131,13 @@ export async function runAttempt(
     slots = slotsFor(config, start.entities, outbox);
     progress.phase = 'running';
     const from = start.timestamp;
-    const loop = { config, progress, slots, outbox, signal };
+    const loop = { config, progress, slots, outbox, signal: fence.signal };
     let ended: 'completed' | 'stopped';
     try {
       ended = await consume(loop, from, () => failure);
     } catch (error) {
       // An input honouring the signal may end by throwing (an AbortError).
+      if (failure !== undefined && fence.signal.aborted) throw failure;
       if (signal.aborted && !(error instanceof RunStateError)) return 'stopped';
       throw inputFailed(error); // only the input throws non-RunStateErrors
     }
@@ -134,6 +145,7 @@ export async function runAttempt(
     if (failure !== undefined) throw failure;
     return ended;
   } finally {
+    signal.removeEventListener('abort', onAbort);
     for (const slot of slots) {
       progress.states.set(slot.id, slot.finalState());
       slot.stop();

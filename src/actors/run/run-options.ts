@@ -4,6 +4,7 @@
  * @internal
  * @packageDocumentation
  */
+import { checkLeaseOptions, type LeaseOptions } from '../../lease/index.js';
 import type { EventObject } from 'xstate';
 import { checkClock, type Clock } from '../../clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
@@ -54,6 +55,7 @@ export interface RunConfig {
   readonly at: number | undefined;
   readonly keep: number | undefined;
   readonly persistIntervalMs: number;
+  readonly lease: LeaseOptions | false;
   readonly lateness: LatenessPolicy;
   readonly maxRestarts: number;
   readonly withinMs: number;
@@ -284,6 +286,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
       o.persistIntervalMs,
       100,
     ),
+    lease: runLease(o.lease),
     lateness,
     maxRestarts: nonNegativeInteger('options.maxRestarts', o.maxRestarts, 3),
     withinMs: nonNegativeInteger('options.withinMs', o.withinMs, 5_000),
@@ -300,4 +303,12 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     now: optionalFunction('options.now', o.now) ?? (() => clock.now()),
     clock,
   });
+}
+
+/** The run's lease options: waiting for a held run by default. */
+function runLease(value: unknown): LeaseOptions | false {
+  if (value === false) return false;
+  const given = (value ?? {}) as LeaseOptions;
+  const ttlMs = checkLeaseOptions('options.lease', given).ttlMs;
+  return Object.freeze({ waitMs: 2 * ttlMs, ...given });
 }

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import type { LeaseOptions } from '../../lease/index.js';
 import type { Migrations } from '../../migrate/index.js';
 import type { JsonValue } from '../../storage/index.js';
 import type { AnyStateMachine, EventObject } from 'xstate';
@@ -207,6 +208,16 @@ export interface RunOptions<M extends RunMessage = RunMessage, O = unknown> {
    * @defaultValue 100
    */
   readonly persistIntervalMs?: number;
+  /**
+   * The run's lease (the StateStore's `lease` option), on a storage with
+   * leases. A run waits by default for a run another process holds, up to
+   * twice its TTL (a process restarted after a crash picks its runs up
+   * once the dead one's lease expired); a run whose lease was taken over
+   * stops with `E_FENCED`. `false`: no lease.
+   *
+   * @defaultValue `{ waitMs: 2 * ttlMs }` (`ttlMs` 10 000)
+   */
+  readonly lease?: LeaseOptions | false;
   /**
    * Messages older than the previous one: `'reject'` stops the run with
    * `E_OUT_OF_ORDER`, `'drop'` skips them (counted, logged at debug),

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { assign } from 'xstate';
-import { RunStateError } from '../../errors.js';
+import { RunStateError, isRunStateError } from '../../errors.js';
 import { applySaves } from './apply-saves.js';
 import { baseSetup } from './state-store-setup.js';
 import type { Request, StoreContext } from './state-store-types.js';
@@ -129,7 +129,9 @@ export const storeSetup = queueSetup.extend({
       };
     }),
     persistFailed: assign(({ context, event }) => {
-      context.report((event as { error?: unknown }).error as RunStateError);
+      const error = (event as { error?: unknown }).error as RunStateError;
+      // A lost lease was reported as it was noticed (LeaseKeeper onLost).
+      if (!isRunStateError(error, 'E_FENCED')) context.report(error);
       const { counters } = context;
       return {
         ...settleHead(context),

@@ -20,6 +20,11 @@ import {
   show,
 } from '../../validate.js';
 import type { StoreIo } from './state-store-io.js';
+import {
+  canLease,
+  checkLeaseOptions,
+  type LeaseConfig,
+} from '../../lease/index.js';
 import type { StateStoreOptions } from './state-store-options.js';
 import type { PersistedInfo } from './state-store-types.js';
 
@@ -77,6 +82,8 @@ export function checkDefs<S>(
 /** What a store is built from, after its options are checked. @internal */
 export interface StoreConfig {
   readonly io: StoreIo;
+  /** The lease to hold, when the storage has leases and it is wanted. */
+  readonly lease: LeaseConfig | undefined;
   readonly report: (error: RunStateError) => void;
   readonly onPersisted: (info: PersistedInfo) => void;
   readonly clock: Clock;
@@ -141,8 +148,14 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
     persistIntervalMs: checkInterval(options.persistIntervalMs),
     ...checkVersioning(options),
   };
+  const wanted =
+    options.lease === false
+      ? undefined
+      : checkLeaseOptions('lease', options.lease ?? {});
+  const lease = canLease(options.storage) ? wanted : undefined;
   return {
     io,
+    lease,
     report: guarded(onError, 'onError', alarm, runId),
     onPersisted: guarded(onPersisted, 'onPersisted', alarm, runId),
     clock: checkClock('clock', options.clock),

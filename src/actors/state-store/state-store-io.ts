@@ -1,4 +1,9 @@
-import { RunStateError, ensureError, storageError } from '../../errors.js';
+import {
+  RunStateError,
+  ensureError,
+  isRunStateError,
+  storageError,
+} from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createRunState, type RunState } from '../../schedule/index.js';
 import type { Schedule } from '../../schedule/index.js';
@@ -19,6 +24,7 @@ import {
   type Migrations,
 } from '../../migrate/index.js';
 import { checkStatePairs } from '../../state-pairs.js';
+import type { LeaseKeeper } from '../../lease/index.js';
 import {
   planRewind,
   quarantineNewer,
@@ -52,6 +58,8 @@ export interface StoreIo {
   readonly maxOpenSavepoints: number;
   /** Least wall-clock time between two writes; 0: no wait, no coalescing. */
   readonly persistIntervalMs: number;
+  /** The run's lease, when the storage has leases and it is not disabled. */
+  readonly lease?: LeaseKeeper | undefined;
   /** The state version written into every savepoint. */
   readonly version: number;
   /** Brings older savepoints to `version`. */
@@ -94,6 +102,7 @@ export async function initRun(
 ): Promise<InitOutput> {
   let newest: number | undefined;
   try {
+    await io.lease?.acquire();
     newest = await io.storage.newestTimestamp(io.runId);
     if (newest === undefined) await io.storage.initRun(io.runId);
   } catch (error) {
@@ -130,6 +139,7 @@ export async function loadRun(
   let loaded: LoadedSavepoint;
   let plan: RewindPlan | undefined;
   try {
+    await io.lease?.acquire();
     if (at !== undefined) plan = await planRewind(io.storage, runId, at);
     loaded = await loadNewestSavepoint(plan?.view ?? io.storage, runId, {
       codec: io.codec,
@@ -238,7 +248,9 @@ export async function persistSavepoint(
   quarantine: readonly number[],
 ): Promise<void> {
   const { runId, storage } = io;
+  const lease = io.lease?.current;
   try {
+    if (io.lease?.lost !== undefined) throw io.lease.lost;
     for (const timestamp of quarantine) {
       await storage.quarantineSavepoint(runId, timestamp);
       io.logger.warn({ runId, timestamp }, 'moved corrupted savepoint aside');
@@ -255,9 +267,10 @@ export async function persistSavepoint(
         entries: entityStates(savepoint),
         meta,
       },
-      { keep: io.keep },
+      lease === undefined ? { keep: io.keep } : { keep: io.keep, lease },
     );
   } catch (error) {
+    if (isRunStateError(error, 'E_FENCED')) io.lease?.fenced(error);
     throw storageError(error, `persisting savepoint ${savepoint.timestamp}`, {
       runId,
       timestamp: savepoint.timestamp,

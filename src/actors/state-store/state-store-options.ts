@@ -3,6 +3,7 @@ import type { RunStateError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Schedule } from '../../schedule/index.js';
 import type { Codec } from '../../storage/codec/index.js';
+import type { LeaseOptions } from '../../lease/index.js';
 import type { Migrations } from '../../migrate/index.js';
 import type {
   JsonValue,
@@ -83,6 +84,19 @@ export interface StateStoreOptions {
   readonly onError?: (error: RunStateError) => void;
   /** Called after each savepoint is durably persisted. */
   readonly onPersisted?: (info: PersistedInfo) => void;
+  /**
+   * The run's lease, on a storage with leases (every built-in one): the
+   * store takes it in `initRunState`/`loadRunState` (`E_LOCKED` while
+   * another live store holds the run), renews it in the background, fences
+   * every savepoint write with it, and frees it on `close()`. Once another
+   * store took the run over, this one stops: `E_FENCED` goes to `onError`
+   * and rejects `flush()`, and nothing it writes lands. `false` holds no
+   * lease (unfenced writes, as on an adapter without leases). Ignored on a
+   * read-only storage.
+   *
+   * @defaultValue `{}` (every default of {@link LeaseOptions})
+   */
+  readonly lease?: LeaseOptions | false;
 }
 
 /** What {@link StateStore.loadRunState} resumes with. */

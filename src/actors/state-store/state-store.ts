@@ -15,6 +15,7 @@ import type {
   LoadRequest,
   UpdateFunction,
 } from './state-store-io.js';
+import { LeaseKeeper } from '../../lease/index.js';
 import { stateStoreMachine } from './state-store-machine.js';
 import type { SaveItem } from './state-store-types.js';
 import { storeStatus, type StateStoreStatus } from './state-store-status.js';
@@ -63,20 +64,30 @@ export class StateStore implements EntityStore {
   readonly #storage: StorageAdapter;
   readonly #codec: Codec;
   readonly #report: (error: RunStateError) => void;
+  readonly #lease: LeaseKeeper | undefined;
   #batch: SaveItem[] = [];
   #ready = false;
   #closePromise: Promise<void> | undefined;
 
   /** Use {@link createStateStore}. */
   constructor(options: StateStoreOptions) {
-    const { io, report, onPersisted, clock } = storeConfig(options);
+    const { io, lease, report, onPersisted, clock } = storeConfig(options);
     this.runId = io.runId;
     this.schedule = io.schedule;
     this.#storage = io.storage;
     this.#codec = io.codec;
     this.#report = report;
+    this.#lease =
+      lease === undefined
+        ? undefined
+        : new LeaseKeeper(io.storage, io.runId, lease, io.logger, (error) => {
+            report(error);
+            if (this.#actor.getSnapshot().status === 'active') {
+              this.#actor.send({ type: 'abort' });
+            }
+          });
     this.#actor = createActor(stateStoreMachine, {
-      input: { io, report, onPersisted },
+      input: { io: { ...io, lease: this.#lease }, report, onPersisted },
       clock,
     });
     this.#actor.subscribe({
@@ -110,7 +121,8 @@ export class StateStore implements EntityStore {
    *   multiple of the schedule after it (the grid is counted from epoch 0)
    * @param entityDefs - `[id, initialState]` pairs with unique ids
    * @throws `E_INVALID_STATE` when the store was already initialised or the
-   * run already has savepoints; `E_STORAGE`; `E_CLOSED`; `TypeError`/
+   * run already has savepoints; `E_LOCKED` while another store holds the
+   * run's lease; `E_STORAGE`; `E_CLOSED`; `TypeError`/
    * `RangeError` for a bad argument, also when the first savepoint would be
    * beyond `Number.MAX_SAFE_INTEGER`
    */
@@ -147,7 +159,8 @@ export class StateStore implements EntityStore {
    * quarantines the savepoints newer than `at`.
    *
    * @param options - `update` (or the update function itself), `at`
-   * @throws `E_NO_SAVEPOINT` (also for an `at` that is not a live
+   * @throws `E_LOCKED` while another store holds the run's lease;
+   * `E_NO_SAVEPOINT` (also for an `at` that is not a live
    * savepoint), `E_CORRUPTED`, `E_FORMAT_VERSION`, `E_VERSION_NEWER`,
    * `E_MIGRATION_FAILED`, `E_UPDATE_FAILED` (the store stays usable after
    * these three), `E_STORAGE`, `E_CLOSED`
@@ -208,6 +221,8 @@ export class StateStore implements EntityStore {
   }
 
   #refusal(entityId: string, timestamp: number): RunStateError | undefined {
+    const lost = this.#lease?.lost;
+    if (lost !== undefined) return lost;
     if (this.#ready && this.#closePromise === undefined) return undefined;
     const what = `save of entity ${JSON.stringify(entityId)} at ${timestamp}`;
     if (this.#closePromise !== undefined) return closedError(this.runId, what);
@@ -242,16 +257,23 @@ export class StateStore implements EntityStore {
    * not hold it back.
    *
    * @param options - `signal` stops waiting (`E_ABORTED`); persistence goes on
-   * @throws `E_CLOSED`, `E_ABORTED`
+   * @throws `E_CLOSED`, `E_ABORTED`; `E_FENCED` once another store took the
+   * run's lease over (this store stopped; nothing more of it persists)
    */
   async flush(options?: AbortOptions): Promise<void> {
     const signal = checkAbortOptions(options);
     this.#checkOpen();
     this.#sendBatch();
+    this.#throwIfLost();
     const done = new Promise<void>((resolve) =>
       this.#actor.send({ type: 'flush', resolve }),
     );
     await abortable(done, signal, 'flush');
+    this.#throwIfLost();
+  }
+
+  #throwIfLost(): void {
+    if (this.#lease?.lost !== undefined) throw this.#lease.lost;
   }
 
   /** What the store is doing: see {@link StateStoreStatus}. */
@@ -276,10 +298,13 @@ export class StateStore implements EntityStore {
     const signal = checkAbortOptions(options);
     this.#closePromise ??= (async () => {
       this.#sendBatch();
-      await new Promise<void>((resolve) =>
-        this.#actor.send({ type: 'close', resolve }),
-      );
+      if (this.#actor.getSnapshot().status === 'active') {
+        await new Promise<void>((resolve) =>
+          this.#actor.send({ type: 'close', resolve }),
+        );
+      }
       this.#actor.stop();
+      await this.#lease?.release();
     })();
     return abortable(this.#closePromise, signal, 'close', () => {
       if (this.#actor.getSnapshot().status === 'active') {
@@ -295,6 +320,11 @@ export class StateStore implements EntityStore {
 
   #sendBatch(): void {
     if (this.#batch.length === 0) return;
+    // Stopped (its lease lost): the batch was accepted before; drop it.
+    if (this.#actor.getSnapshot().status !== 'active') {
+      this.#batch = [];
+      return;
+    }
     const batch = this.#batch;
     this.#batch = [];
     this.#actor.send({ type: 'saves', batch });

@@ -29,8 +29,10 @@ import {
   type LockedRun,
 } from './file-run.js';
 import type {
+  LeaseRequest,
   QuarantinedInfo,
   ReplaceOutcome,
+  RunLease,
   StoredSavepoint,
 } from '../types.js';
 import {
@@ -38,6 +40,14 @@ import {
   restoreSavepointFile,
 } from './file-quarantine.js';
 import { replaceSavepointFile } from './file-replace.js';
+import { settle } from '../check-savepoint.js';
+import { fencedError } from '../lease-rules.js';
+import {
+  acquireFileLease,
+  checkFileLease,
+  releaseFileLease,
+  renewFileLease,
+} from './file-lease.js';
 
 /** Re-reads of a newest savepoint pruned by another process meanwhile. */
 const READ_ATTEMPTS = 10;
@@ -150,13 +160,47 @@ export class FileStorage extends BaseStorage {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): Promise<void> {
     return this.#locked(
       runId,
       true,
-      (run) => writeSavepointFile(run, savepoint, keep),
+      (run) => {
+        if (fence !== undefined) checkFileLease(run, fence);
+        return writeSavepointFile(run, savepoint, keep);
+      },
       undefined,
     );
+  }
+
+  /** {@inheritDoc BaseStorage._acquireLease} */
+  protected override _acquireLease(
+    runId: string,
+    request: LeaseRequest,
+  ): Promise<RunLease> {
+    const body = (run: LockedRun): Promise<RunLease> =>
+      acquireFileLease(run, request);
+    return this.#locked(runId, true, body, undefined as never);
+  }
+
+  /** {@inheritDoc BaseStorage._renewLease} */
+  protected override async _renewLease(
+    lease: RunLease,
+    ttlMs: number,
+  ): Promise<void> {
+    const body = (run: LockedRun): Promise<boolean> =>
+      settle(() => renewFileLease(run, lease, ttlMs)).then(() => true);
+    // No run directory: the run was deleted, and its lease with it.
+    if (!(await this.#locked(lease.runId, false, body, false))) {
+      throw fencedError(lease, 'renewLease');
+    }
+  }
+
+  /** {@inheritDoc BaseStorage._releaseLease} */
+  protected override _releaseLease(lease: RunLease): Promise<void> {
+    const body = (run: LockedRun): Promise<void> =>
+      settle(() => releaseFileLease(run, lease));
+    return this.#locked(lease.runId, false, body, undefined);
   }
 
   /** {@inheritDoc BaseStorage._readSavepoint} */

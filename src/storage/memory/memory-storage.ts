@@ -1,13 +1,21 @@
 import { notMonotonicError, notQuarantinedError } from '../../errors.js';
-import { checkOptionalBoolean, checkOptions } from '../../validate.js';
+import {
+  checkFunction,
+  checkOptionalBoolean,
+  checkOptions,
+} from '../../validate.js';
 import { BaseStorage } from '../base-storage.js';
 import { settle } from '../check-savepoint.js';
+import { LeaseTable } from '../lease-table.js';
 import { metaOf } from '../savepoint-meta.js';
 import type {
   QuarantinedInfo,
   ReplaceOutcome,
   SavepointInfo,
   SavepointMeta,
+  LeaseInfo,
+  LeaseRequest,
+  RunLease,
   StoredEntry,
   StoredSavepoint,
 } from '../types.js';
@@ -20,6 +28,12 @@ export interface MemoryStorageOptions {
    * @defaultValue false
    */
   readonly readOnly?: boolean;
+  /**
+   * The clock of run leases (epoch ms), for tests of expiry.
+   *
+   * @defaultValue `Date.now`
+   */
+  readonly now?: () => number;
 }
 
 interface StoredCopy {
@@ -66,6 +80,7 @@ function copyEntries(entries: readonly StoredEntry[]): StoredEntry[] {
  */
 export class MemoryStorage extends BaseStorage {
   readonly #runs = new Map<string, RunData>();
+  readonly #leases: LeaseTable;
 
   /**
    * Create a storage without any I/O. Prefer {@link MemoryStorage.open},
@@ -76,6 +91,7 @@ export class MemoryStorage extends BaseStorage {
    */
   constructor(options: MemoryStorageOptions = {}) {
     checkOptions('options', options);
+    if (options.now !== undefined) checkFunction('options.now', options.now);
     super({
       name: 'MemoryStorage',
       readOnly: checkOptionalBoolean(
@@ -85,6 +101,7 @@ export class MemoryStorage extends BaseStorage {
       ),
       serialWrites: false,
     });
+    this.#leases = new LeaseTable(options.now);
   }
 
   /**
@@ -116,7 +133,9 @@ export class MemoryStorage extends BaseStorage {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): void {
+    if (fence !== undefined) this.#leases.check(fence, 'writeSavepoint');
     const { timestamp, entries } = savepoint;
     const newest = this.#runs.get(runId)?.live.at(-1)?.timestamp;
     if (newest !== undefined && newest >= timestamp) {
@@ -248,9 +267,33 @@ export class MemoryStorage extends BaseStorage {
     return [...this.#runs.keys()].sort();
   }
 
-  /** Drops every savepoint. */
+  /** {@inheritDoc BaseStorage._acquireLease} */
+  protected override _acquireLease(
+    runId: string,
+    request: LeaseRequest,
+  ): RunLease {
+    return this.#leases.acquire(runId, request);
+  }
+
+  /** {@inheritDoc BaseStorage._renewLease} */
+  protected override _renewLease(lease: RunLease, ttlMs: number): void {
+    this.#leases.renew(lease, ttlMs);
+  }
+
+  /** {@inheritDoc BaseStorage._releaseLease} */
+  protected override _releaseLease(lease: RunLease): void {
+    this.#leases.release(lease);
+  }
+
+  /** {@inheritDoc BaseStorage._listLeases} */
+  protected override _listLeases(prefix: string): LeaseInfo[] {
+    return this.#leases.list(prefix);
+  }
+
+  /** Drops every savepoint and lease. */
   protected override _close(): void {
     this.#runs.clear();
+    this.#leases.clear();
   }
 
   #run(runId: string): RunData {

@@ -5,9 +5,15 @@
  * @packageDocumentation
  */
 import { RunStateError } from '../../errors.js';
-import { inTransaction, type PgPool } from './postgres-driver.js';
+import {
+  inTransaction,
+  type PgPool,
+  type PgQueryable,
+} from './postgres-driver.js';
 import { copyStates } from './postgres-copy.js';
 import { quoteIdent } from './postgres-schema.js';
+import { createHash } from 'node:crypto';
+import { encodeNotice } from '../savepoint-notices.js';
 import { metaFromColumns, metaOf, metadataText } from '../savepoint-meta.js';
 import type {
   ReplaceOutcome,
@@ -15,6 +21,32 @@ import type {
   StoredEntry,
   StoredSavepoint,
 } from '../types.js';
+
+/**
+ * How a fenced write changes its transaction: its opening statement(s), and
+ * the lease check run last, before `COMMIT`.
+ *
+ * @internal
+ */
+export interface WriteFence {
+  readonly begin: string;
+  readonly check: (c: PgQueryable) => Promise<void>;
+}
+
+/** The statement a write runs to announce itself. @internal */
+export const NOTIFY = 'SELECT pg_notify($1, $2)';
+
+/**
+ * The channel of one schema's notices: `runstate:<schema>`, or a hash of
+ * it past Postgres's 63-byte identifier limit.
+ *
+ * @internal
+ */
+export function noticeChannel(schema: string): string {
+  const name = `runstate:${schema}`;
+  if (Buffer.byteLength(name) <= 63) return name;
+  return `runstate:${createHash('sha1').update(schema).digest('hex')}`;
+}
 
 /** Every statement, for the tables of schema `s` (a quoted identifier). */
 function sql(s: string) {
@@ -100,11 +132,13 @@ type StateRow = {
 export class PostgresStatements {
   readonly #pool: PgPool;
   readonly #sql: ReturnType<typeof sql>;
+  readonly #channel: string;
 
   /** No I/O: the tables must exist before the first call. */
   constructor(pool: PgPool, schema: string) {
     this.#pool = pool;
     this.#sql = sql(quoteIdent(schema));
+    this.#channel = noticeChannel(schema);
   }
 
   async isInitialized(runId: string): Promise<boolean> {
@@ -191,9 +225,10 @@ export class PostgresStatements {
     sp: StoredSavepoint,
     keep: number,
     now: number,
+    fence?: WriteFence,
   ): Promise<void> {
     const q = this.#sql;
-    return inTransaction(this.#pool, 'BEGIN', async (c) => {
+    return inTransaction(this.#pool, fence?.begin ?? 'BEGIN', async (c) => {
       await c.query(q.insertRun, [key(runId), now]);
       await c.query(q.lockRun, [key(runId)]);
       // A statement after the lock: it sees what the previous holder
@@ -204,6 +239,12 @@ export class PostgresStatements {
       checkMonotonic(runId, sp.timestamp, newest);
       await this.#insert(c, runId, sp);
       await c.query(q.prune, [key(runId), keep]);
+      // Delivered to listeners at the commit, and only if it commits.
+      const version = sp.meta?.version ?? 0;
+      const notice = { runId: key(runId), timestamp: sp.timestamp, version };
+      await c.query(NOTIFY, [this.#channel, encodeNotice(notice)]);
+      // Last, so a takeover waits on this transaction for one round trip.
+      await fence?.check(c);
     });
   }
 

@@ -16,7 +16,16 @@ import {
 } from './postgres-schema.js';
 import { PostgresQuarantine } from './postgres-quarantine.js';
 import { PostgresStatements } from './postgres-statements.js';
+import { PostgresLeases, createLeaseTable } from './postgres-lease.js';
+import { listenForSavepoints } from './postgres-notify.js';
 import type {
+  SavepointSubscriber,
+  SavepointSubscription,
+} from '../savepoint-notices.js';
+import type {
+  LeaseInfo,
+  LeaseRequest,
+  RunLease,
   QuarantinedInfo,
   ReplaceOutcome,
   SavepointInfo,
@@ -66,6 +75,7 @@ export class PostgresStorage extends BaseStorage {
   readonly #logger: Logger;
   readonly #statements: PostgresStatements;
   readonly #quarantined: PostgresQuarantine;
+  readonly #leases: PostgresLeases;
   /** Whether the tables exist (false only while read-only on a bare schema). */
   #ready = false;
 
@@ -78,6 +88,7 @@ export class PostgresStorage extends BaseStorage {
     this.#logger = config.logger ?? silentLogger;
     this.#statements = new PostgresStatements(pool, config.schema);
     this.#quarantined = new PostgresQuarantine(pool, config.schema);
+    this.#leases = new PostgresLeases(pool, config.schema);
   }
 
   /**
@@ -144,10 +155,47 @@ export class PostgresStorage extends BaseStorage {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): Promise<void> {
+    const fenced =
+      fence === undefined ? undefined : this.#leases.writeFence(fence);
     return this.#call(undefined, (s) =>
-      s.writeSavepoint(runId, savepoint, keep, Date.now()),
+      s.writeSavepoint(runId, savepoint, keep, Date.now(), fenced),
     );
+  }
+
+  /** {@inheritDoc BaseStorage._acquireLease} */
+  protected override _acquireLease(
+    runId: string,
+    request: LeaseRequest,
+  ): Promise<RunLease> {
+    return this.#leases.acquire(runId, request);
+  }
+
+  /** {@inheritDoc BaseStorage._renewLease} */
+  protected override _renewLease(
+    lease: RunLease,
+    ttlMs: number,
+  ): Promise<void> {
+    return this.#leases.renew(lease, ttlMs);
+  }
+
+  /** {@inheritDoc BaseStorage._releaseLease} */
+  protected override _releaseLease(lease: RunLease): Promise<void> {
+    return this.#leases.release(lease);
+  }
+
+  /** {@inheritDoc BaseStorage._listLeases} */
+  protected override _listLeases(prefix: string): Promise<LeaseInfo[]> {
+    return this.#leases.list(prefix);
+  }
+
+  /** {@inheritDoc BaseStorage._subscribeSavepoints} */
+  protected override _subscribeSavepoints(
+    subscriber: SavepointSubscriber,
+  ): Promise<SavepointSubscription> {
+    const { schema } = this.#config;
+    return listenForSavepoints(this.#pool, schema, subscriber, this.#logger);
   }
 
   /** {@inheritDoc BaseStorage._readSavepoint} */
@@ -245,6 +293,7 @@ export class PostgresStorage extends BaseStorage {
       return;
     }
     const from = await migrate(this.#pool, schema);
+    await createLeaseTable(this.#pool, schema);
     if (from !== SCHEMA_VERSION) {
       this.#logger.debug(
         { schema, from, to: SCHEMA_VERSION },

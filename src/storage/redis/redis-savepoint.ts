@@ -21,10 +21,14 @@ import type { RedisClientLike } from './redis-options.js';
 import { BUFFER_REPLIES, SCRIPTS, runScript } from './redis-scripts.js';
 import type {
   JsonValue,
+  RunLease,
   SavepointMeta,
   StoredEntry,
   StoredSavepoint,
 } from '../types.js';
+import { fencedError } from '../lease-rules.js';
+import { LEASE_SCRIPTS, leaseKey, tokenOf } from './redis-lease.js';
+import { noticeChannel } from './redis-notify.js';
 
 const ENTITY_PREFIX_BYTES = Buffer.from(ENTITY_FIELD_PREFIX, 'utf8');
 
@@ -200,17 +204,38 @@ export async function writeSavepoint(
   runId: string,
   savepoint: StoredSavepoint,
   keep: number,
+  fence?: RunLease,
 ): Promise<void> {
   const { timestamp } = savepoint;
   const nonce = await stage(client, keys, savepoint);
-  const reply = await runScript(
-    client,
-    SCRIPTS.commit,
-    [keys.runs, keys.savepoints, keys.staging, stagedKey(keys, nonce)],
-    [runId, keys.base, String(timestamp), String(keep), nonce],
-  );
+  const commitKeys = [keys.runs, keys.savepoints, keys.staging];
+  const args = [
+    runId,
+    keys.base,
+    String(timestamp),
+    String(keep),
+    nonce,
+    noticeChannel(keys.runs.slice(0, -'runs'.length)),
+    String(savepoint.meta?.version ?? 0),
+  ];
+  const reply = await (fence === undefined
+    ? runScript(
+        client,
+        SCRIPTS.commit,
+        [...commitKeys, stagedKey(keys, nonce)],
+        args,
+      )
+    : runScript(
+        client,
+        LEASE_SCRIPTS.fencedCommit,
+        [...commitKeys, stagedKey(keys, nonce), leaseKey(keys)],
+        [...args, fence.owner, String(fence.token)],
+      ));
   const [status, newestMember] = asArray(reply).map((v) => String(v));
   if (status === 'OK') return;
+  if (status === 'FENCED' && fence !== undefined) {
+    throw fencedError(fence, 'writeSavepoint', tokenOf(newestMember));
+  }
   if (status === 'STAGING_LOST') {
     throw new RunStateError(
       'E_STORAGE',

@@ -56,7 +56,8 @@ end
 
 /**
  * Commit a staged savepoint. KEYS: runs, savepoints, staging set, staged
- * hash. ARGV: runId, base, ts, keep, nonce. Returns `{'NOT_MONOTONIC',
+ * hash. ARGV: runId, base, ts, keep, nonce, notice channel, version.
+ * Publishes `<ts>:<version>:<runId>` on the channel once committed. Returns `{'NOT_MONOTONIC',
  * newest}`, `{'STAGING_LOST'}` (the staged hash is gone: it expired
  * before the commit) or `{'OK'}`. Also forgets staged hashes that expired.
  */
@@ -80,6 +81,7 @@ redis.call('RENAME', KEYS[4], key)
 redis.call('PERSIST', key)
 redis.call('ZADD', KEYS[2], ts, ts)
 prune(KEYS[2], ARGV[2], tonumber(ARGV[4]))
+redis.call('PUBLISH', ARGV[6], ts .. ':' .. ARGV[7] .. ':' .. ARGV[1])
 return {'OK'}
 `;
 

@@ -1,5 +1,5 @@
 import { storageError } from '../../errors.js';
-import { silentLogger } from '../../logger.js';
+import { silentLogger, type Logger } from '../../logger.js';
 import { BaseStorage } from '../base-storage.js';
 import { RedisConnection } from './redis-connection.js';
 import { runKeys, runsKey, type RunKeys } from './redis-keys.js';
@@ -19,10 +19,24 @@ import {
   writeSavepoint,
 } from './redis-savepoint.js';
 import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
+import { canSubscribe, subscribeToSavepoints } from './redis-notify.js';
+import type {
+  SavepointSubscriber,
+  SavepointSubscription,
+} from '../savepoint-notices.js';
+import {
+  acquireLease,
+  listLeases,
+  releaseLease,
+  renewLease,
+} from './redis-lease.js';
 import { listSavepointInfo, replaceSavepoint } from './redis-replace.js';
 import { listQuarantined, restoreQuarantined } from './redis-quarantine.js';
 import type {
   QuarantinedInfo,
+  LeaseInfo,
+  LeaseRequest,
+  RunLease,
   ReplaceOutcome,
   SavepointInfo,
   StoredSavepoint,
@@ -74,6 +88,7 @@ export class RedisStorage extends BaseStorage {
   readonly #client: RedisClientLike;
   readonly #connection: RedisConnection;
   readonly #prefix: string;
+  readonly #logger: Logger;
 
   /** No I/O: {@link RedisStorage.open} does the setup. */
   private constructor(
@@ -85,6 +100,7 @@ export class RedisStorage extends BaseStorage {
     this.#client = client;
     this.#connection = new RedisConnection(client, owned);
     this.#prefix = config.prefix;
+    this.#logger = config.logger ?? silentLogger;
   }
 
   /**
@@ -150,9 +166,68 @@ export class RedisStorage extends BaseStorage {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): Promise<void> {
     return this.#call(runId, (keys) =>
-      writeSavepoint(this.#client, keys, runId, savepoint, keep),
+      writeSavepoint(this.#client, keys, runId, savepoint, keep, fence),
+    );
+  }
+
+  /** {@inheritDoc BaseStorage._acquireLease} */
+  protected override _acquireLease(
+    runId: string,
+    request: LeaseRequest,
+  ): Promise<RunLease> {
+    return this.#call(runId, (keys) =>
+      acquireLease(this.#connection, keys, runId, request),
+    );
+  }
+
+  /** {@inheritDoc BaseStorage._renewLease} */
+  protected override _renewLease(
+    lease: RunLease,
+    ttlMs: number,
+  ): Promise<void> {
+    return this.#call(lease.runId, (keys) =>
+      renewLease(this.#connection, keys, lease, ttlMs),
+    );
+  }
+
+  /** {@inheritDoc BaseStorage._releaseLease} */
+  protected override _releaseLease(lease: RunLease): Promise<void> {
+    return this.#call(lease.runId, (keys) =>
+      releaseLease(this.#connection, keys, lease),
+    );
+  }
+
+  /** {@inheritDoc BaseStorage._listLeases} */
+  protected override async _listLeases(prefix: string): Promise<LeaseInfo[]> {
+    await this.#connection.assertReady();
+    return listLeases(this.#connection, this.#prefix, prefix);
+  }
+
+  /**
+   * {@inheritDoc BaseStorage._subscribeSavepoints}
+   *
+   * Subscribes on a duplicate of the client (`client.duplicate()`), which
+   * this storage owns and closes.
+   *
+   * @throws `TypeError` when the client given cannot `duplicate()`.
+   */
+  protected override _subscribeSavepoints(
+    subscriber: SavepointSubscriber,
+  ): Promise<SavepointSubscription> {
+    if (!canSubscribe(this.#client)) {
+      throw new TypeError(
+        'savepoint notices need a node-redis client with duplicate()',
+      );
+    }
+    const prefix = this.#prefix;
+    return subscribeToSavepoints(
+      this.#client,
+      prefix,
+      subscriber,
+      this.#logger,
     );
   }
 

@@ -12,9 +12,17 @@ import {
 } from './sqlite-options.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
+import {
+  SqliteLeases,
+  createLeaseTable,
+  hasLeaseTable,
+} from './sqlite-lease.js';
 import { retryWhileBusy } from './sqlite-busy.js';
 import type {
   QuarantinedInfo,
+  LeaseInfo,
+  LeaseRequest,
+  RunLease,
   ReplaceOutcome,
   SavepointInfo,
   StoredSavepoint,
@@ -55,6 +63,8 @@ export class SqliteStorage extends BaseStorage {
   readonly #ownsDatabase: boolean;
   readonly #logger: Logger;
   #statements: SqliteStatements | undefined;
+  /** Lease statements; only on a writable connection. */
+  #leases: SqliteLeases | undefined;
 
   /** No I/O: {@link SqliteStorage.open} does the setup. */
   private constructor(db: SqliteDatabase, config: SqliteConfig) {
@@ -129,8 +139,36 @@ export class SqliteStorage extends BaseStorage {
     runId: string,
     savepoint: StoredSavepoint,
     keep: number,
+    fence?: RunLease,
   ): void {
-    this.#query(undefined, (s) => s.writeSavepoint(runId, savepoint, keep));
+    const write = (): void =>
+      this.#query(undefined, (s) => s.writeSavepoint(runId, savepoint, keep));
+    if (fence === undefined) write();
+    else this.#leaseStatements().fenced(fence, 'writeSavepoint', write);
+  }
+
+  /** {@inheritDoc BaseStorage._acquireLease} */
+  protected override _acquireLease(
+    runId: string,
+    request: LeaseRequest,
+  ): RunLease {
+    return this.#leaseStatements().acquire(runId, request);
+  }
+
+  /** {@inheritDoc BaseStorage._renewLease} */
+  protected override _renewLease(lease: RunLease, ttlMs: number): void {
+    this.#leaseStatements().renew(lease, ttlMs);
+  }
+
+  /** {@inheritDoc BaseStorage._releaseLease} */
+  protected override _releaseLease(lease: RunLease): void {
+    this.#leaseStatements().release(lease);
+  }
+
+  /** {@inheritDoc BaseStorage._listLeases} */
+  protected override _listLeases(prefix: string): LeaseInfo[] {
+    if (this.readOnly && !hasLeaseTable(this.#db)) return [];
+    return this.#leaseStatements().list(prefix);
   }
 
   /** {@inheritDoc BaseStorage._readSavepoint} */
@@ -212,6 +250,7 @@ export class SqliteStorage extends BaseStorage {
    */
   protected override _close(): void {
     this.#statements = undefined;
+    this.#leases = undefined;
     if (this.#ownsDatabase) this.#db.close();
   }
 
@@ -226,6 +265,13 @@ export class SqliteStorage extends BaseStorage {
       );
     }
     this.#prepare();
+    if (!this.readOnly) createLeaseTable(this.#db);
+  }
+
+  /** The lease statements (lease calls are writes: never read-only). */
+  #leaseStatements(): SqliteLeases {
+    this.#leases ??= new SqliteLeases(this.#db);
+    return this.#leases;
   }
 
   /** Statements, or `undefined` while a read-only database has no schema. */

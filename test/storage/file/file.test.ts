@@ -27,6 +27,7 @@ import { fileFixture, runDir, savepointFile, tempDir } from './file-fixture.js';
 const capabilities = {
   reopen: true,
   readOnly: true,
+  leases: true,
   replace: true,
   quarantine: true,
 };

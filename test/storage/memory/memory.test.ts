@@ -14,7 +14,14 @@ describeStorageAdapter(
     const storage = await MemoryStorage.open();
     return { storage, cleanup: () => storage.close() };
   },
-  { capabilities: { replace: true, quarantine: true } },
+  {
+    capabilities: {
+      leases: true,
+      listLeases: true,
+      replace: true,
+      quarantine: true,
+    },
+  },
 );
 
 describe('MemoryStorage.open()', () => {

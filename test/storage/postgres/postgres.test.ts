@@ -88,6 +88,8 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
       capabilities: {
         reopen: true,
         readOnly: true,
+        leases: true,
+        listLeases: true,
         replace: true,
         quarantine: true,
       },
@@ -106,6 +108,7 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
         tables.rows.map((r: { tablename: string }) => r.tablename),
       ).toEqual([
         'runstate_entity_states',
+        'runstate_leases',
         'runstate_meta',
         'runstate_runs',
         'runstate_savepoints',

@@ -132,6 +132,8 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
       capabilities: {
         reopen: true,
         readOnly: true,
+        leases: true,
+        listLeases: true,
         replace: true,
         quarantine: true,
       },
@@ -166,6 +168,8 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
       capabilities: {
         reopen: true,
         readOnly: true,
+        leases: true,
+        listLeases: true,
         replace: true,
         quarantine: true,
       },

@@ -69,6 +69,8 @@ describeStorageAdapter(
     capabilities: {
       reopen: true,
       readOnly: true,
+      leases: true,
+      listLeases: true,
       replace: true,
       quarantine: true,
     },
@@ -99,6 +101,8 @@ describeStorageAdapter(
     capabilities: {
       reopen: true,
       readOnly: true,
+      leases: true,
+      listLeases: true,
       replace: true,
       quarantine: true,
     },
@@ -143,6 +147,7 @@ describe('SqliteStorage on a file', () => {
       .all();
     expect(tables).toEqual([
       'runstate_entity_states',
+      'runstate_leases',
       'runstate_meta',
       'runstate_runs',
       'runstate_savepoints',

@@ -121,6 +121,9 @@ async function main(): Promise<void> {
     input: reported,
     output: sink,
     maxRestarts: 0,
+    // The killed predecessor's lease lives on for its TTL: keep it short,
+    // and wait for it (the run's default).
+    lease: { ttlMs: 500 },
   });
   const result = await run.done;
   const ms = Math.round(performance.now() - began);
