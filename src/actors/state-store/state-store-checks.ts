@@ -11,6 +11,7 @@ import {
   show,
 } from '../../validate.js';
 import type { StoreIo } from './state-store-io.js';
+import { guardedMetrics } from './state-store-metrics.js';
 import type { StateStoreOptions } from './state-store-options.js';
 import type { PersistedInfo } from './state-store-types.js';
 
@@ -105,6 +106,7 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
       options.maxOpenSavepoints ?? 1000,
     ),
     persistIntervalMs: checkInterval(options.persistIntervalMs),
+    metrics: guardedMetrics(options.metrics, logger, runId),
   };
   return {
     io,

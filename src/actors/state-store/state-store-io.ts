@@ -1,5 +1,6 @@
 import { RunStateError, ensureError, storageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { MetricsRecorder } from '../../metrics/index.js';
 import { createRunState, type RunState } from '../../schedule/index.js';
 import type { Schedule } from '../../schedule/index.js';
 import { entityStates, type Savepoint } from '../../schedule/index.js';
@@ -38,6 +39,8 @@ export interface StoreIo {
   readonly maxOpenSavepoints: number;
   /** Least wall-clock time between two writes; 0: no wait, no coalescing. */
   readonly persistIntervalMs: number;
+  /** Where measurements go (guarded: never throws). */
+  readonly metrics: MetricsRecorder | undefined;
 }
 
 /** @internal */
@@ -96,6 +99,7 @@ export async function loadRun(
   update: UpdateFunction | undefined,
 ): Promise<LoadOutput> {
   const { runId, logger } = io;
+  const started = performance.now();
   let loaded: LoadedSavepoint;
   try {
     loaded = await loadNewestSavepoint(io.storage, io.codec, runId, logger);
@@ -113,6 +117,13 @@ export async function loadRun(
     { resumed: true, maxOpenSavepoints: io.maxOpenSavepoints },
   );
   const { timestamp, skipped } = loaded;
+  io.metrics?.loaded({
+    runId,
+    timestamp,
+    entities: states.length,
+    corrupted: skipped.length,
+    durationMs: performance.now() - started,
+  });
   logger.info(
     { runId, timestamp, entities: states.length, skipped },
     'resumed run from savepoint',
@@ -193,15 +204,40 @@ export async function persistSavepoint(
       await storage.quarantineSavepoint(runId, timestamp);
       io.logger.warn({ runId, timestamp }, 'moved corrupted savepoint aside');
     }
+    const { timestamp } = savepoint;
+    const entries = entityStates(savepoint);
+    const started = performance.now();
     await storage.writeSavepoint(
       runId,
-      { timestamp: savepoint.timestamp, entries: entityStates(savepoint) },
+      { timestamp, entries },
       { keep: io.keep },
     );
+    if (io.metrics !== undefined) {
+      const durationMs = performance.now() - started;
+      measurePersist(io.metrics, runId, timestamp, entries, durationMs);
+    }
   } catch (error) {
     throw storageError(error, `persisting savepoint ${savepoint.timestamp}`, {
       runId,
       timestamp: savepoint.timestamp,
     });
   }
+}
+
+function measurePersist(
+  metrics: MetricsRecorder,
+  runId: string,
+  timestamp: number,
+  entries: readonly (readonly [string, Uint8Array])[],
+  durationMs: number,
+): void {
+  let bytes = 0;
+  for (const entry of entries) bytes += entry[1].byteLength;
+  metrics.persisted({
+    runId,
+    timestamp,
+    entities: entries.length,
+    bytes,
+    durationMs,
+  });
 }

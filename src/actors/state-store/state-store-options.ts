@@ -1,5 +1,6 @@
 import type { RunStateError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { MetricsRecorder } from '../../metrics/index.js';
 import type { Schedule } from '../../schedule/index.js';
 import type { Codec } from '../../storage/codec/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
@@ -46,6 +47,13 @@ export interface StateStoreOptions {
   readonly onError?: (error: RunStateError) => void;
   /** Called after each savepoint is durably persisted. */
   readonly onPersisted?: (info: PersistedInfo) => void;
+  /**
+   * Where measurements go: persist and load durations, savepoint sizes,
+   * outcome counters, open savepoints and the recovery point. Use
+   * `otelMetrics()` from `runstate/otel`, or your own recorder.
+   * @defaultValue none (nothing is measured)
+   */
+  readonly metrics?: MetricsRecorder;
 }
 
 /** What {@link StateStore.loadRunState} resumes with. */

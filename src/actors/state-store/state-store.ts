@@ -58,6 +58,7 @@ export class StateStore implements EntityStore {
   readonly #storage: StorageAdapter;
   readonly #codec: Codec;
   readonly #report: (error: RunStateError) => void;
+  readonly #detachMetrics: (() => void) | undefined;
   #batch: SaveItem[] = [];
   #ready = false;
   #closePromise: Promise<void> | undefined;
@@ -84,6 +85,7 @@ export class StateStore implements EntityStore {
         ),
     });
     this.#actor.start();
+    this.#detachMetrics = io.metrics?.attach(this.runId, () => this.status());
   }
 
   /** Whether storage holds state for this run (true after `initRunState`). */
@@ -267,6 +269,7 @@ export class StateStore implements EntityStore {
         this.#actor.send({ type: 'close', resolve }),
       );
       this.#actor.stop();
+      this.#detachMetrics?.();
     })();
     return abortable(this.#closePromise, signal, 'close', () => {
       if (this.#actor.getSnapshot().status === 'active') {

@@ -1,0 +1,60 @@
+/**
+ * A StateStore's {@link MetricsRecorder}, guarded: a recorder that throws is
+ * logged and ignored, never breaking the store.
+ *
+ * @internal
+ * @packageDocumentation
+ */
+import type { Logger } from '../../logger.js';
+import type { MetricsRecorder } from '../../metrics/index.js';
+import { show } from '../../validate.js';
+
+const METHODS = [
+  'attach',
+  'persisted',
+  'loaded',
+  'restarted',
+  'replayed',
+] as const;
+
+/**
+ * Check `metrics` (undefined, or a recorder) and wrap each of its methods so
+ * that a throw is logged at `error` level and ignored.
+ *
+ * @internal
+ */
+export function guardedMetrics(
+  metrics: unknown,
+  logger: Logger,
+  runId: string,
+): MetricsRecorder | undefined {
+  if (metrics === undefined) return undefined;
+  const recorder = metrics as Record<string, unknown> | null;
+  const missing = METHODS.filter((m) => typeof recorder?.[m] !== 'function');
+  if (missing.length > 0) {
+    throw new TypeError(
+      `metrics must be a MetricsRecorder (e.g. otelMetrics() from 'runstate/otel'); missing ${missing.join(', ')} on ${show(metrics)}`,
+    );
+  }
+  const inner = metrics as MetricsRecorder;
+  const safely = <R>(name: string, fallback: R, call: () => R): R => {
+    try {
+      return call();
+    } catch (error) {
+      logger.error({ err: error, runId }, `metrics.${name} threw; ignored`);
+      return fallback;
+    }
+  };
+  const noop = (): void => undefined;
+  return {
+    attach: (id, probe) => {
+      const detach = safely('attach', noop, () => inner.attach(id, probe));
+      return () => safely('attach (detach)', undefined, detach);
+    },
+    persisted: (m) => safely('persisted', undefined, () => inner.persisted(m)),
+    loaded: (m) => safely('loaded', undefined, () => inner.loaded(m)),
+    restarted: (m) => safely('restarted', undefined, () => inner.restarted(m)),
+    replayed: (id, n) =>
+      safely('replayed', undefined, () => inner.replayed(id, n)),
+  };
+}
