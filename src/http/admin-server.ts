@@ -80,9 +80,11 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     if (config.token !== undefined) guard(scoped, config.token);
     storageRoutes(scoped, config);
     liveRoutes(scoped, config);
+    scoped.get('/openapi.json', { schema: { hide: true } }, () =>
+      app.swagger(),
+    );
     done();
   });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   pageRoute(app);
   return new Server(app);
 }

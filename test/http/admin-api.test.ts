@@ -179,8 +179,11 @@ describe('createAdminServer(): live runs and security', () => {
     expect(
       (await get('/api/runs', { authorization: 'Bearer s3cret' })).status,
     ).toBe(200);
-    const page = await server.fastify.inject({ method: 'GET', url: '/' });
-    expect(page.statusCode).toBe(200);
+    expect((await get('/openapi.json')).status).toBe(401);
+    for (const url of ['/', '/inspector.js', '/inspector.css']) {
+      const page = await server.fastify.inject({ method: 'GET', url });
+      expect(page.statusCode, url).toBe(200);
+    }
   });
 
   it('binds to 127.0.0.1 by default', async () => {
