@@ -58,8 +58,19 @@ export function checkPositiveInteger(name: string, value: unknown): number {
   return value;
 }
 
+/** A lone (unpaired) UTF-16 surrogate: a code point of category Cs. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
 /**
- * A run or entity id: a non-empty string of at most 1 024 UTF-16 units.
+ * A run or entity id: a non-empty, well-formed Unicode string of at most
+ * 1 024 UTF-16 units.
+ *
+ * @remarks
+ * An id holding a lone surrogate (an unpaired UTF-16 code unit) is refused
+ * with a `TypeError`, since it is not a Unicode string: UTF-8 (SQLite TEXT,
+ * Postgres, Redis keys) cannot hold it, so a backend would change it (to
+ * U+FFFD) or merge it with another id. Refusing it up front keeps every
+ * backend alike.
  *
  * @internal
  */
@@ -70,6 +81,12 @@ export function checkId(name: string, value: unknown): string {
   if (value.length === 0 || value.length > 1024) {
     throw new RangeError(
       `${name} must be a non-empty string of at most 1024 characters, got ${show(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`,
+    );
+  }
+  const lone = LONE_SURROGATE.exec(value);
+  if (lone !== null) {
+    throw new TypeError(
+      `${name} must be well-formed Unicode, got a lone UTF-16 surrogate at index ${lone.index} in ${show(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`,
     );
   }
   return value;

@@ -100,7 +100,9 @@ export class Entity<S> {
    * @param schedule - the run's schedule
    * @param timestamp - epoch ms; also the entity's `lastSavepoint`
    * @param state - the initial state
-   * @throws `TypeError`/`RangeError` naming the bad argument
+   * @throws `TypeError`/`RangeError` naming the bad argument; `RangeError`
+   * naming `timestamp` when the next savepoint after it would be beyond
+   * `Number.MAX_SAFE_INTEGER`
    */
   static create<S>(
     store: EntityStore,
@@ -166,7 +168,9 @@ export class Entity<S> {
    * nothing is saved and this entity is unchanged, still due. Do not handle
    * the message after a failed ack: retry the ack or stop the run. Handling
    * it would let the next save put a state that includes this message into
-   * the savepoint it missed.
+   * the savepoint it missed. `RangeError` naming `timestamp`, before
+   * anything is saved, when the savepoint after `timestamp` would be beyond
+   * `Number.MAX_SAFE_INTEGER`.
    */
   ackProcessedTime(timestamp: number, transform?: SaveTransform<S>): Entity<S> {
     if (typeof timestamp === 'number' && timestamp < this.#next) return this;
@@ -177,6 +181,8 @@ export class Entity<S> {
     checkTimestamp('timestamp', timestamp);
     if (transform !== undefined) checkFunction('transform', transform);
     const schedule = this.schedule as number; // #next is finite here
+    // Before saving: a RangeError when the following savepoint is not safe.
+    const next = nextSavepoint(schedule, timestamp);
     let state: unknown = this.state;
     if (transform !== undefined) {
       try {
@@ -193,8 +199,8 @@ export class Entity<S> {
     return new Entity(this.store, this.id, schedule, {
       timestamp: this.timestamp,
       state: this.state,
-      next: timestamp - (timestamp % schedule) + schedule,
-      last: timestamp - (timestamp % schedule),
+      next,
+      last: next - schedule,
     });
   }
 }

@@ -60,10 +60,18 @@ export function previousSavepoint(schedule: number, timestamp: number): number {
  * ```
  * @param schedule - positive integer ms
  * @param timestamp - non-negative integer epoch ms
- * @throws `TypeError`/`RangeError` naming the bad argument
+ * @throws `TypeError`/`RangeError` naming the bad argument; `RangeError`
+ * naming `timestamp` when that multiple is beyond `Number.MAX_SAFE_INTEGER`
+ * (it could not be represented exactly)
  */
 export function nextSavepoint(schedule: number, timestamp: number): number {
-  return previousSavepoint(schedule, timestamp) + schedule;
+  const previous = previousSavepoint(schedule, timestamp);
+  if (previous > Number.MAX_SAFE_INTEGER - schedule) {
+    throw new RangeError(
+      `timestamp ${timestamp} has no next savepoint on schedule ${schedule} that is a safe integer (it would be ${BigInt(previous) + BigInt(schedule)}, beyond Number.MAX_SAFE_INTEGER)`,
+    );
+  }
+  return previous + schedule;
 }
 
 /**
@@ -111,6 +119,7 @@ export function unreachedSavepoints(
       `unreachedSavepoints(${schedule}, ${from}, ${to}) would list ${count} savepoints; narrow from/to (at most ${MAX_LIST})`,
     );
   }
+  // Safe when count > 0: the first multiple is then ≤ `to`.
   const first = from - (from % schedule) + schedule;
   const result = new Array<number>(count);
   for (let i = 0; i < count; i++) result[i] = first + i * schedule;

@@ -5,27 +5,26 @@
  *
  * @packageDocumentation
  */
-import { RunStateError, ensureError, storageError } from '../errors.js';
-import { checkId, checkPositiveInteger, checkTimestamp } from '../validate.js';
+import { checkPositiveInteger, checkTimestamp } from '../validate.js';
 import { checkSavepoint, checkWriteOptions } from './check-savepoint.js';
 import {
   checkBaseOptions,
   type BaseStorageOptions,
   type MaybePromise,
 } from './base-storage-options.js';
-import { OperationQueue } from './operation-queue.js';
+import {
+  NO_RUN,
+  OperationGate,
+  READ,
+  WRITE,
+  noDetails,
+  type Details,
+} from './operation-gate.js';
 import type {
   StorageAdapter,
   StoredSavepoint,
   WriteSavepointOptions,
 } from './types.js';
-
-type Details = Readonly<Record<string, unknown>>;
-const noDetails = (): Details => ({});
-/** Stands for the run id of an operation that has none (`listRuns`). */
-const NO_RUN = Symbol('no run');
-const READ = false;
-const WRITE = true;
 
 /**
  * A storage backend's skeleton: extend it and implement the `_`-prefixed
@@ -66,10 +65,7 @@ const WRITE = true;
 export abstract class BaseStorage implements StorageAdapter {
   /** Whether this instance refuses writes (`E_READ_ONLY`). */
   readonly readOnly: boolean;
-  readonly #name: string;
-  readonly #serialWrites: boolean;
-  readonly #queue = new OperationQueue();
-  #closing: Promise<void> | undefined;
+  readonly #gate: OperationGate;
 
   /**
    * No I/O here: open connections in the subclass's `static async open()`.
@@ -78,27 +74,26 @@ export abstract class BaseStorage implements StorageAdapter {
    * @throws `TypeError` for a bad option.
    */
   protected constructor(options: BaseStorageOptions) {
-    const { name, readOnly, serialWrites } = checkBaseOptions(options);
-    this.#name = name;
-    this.readOnly = readOnly;
-    this.#serialWrites = serialWrites;
+    const checked = checkBaseOptions(options);
+    this.readOnly = checked.readOnly;
+    this.#gate = new OperationGate(checked);
   }
 
   /** Whether {@link BaseStorage.close} was called. */
   get closed(): boolean {
-    return this.#closing !== undefined;
+    return this.#gate.closed;
   }
 
   /** {@inheritDoc StorageAdapter.isInitialized} */
   isInitialized(runId: string): Promise<boolean> {
-    return this.#start('isInitialized', READ, runId, noDetails, () =>
+    return this.#gate.start('isInitialized', READ, runId, noDetails, () =>
       this._isInitialized(runId),
     );
   }
 
   /** {@inheritDoc StorageAdapter.initRun} */
   initRun(runId: string): Promise<void> {
-    return this.#start('initRun', WRITE, runId, noDetails, () =>
+    return this.#gate.start('initRun', WRITE, runId, noDetails, () =>
       this._initRun(runId),
     );
   }
@@ -115,7 +110,7 @@ export abstract class BaseStorage implements StorageAdapter {
       keep = checkWriteOptions('options', options);
       return { timestamp: savepoint.timestamp };
     };
-    return this.#start('writeSavepoint', WRITE, runId, check, () =>
+    return this.#gate.start('writeSavepoint', WRITE, runId, check, () =>
       this._writeSavepoint(runId, savepoint, keep),
     );
   }
@@ -129,21 +124,21 @@ export abstract class BaseStorage implements StorageAdapter {
       if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
       return { timestamp };
     };
-    return this.#start('readSavepoint', READ, runId, check, () =>
+    return this.#gate.start('readSavepoint', READ, runId, check, () =>
       this._readSavepoint(runId, timestamp),
     );
   }
 
   /** {@inheritDoc StorageAdapter.newestTimestamp} */
   newestTimestamp(runId: string): Promise<number | undefined> {
-    return this.#start('newestTimestamp', READ, runId, noDetails, () =>
+    return this.#gate.start('newestTimestamp', READ, runId, noDetails, () =>
       this._newestTimestamp(runId),
     );
   }
 
   /** {@inheritDoc StorageAdapter.listSavepoints} */
   listSavepoints(runId: string): Promise<number[]> {
-    return this.#start('listSavepoints', READ, runId, noDetails, () =>
+    return this.#gate.start('listSavepoints', READ, runId, noDetails, () =>
       this._listSavepoints(runId),
     );
   }
@@ -151,7 +146,7 @@ export abstract class BaseStorage implements StorageAdapter {
   /** {@inheritDoc StorageAdapter.prune} */
   prune(runId: string, keep: number): Promise<number> {
     const check = (): Details => ({ keep: checkPositiveInteger('keep', keep) });
-    return this.#start('prune', WRITE, runId, check, () =>
+    return this.#gate.start('prune', WRITE, runId, check, () =>
       this._prune(runId, keep),
     );
   }
@@ -161,21 +156,21 @@ export abstract class BaseStorage implements StorageAdapter {
     const check = (): Details => ({
       timestamp: checkTimestamp('timestamp', timestamp),
     });
-    return this.#start('quarantineSavepoint', WRITE, runId, check, () =>
+    return this.#gate.start('quarantineSavepoint', WRITE, runId, check, () =>
       this._quarantineSavepoint(runId, timestamp),
     );
   }
 
   /** {@inheritDoc StorageAdapter.deleteRun} */
   deleteRun(runId: string): Promise<boolean> {
-    return this.#start('deleteRun', WRITE, runId, noDetails, () =>
+    return this.#gate.start('deleteRun', WRITE, runId, noDetails, () =>
       this._deleteRun(runId),
     );
   }
 
   /** {@inheritDoc StorageAdapter.listRuns} */
   listRuns(): Promise<string[]> {
-    return this.#start('listRuns', READ, NO_RUN, noDetails, () =>
+    return this.#gate.start('listRuns', READ, NO_RUN, noDetails, () =>
       this._listRuns(),
     );
   }
@@ -188,15 +183,7 @@ export abstract class BaseStorage implements StorageAdapter {
    * @throws `E_STORAGE` when releasing fails, with the error as `cause`.
    */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      await this.#queue.drain();
-      try {
-        await this._close();
-      } catch (error) {
-        throw storageError(error, `closing ${this.#name}`);
-      }
-    })();
-    return this.#closing;
+    return this.#gate.close(() => this._close());
   }
 
   /** Same as {@link BaseStorage.close}, for `await using`. */
@@ -261,52 +248,5 @@ export abstract class BaseStorage implements StorageAdapter {
    */
   protected _close(): MaybePromise<void> {
     return undefined;
-  }
-
-  /**
-   * Check state and arguments, then run `body` (after the run's previous
-   * write, for a serial write), tracked for `close()`, errors wrapped.
-   */
-  #start<T>(
-    operation: string,
-    write: boolean,
-    runId: string | typeof NO_RUN,
-    check: () => Details,
-    body: () => MaybePromise<T>,
-  ): Promise<T> {
-    try {
-      this.#guard(operation, runId, write);
-      const details = runId === NO_RUN ? check() : { runId, ...check() };
-      const run = async (): Promise<T> => {
-        try {
-          return await body();
-        } catch (error) {
-          throw storageError(error, operation, details);
-        }
-      };
-      return write && this.#serialWrites && runId !== NO_RUN
-        ? this.#queue.serial(runId, run)
-        : this.#queue.track(run());
-    } catch (error) {
-      return Promise.reject(ensureError(error));
-    }
-  }
-
-  #guard(
-    operation: string,
-    runId: string | typeof NO_RUN,
-    write: boolean,
-  ): void {
-    if (this.#closing !== undefined) {
-      throw new RunStateError('E_CLOSED', `${this.#name} is closed`);
-    }
-    if (write && this.readOnly) {
-      throw new RunStateError(
-        'E_READ_ONLY',
-        `${this.#name} was opened read-only; ${operation}() needs readOnly: false`,
-        { details: { operation } },
-      );
-    }
-    if (runId !== NO_RUN) checkId('runId', runId);
   }
 }

@@ -35,7 +35,8 @@ export interface WriteSavepointOptions {
  *
  * @remarks
  * Every method returns a `Promise`, also on synchronous backends. Run ids are
- * non-empty strings (any Unicode); timestamps are non-negative safe integers.
+ * non-empty, well-formed Unicode strings (a lone UTF-16 surrogate is a
+ * `TypeError`); timestamps are non-negative safe integers.
  * A backend is opened by its own `static async open(…)`, never with I/O in a
  * constructor. After {@link StorageAdapter.close}, every method rejects with a
  * `RunStateError` of code `E_CLOSED`. Driver failures are wrapped as

@@ -22,6 +22,9 @@ const BAD_RUN_IDS: [string, unknown, typeof TypeError][] = [
   ['an empty runId', '', RangeError],
   ['a numeric runId', 42, TypeError],
   ['a runId over 1024 characters', 'x'.repeat(1025), RangeError],
+  ['a runId with a lone high surrogate', 'run-\ud800', TypeError],
+  ['a runId with a lone low surrogate', '\udc00-run', TypeError],
+  ['a runId with surrogates in reverse order', '\ude80\ud83d', TypeError],
 ];
 
 const RUN_ID_CASES: Case[] = BAD_RUN_IDS.flatMap(([label, id, error]) => [
@@ -121,6 +124,12 @@ const ARGUMENT_CASES: Case[] = [
     write({ timestamp: 1, entries: [['', bytes(1)]] }),
     RangeError,
     /entries\[0\]\[0\]/,
+  ],
+  [
+    'an entry whose id has a lone surrogate',
+    write({ timestamp: 1, entries: [['e\udfff', bytes(1)]] }),
+    TypeError,
+    /entries\[0\]\[0\].*\\udfff/,
   ],
   [
     'bytes that are an array',

@@ -40,6 +40,19 @@ describe('Entity.create()', () => {
     expect(() => Entity.create(store, 'a', S, -1, 0)).toThrow(/timestamp.*-1/);
   });
 
+  it('throws a RangeError naming the timestamp when the next savepoint is not a safe integer', () => {
+    const { store } = recordingStore();
+    const max = Number.MAX_SAFE_INTEGER;
+    expect(() => Entity.create(store, 'a', S, max, 0)).toThrow(RangeError);
+    expect(() => Entity.create(store, 'a', S, max, 0)).toThrow(
+      /timestamp 9007199254740991 .*schedule 60000/,
+    );
+    expect(Entity.create(store, 'a', max, max - 1, 0).nextSavepoint).toBe(max);
+    expect(Entity.create(store, 'a', 'none', max, 0).nextSavepoint).toBe(
+      'none',
+    );
+  });
+
   it('is immutable', () => {
     const { store } = recordingStore();
     const e = Entity.create(store, 'a', S, 0, 0);
@@ -105,6 +118,19 @@ describe('Entity#ackProcessedTime()', () => {
     const { store } = recordingStore();
     const e = Entity.create(store, 'a', S, 10_000, 0);
     expect(e.ackProcessedTime(59_999)).toBe(e);
+  });
+
+  it('refuses, saving nothing, an ack whose following savepoint is not a safe integer', () => {
+    const { store, saves } = recordingStore();
+    const max = Number.MAX_SAFE_INTEGER;
+    const e = Entity.create(store, 'a', S, max - 100_000, 0);
+    expect(() => e.ackProcessedTime(max)).toThrow(RangeError);
+    expect(() => e.ackProcessedTime(max)).toThrow(/timestamp 9007199254740991/);
+    expect(saves).toEqual([]);
+    const last = e.ackProcessedTime(max - 60_000);
+    expect(saves).toHaveLength(1);
+    expect(Number.isSafeInteger(last.nextSavepoint)).toBe(true);
+    expect((last.nextSavepoint as number) % S).toBe(0);
   });
 
   it("never saves with schedule 'none'", () => {

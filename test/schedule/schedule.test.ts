@@ -117,3 +117,73 @@ describe('schedule arithmetic argument checks', () => {
     expect(() => checkSchedule(Infinity)).toThrow(RangeError);
   });
 });
+
+/** Near `Number.MAX_SAFE_INTEGER` (issue 11, defect 6). */
+describe('schedule arithmetic at the edge of safe integers', () => {
+  const MAX = Number.MAX_SAFE_INTEGER;
+  const BIG_MAX = BigInt(MAX);
+  /** Schedules small and large, timestamps anywhere, mostly near MAX. */
+  const schedules = fc.oneof(
+    fc.integer({ min: 1, max: 100_000 }),
+    fc.integer({ min: 1, max: MAX }),
+  );
+  const timestamps = fc.oneof(
+    fc.integer({ min: MAX - 1_000_000, max: MAX }),
+    fc.integer({ min: 0, max: MAX }),
+  );
+
+  it('nextSavepoint(60 000, MAX) throws a RangeError naming the timestamp', () => {
+    expect(() => nextSavepoint(S, MAX)).toThrow(RangeError);
+    expect(() => nextSavepoint(S, MAX)).toThrow(
+      /timestamp 9007199254740991 has no next savepoint on schedule 60000.*9007199254800000/,
+    );
+    expect(() => nextSavepoint(MAX, 0)).not.toThrow();
+    expect(nextSavepoint(MAX, MAX - 1)).toBe(MAX);
+    expect(() => nextSavepoint(MAX, MAX)).toThrow(RangeError);
+  });
+
+  it('nextSavepoint returns the exact next multiple when it is safe, and throws a RangeError otherwise', () => {
+    fc.assert(
+      fc.property(schedules, timestamps, (s, t) => {
+        const exact = (BigInt(t) / BigInt(s) + 1n) * BigInt(s);
+        if (exact > BIG_MAX) {
+          expect(() => nextSavepoint(s, t)).toThrow(RangeError);
+        } else {
+          expect(BigInt(nextSavepoint(s, t))).toBe(exact);
+        }
+      }),
+    );
+  });
+
+  it('previousSavepoint is the exact multiple, never unsafe', () => {
+    fc.assert(
+      fc.property(schedules, timestamps, (s, t) => {
+        const exact = (BigInt(t) / BigInt(s)) * BigInt(s);
+        expect(BigInt(previousSavepoint(s, t))).toBe(exact);
+      }),
+    );
+  });
+
+  it('unreachedSavepointsCount and unreachedSavepoints are exact near MAX', () => {
+    fc.assert(
+      fc.property(
+        schedules,
+        timestamps,
+        fc.integer({ min: 0, max: 5_000_000 }),
+        (s, to, back) => {
+          const from = Math.max(0, to - back);
+          const exact = BigInt(to) / BigInt(s) - BigInt(from) / BigInt(s);
+          expect(BigInt(unreachedSavepointsCount(s, from, to))).toBe(exact);
+          if (exact > 10_000n) return;
+          const list = unreachedSavepoints(s, from, to);
+          expect(list).toHaveLength(Number(exact));
+          for (const m of list) {
+            expect(Number.isSafeInteger(m)).toBe(true);
+            expect(m % s).toBe(0);
+            expect(m > from && m <= to).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+});

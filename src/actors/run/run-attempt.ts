@@ -171,7 +171,7 @@ async function consume(
     if (ts >= last && Number.isSafeInteger(ts)) {
       last = ts;
     } else if (
-      judge(loop.config, counters, message, started ? last : undefined, from)
+      judge(loop.config, counters, message, started ? last : undefined)
     ) {
       continue;
     }
@@ -179,7 +179,7 @@ async function consume(
     advance(here, ts);
     outbox.replaying = notAfter(here, highWater);
     for (const slot of slots) if (ts >= slot.next) slot.save(ts);
-    for (const slot of slots) slot.handle(message, ts);
+    for (const slot of slots) slot.handle(message, ts, last);
     counters.messages++;
     progress.lastProcessed = ts;
     if (outbox.pending) await outbox.deliver();

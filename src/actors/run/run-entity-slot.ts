@@ -3,12 +3,12 @@
  * its live state (a reducer's value or a machine actor) and the two things
  * the run does with it per message: save when a savepoint is due, handle.
  *
- * @internal
  * @packageDocumentation
  */
 import { createActor, type AnyActor, type EventObject } from 'xstate';
 import { RunStateError, ensureError } from '../../errors.js';
 import type { Entity } from '../entity.js';
+import { refusingClock } from './run-machine-timers.js';
 import type {
   EntityContext,
   MachineEntity,
@@ -16,7 +16,7 @@ import type {
   RunMessage,
 } from './run-types.js';
 
-/** A declared entity, normalised. @internal */
+/** A declared entity, normalised. */
 export type EntitySpec =
   | {
       readonly kind: 'reducer';
@@ -37,13 +37,41 @@ export type EntitySpec =
       readonly accepts: ((message: RunMessage) => boolean) | undefined;
     };
 
-/** Receives an output: `(entityId, timestamp, index, value)`. @internal */
+/**
+ * Receives an output: `(entityId, timestamp, watermark, index, value)`.
+ * @internal
+ */
 export type Emit = (
   entityId: string,
   timestamp: number,
+  watermark: number,
   index: number,
   value: unknown,
 ) => void;
+
+/**
+ * Numbers an entity's outputs per watermark (the newest timestamp the input
+ * has reached): outputs of a late message continue the numbering of the
+ * newer timestamp, so no two outputs share `(watermark, index)`.
+ */
+class OutputNumbering {
+  #watermark = -1;
+  #index = 0;
+
+  /** Before a message is handled at `watermark`. */
+  reach(watermark: number): void {
+    if (watermark !== this.#watermark) this.#index = 0;
+    this.#watermark = watermark;
+  }
+
+  get watermark(): number {
+    return this.#watermark;
+  }
+
+  next(): number {
+    return this.#index++;
+  }
+}
 
 /** The operations the run's loop performs on an entity. @internal */
 export interface EntitySlot {
@@ -53,8 +81,12 @@ export interface EntitySlot {
   readonly accepts: ((message: RunMessage) => boolean) | undefined;
   /** Ack `timestamp` (≥ `next`): files the state, moves `next` on. */
   save(timestamp: number): void;
-  /** Handle a message if the entity accepts it; throws `E_ENTITY_FAILED`. */
-  handle(message: RunMessage, timestamp: number): void;
+  /**
+   * Handle a message if the entity accepts it; throws `E_ENTITY_FAILED`.
+   * `watermark` is the newest timestamp the input has reached (`timestamp`
+   * unless the message is late).
+   */
+  handle(message: RunMessage, timestamp: number, watermark: number): void;
   /** The state now (a machine's persisted snapshot). */
   finalState(): unknown;
   /** Release the entity's actor, if any. */
@@ -85,23 +117,30 @@ function entityFailed(
 /** The context a reducer gets; one per entity, updated per message. */
 class ReducerContext implements EntityContext {
   timestamp = -1;
-  #index = 0;
   readonly entityId: string;
   readonly #emit: Emit;
+  readonly #numbering = new OutputNumbering();
 
   constructor(entityId: string, emit: Emit) {
     this.entityId = entityId;
     this.#emit = emit;
   }
 
-  /** Before a message: outputs are numbered per (entity, timestamp). */
-  reset(timestamp: number): void {
-    if (timestamp !== this.timestamp) this.#index = 0;
+  /** Before a message: outputs are numbered per (entity, watermark). */
+  reset(timestamp: number, watermark: number): void {
+    this.#numbering.reach(watermark);
     this.timestamp = timestamp;
   }
 
   emit(output: unknown): void {
-    this.#emit(this.entityId, this.timestamp, this.#index++, output);
+    const numbering = this.#numbering;
+    this.#emit(
+      this.entityId,
+      this.timestamp,
+      numbering.watermark,
+      numbering.next(),
+      output,
+    );
   }
 }
 
@@ -140,10 +179,10 @@ class ReducerSlot implements EntitySlot {
     this.next = nextOf(this.#entity);
   }
 
-  handle(message: RunMessage, timestamp: number): void {
+  handle(message: RunMessage, timestamp: number, watermark: number): void {
     try {
       if (this.accepts !== undefined && !this.accepts(message)) return;
-      this.#context.reset(timestamp);
+      this.#context.reset(timestamp, watermark);
       this.#state = this.#reduce(this.#state, message, this.#context);
     } catch (error) {
       throw entityFailed(this.id, timestamp, error);
@@ -169,7 +208,7 @@ class MachineSlot implements EntitySlot {
   readonly #snapshot = (): unknown => this.#actor.getPersistedSnapshot();
   #error: unknown;
   #timestamp = -1;
-  #index = 0;
+  readonly #numbering = new OutputNumbering();
 
   constructor(
     spec: Extract<EntitySpec, { kind: 'machine' }>,
@@ -182,15 +221,23 @@ class MachineSlot implements EntitySlot {
     this.next = nextOf(entity);
     this.#toEvent = spec.toEvent;
     const restored = entity.state !== null && entity.state !== undefined;
+    const clock = refusingClock(spec.id);
     this.#actor = createActor(
       spec.machine,
       restored
-        ? { snapshot: entity.state as never, input: spec.input }
-        : { input: spec.input },
+        ? { snapshot: entity.state as never, input: spec.input, clock }
+        : { input: spec.input, clock },
     );
     this.#actor.subscribe({ error: (error) => void (this.#error = error) });
+    const numbering = this.#numbering;
     this.#actor.on('*', (event: unknown) =>
-      emit(this.id, this.#timestamp, this.#index++, event),
+      emit(
+        this.id,
+        this.#timestamp,
+        numbering.watermark,
+        numbering.next(),
+        event,
+      ),
     );
     this.#actor.start();
     this.#check(entity.timestamp);
@@ -201,10 +248,10 @@ class MachineSlot implements EntitySlot {
     this.next = nextOf(this.#entity);
   }
 
-  handle(message: RunMessage, timestamp: number): void {
+  handle(message: RunMessage, timestamp: number, watermark: number): void {
     try {
       if (this.accepts !== undefined && !this.accepts(message)) return;
-      if (timestamp !== this.#timestamp) this.#index = 0;
+      this.#numbering.reach(watermark);
       this.#timestamp = timestamp;
       this.#actor.send(this.#toEvent(message));
     } catch (error) {

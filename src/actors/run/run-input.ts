@@ -78,6 +78,15 @@ export function openInput(
  * A message that is not simply newer than the last one: invalid (throws),
  * before the resume point (skipped), or late (the lateness policy).
  *
+ * @remarks
+ * Only messages before the input first reaches the resume point are
+ * skipped: they are the ones the savepoint already holds (an input that
+ * cannot seek exactly starts early). Once a message at or after the resume
+ * point was handled, an older message is late, whatever its timestamp, and
+ * meets the lateness policy as it did in the run before the restart.
+ *
+ * @param last - the newest timestamp handled by this attempt, `undefined`
+ *   while the input has not reached the resume point yet
  * @returns whether to skip the message
  * @internal
  */
@@ -86,14 +95,13 @@ export function judge(
   counters: RunProgress['counters'],
   message: unknown,
   last: number | undefined,
-  from: number,
 ): boolean {
   const ts = (message as Partial<RunMessage> | null)?.timestamp;
   if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) {
     throw invalidMessage(message, last);
   }
-  if (ts < from) {
-    counters.skipped++;
+  if (last === undefined) {
+    counters.skipped++; // before the resume point: the savepoint holds it
     return true;
   }
   const policy = config.lateness;

@@ -13,7 +13,7 @@ import { PERMANENT, runAttempt } from './run-attempt.js';
 import type { RunProgress } from './run-progress.js';
 import type { RunConfig } from './run-options.js';
 
-/** The supervisor's context. @internal */
+/** The supervisor's context. */
 export interface RunMachineContext {
   readonly config: RunConfig;
   readonly progress: RunProgress;
@@ -56,7 +56,7 @@ function limitError(context: RunMachineContext, cause: RunStateError) {
   );
 }
 
-/** @internal */
+/** The supervisor machine. */
 export const runMachine = setup({
   types: {
     context: {} as RunMachineContext,
@@ -144,8 +144,11 @@ export const runMachine = setup({
           { target: 'completed' },
         ],
         onError: [
-          { guard: 'stopped', target: 'stopped' },
+          // A permanent failure fails the run even while it stops (an
+          // unstorable state must not end as a clean stop); another one
+          // ends the stop, kept in lastError.
           { guard: 'permanent', target: 'failed', actions: 'fail' },
+          { guard: 'stopped', target: 'stopped', actions: 'fail' },
           {
             guard: 'withinIntensity',
             target: 'restarting',

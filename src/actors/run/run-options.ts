@@ -6,7 +6,11 @@
  */
 import type { EventObject } from 'xstate';
 import { silentLogger, type Logger } from '../../logger.js';
-import { checkSchedule, type Schedule } from '../../schedule/index.js';
+import {
+  checkSchedule,
+  nextSavepoint,
+  type Schedule,
+} from '../../schedule/index.js';
 import { defaultCodec, type Codec } from '../../storage/codec/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
 import {
@@ -17,6 +21,7 @@ import {
   show,
 } from '../../validate.js';
 import type { EntitySpec } from './run-entity-slot.js';
+import { findMachineTimer } from './run-machine-timers.js';
 import type {
   EntityDefinition,
   LatenessPolicy,
@@ -28,7 +33,7 @@ import type {
 import type { UpdateFunction } from '../state-store/index.js';
 import type { PersistedInfo } from '../state-store/index.js';
 
-/** A run's checked options. @internal */
+/** A run's checked options. */
 export interface RunConfig {
   readonly runId: string;
   readonly storage: StorageAdapter;
@@ -48,6 +53,8 @@ export interface RunConfig {
   readonly onPersisted: ((info: PersistedInfo) => void) | undefined;
   readonly codec: Codec | undefined;
   readonly logger: Logger;
+  /** Whether `logger` is the user's (else silent, and failures warn). */
+  readonly hasLogger: boolean;
   readonly now: () => number;
 }
 
@@ -132,6 +139,12 @@ function entitySpec(
         `${name}.machine must be an xstate machine, got ${show(def.machine)}`,
       );
     }
+    const timer = findMachineTimer(def.machine);
+    if (timer !== undefined) {
+      throw new TypeError(
+        `${name}.machine uses ${timer}: machine entities must not use timers (after, delayed raise or sendTo), because a timer fires on wall-clock time and is not restored on resume; drive time by the messages' timestamps instead`,
+      );
+    }
     const toEvent = optionalFunction(`${name}.toEvent`, def.toEvent);
     return {
       kind: 'machine',
@@ -174,6 +187,19 @@ function entitySpecs(value: unknown, codec: Codec): EntitySpec[] {
   );
 }
 
+/** `options.startFrom`: a timestamp whose next savepoint is safe. */
+function checkStartFrom(schedule: Schedule, value: unknown): number {
+  const startFrom = checkTimestamp('options.startFrom', value);
+  if (schedule !== 'none') {
+    try {
+      nextSavepoint(schedule, startFrom);
+    } catch (error) {
+      throw new RangeError(`options.startFrom: ${(error as Error).message}`);
+    }
+  }
+  return startFrom;
+}
+
 /**
  * Check every option of `startRun`, naming the option and the value.
  *
@@ -201,7 +227,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     runId: checkId('options.runId', o.runId),
     storage: o.storage,
     schedule: o.schedule,
-    startFrom: checkTimestamp('options.startFrom', o.startFrom),
+    startFrom: checkStartFrom(o.schedule, o.startFrom),
     entities: entitySpecs(o.entities, o.codec ?? defaultCodec),
     input: o.input,
     output: optionalFunction('options.output', o.output),
@@ -224,6 +250,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
     codec: o.codec,
     logger: o.logger ?? silentLogger,
+    hasLogger: o.logger !== undefined,
     now: optionalFunction('options.now', o.now) ?? Date.now,
   });
 }

@@ -37,9 +37,16 @@ export class Outbox {
     this.emit =
       sink === undefined
         ? () => undefined
-        : (entityId, timestamp, index, value) => {
+        : (entityId, timestamp, watermark, index, value) => {
             const replayed = this.replaying;
-            this.#pending.push({ entityId, timestamp, index, value, replayed });
+            this.#pending.push({
+              entityId,
+              timestamp,
+              watermark,
+              index,
+              value,
+              replayed,
+            });
           };
   }
 

@@ -3,7 +3,6 @@
  * `status()`: the phase, the position reached, the newest persisted
  * savepoint and the counters.
  *
- * @internal
  * @packageDocumentation
  */
 import type { StateStore } from '../state-store/index.js';
@@ -11,14 +10,14 @@ import type { StateStore } from '../state-store/index.js';
 /**
  * How far an attempt got in its input: the newest timestamp handled, and
  * how many messages were handled since it became the newest (several
- * messages may share a timestamp). @internal
+ * messages may share a timestamp).
  */
 export interface Position {
   timestamp: number;
   count: number;
 }
 
-/** What attempts share with the supervisor (and `status()`). @internal */
+/** What attempts share with the supervisor (and `status()`). */
 export interface RunProgress {
   phase: 'starting' | 'running';
   lastProcessed: number | undefined;

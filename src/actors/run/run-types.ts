@@ -70,6 +70,12 @@ export interface ReducerEntity<
  * An entity that is an xstate machine actor. Its saved state is the actor's
  * persisted snapshot; it is restored with `createActor(logic, { snapshot })`.
  * Outputs are the events the machine emits with xstate's `emit()` action.
+ *
+ * @remarks
+ * The machine must not use timers (`after`, `raise`/`sendTo` with a
+ * `delay`): they fire on wall-clock time and are not re-armed on resume.
+ * `startRun` refuses such a machine with a `TypeError` naming the entity; a
+ * timer scheduled at run time fails the entity (`E_ENTITY_FAILED`).
  */
 export interface MachineEntity<M extends RunMessage = RunMessage> {
   /** The machine. Its context must be storable by the codec. */
@@ -96,21 +102,40 @@ export type EntityDefinition<M extends RunMessage = RunMessage, O = unknown> =
   | ReducerEntity<any, M, O>
   | MachineEntity<M>;
 
-/** One output, as the sink receives it. */
+/**
+ * One output, as the sink receives it.
+ *
+ * @remarks
+ * `(entityId, watermark, index)` is the output's key: unique for the life
+ * of the run and the same when a restart or a resume replays it, under
+ * every lateness policy, provided the input and the entities are
+ * deterministic (see `docs/runs.md`). A sink deduplicates by it. Without
+ * late messages handled (`lateness` `'reject'` or `'drop'`), `watermark`
+ * equals `timestamp`.
+ */
 export interface RunOutput<O = unknown> {
   /** The entity that emitted it. */
   readonly entityId: string;
   /** The timestamp of the message it was emitted for. */
   readonly timestamp: number;
-  /** Its position among the outputs the entity emitted for that message. */
+  /**
+   * The newest timestamp the input had reached when the message was
+   * handled: `timestamp`, or a newer one for a late message handled under
+   * lateness `'process'`.
+   */
+  readonly watermark: number;
+  /**
+   * Its position among the outputs the entity emitted at this `watermark`,
+   * from 0: the outputs of a late message continue the numbering.
+   */
   readonly index: number;
   /** What the entity emitted. */
   readonly value: O;
   /**
    * Whether it was emitted while replaying messages this process already
    * handled before a restart (so the sink has seen it). After a process
-   * crash, replayed outputs cannot be told apart: `(entityId, timestamp,
-   * index)` identifies an output, for deduplication.
+   * crash, replayed outputs cannot be told apart: deduplicate by the key
+   * `(entityId, watermark, index)`.
    */
   readonly replayed: boolean;
 }
@@ -199,7 +224,12 @@ export interface RunOptions<M extends RunMessage = RunMessage, O = unknown> {
   readonly onPersisted?: (info: PersistedInfo) => void;
   /** The codec of the run's StateStore. */
   readonly codec?: Codec;
-  /** Receives the run's and its store's diagnostics; silent by default. */
+  /**
+   * Receives the run's and its store's diagnostics; silent by default,
+   * except that the failure that ends the run is emitted as a process
+   * warning when nothing had read `done` yet (pass `silentLogger` to drop
+   * it). With a logger, that failure is logged at `error` level.
+   */
   readonly logger?: Logger;
   /** The clock restart intensity is measured with; `Date.now` by default. */
   readonly now?: () => number;
@@ -211,7 +241,10 @@ export interface RunCounters {
   readonly messages: number;
   /** Late messages dropped by the `'drop'` policy. */
   readonly dropped: number;
-  /** Messages older than the resume point, skipped on a (re)start. */
+  /**
+   * Messages the input yielded before its first message at or after the
+   * resume point, skipped on a (re)start (the savepoint holds them).
+   */
   readonly skipped: number;
   /** Outputs delivered to the sink. */
   readonly outputs: number;

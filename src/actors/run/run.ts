@@ -32,16 +32,12 @@ export class RunHandle {
   readonly runId: string;
   /** The supervisor actor (xstate v5), for inspection and `subscribe`. */
   readonly actor: Actor<typeof runMachine>;
-  /**
-   * Resolves when the input ended and every savepoint was persisted
-   * (`reason: 'completed'`) or after {@link RunHandle.stop}
-   * (`'stopped'`); rejects with the typed error that ended the run:
-   * `E_RESTART_LIMIT` (its `cause` the last failure), `E_OUT_OF_ORDER`,
-   * `E_INVALID_MESSAGE`.
-   */
-  readonly done: Promise<RunResult>;
+  readonly #done: Promise<RunResult>;
   readonly #progress: RunProgress;
+  readonly #config: RunConfig;
   #stopping: Promise<void> | undefined;
+  /** Whether `done` was read before the run failed: someone listens. */
+  #heard = false;
 
   /** @internal */
   constructor(config: RunConfig) {
@@ -58,9 +54,27 @@ export class RunHandle {
     this.actor = createActor(runMachine, {
       input: { config, progress: this.#progress },
     });
-    this.done = this.#settled();
-    this.done.catch(noop); // an unobserved failure is still in status()
+    this.#config = config;
+    this.#done = this.#settled();
+    this.#done.catch(noop); // an unobserved failure is reported by #unheard
     this.actor.start();
+  }
+
+  /**
+   * Resolves when the input ended and every savepoint was persisted
+   * (`reason: 'completed'`) or after {@link RunHandle.stop}
+   * (`'stopped'`); rejects with the typed error that ended the run:
+   * `E_RESTART_LIMIT` (its `cause` the last failure), `E_OUT_OF_ORDER`,
+   * `E_INVALID_MESSAGE`, `E_UNSTORABLE`…
+   *
+   * @remarks
+   * A failure is also logged at `error` level (`run failed`) to the run's
+   * `logger`; without a logger, a failure that happens before anything
+   * read `done` is emitted as a process warning, so it never vanishes.
+   */
+  get done(): Promise<RunResult> {
+    this.#heard = true;
+    return this.#done;
   }
 
   /**
@@ -95,7 +109,7 @@ export class RunHandle {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.actor.send({ type: 'stop' });
-      await this.done.catch(noop);
+      await this.#done.catch(noop);
     })();
     return this.#stopping;
   }
@@ -114,6 +128,16 @@ export class RunHandle {
     return snapshot.value;
   }
 
+  /** Report the failure that ended the run to whoever can hear it. */
+  #unheard(error: RunStateError): void {
+    const { logger, runId } = this.#config;
+    if (this.#config.hasLogger) {
+      logger.error({ runId, code: error.code, err: error }, 'run failed');
+    } else if (!this.#heard) {
+      process.emitWarning(error);
+    }
+  }
+
   #settled(): Promise<RunResult> {
     return new Promise((resolve, reject) => {
       this.actor.subscribe({
@@ -121,10 +145,11 @@ export class RunHandle {
           if (snapshot.status !== 'done') return;
           const { context } = snapshot;
           if (snapshot.value === 'failed') {
-            reject(
+            const error =
               context.lastError ??
-                new RunStateError('E_INVALID_STATE', 'run failed'),
-            );
+              new RunStateError('E_INVALID_STATE', 'run failed');
+            this.#unheard(error);
+            reject(error);
             return;
           }
           resolve({
@@ -170,7 +195,8 @@ export class RunHandle {
  * const { states } = await run.done;
  * ```
  * @param options - see {@link RunOptions}
- * @throws `TypeError`/`RangeError` for bad options (synchronously).
+ * @throws `TypeError`/`RangeError` for bad options (synchronously), also
+ * for a machine entity that uses timers (`after`, a delayed `raise`/`sendTo`).
  */
 export function startRun<M extends RunMessage, O = unknown>(
   options: RunOptions<M, O>,

@@ -1,4 +1,4 @@
-import { RunStateError } from '../../errors.js';
+import { RunStateError, ensureError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { checkSchedule } from '../../schedule/index.js';
 import { defaultCodec } from '../../storage/codec/index.js';
@@ -74,6 +74,31 @@ export interface StoreConfig {
 }
 
 /**
+ * Where an error goes when nothing else hears it: the logger at `error`
+ * level when one was given, else a process warning (`process.emitWarning`,
+ * which Node prints to stderr unless a `'warning'` listener or
+ * `--no-warnings` takes it). An error that stops persistence never
+ * vanishes silently.
+ *
+ * @internal
+ */
+export function unheardErrors(
+  logger: Logger | undefined,
+): (bindings: Readonly<Record<string, unknown>>, message: string) => void {
+  if (logger !== undefined) {
+    return (bindings, message) => logger.error(bindings, message);
+  }
+  return (bindings, message) => {
+    const err = ensureError(bindings.err);
+    process.emitWarning(
+      err.message === message
+        ? err
+        : new Error(`${message}: ${err.message}`, { cause: err }),
+    );
+  };
+}
+
+/**
  * Check every option and wrap the callbacks so that one that throws is logged
  * instead of breaking the store.
  *
@@ -87,10 +112,11 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
   checkShape('logger', logger, ['debug', 'info', 'warn', 'error']);
   const codec = options.codec ?? defaultCodec;
   checkShape('codec', codec, ['encode', 'decode']);
+  const alarm = unheardErrors(options.logger);
   const onError =
     options.onError ??
     ((error: RunStateError) =>
-      logger.error({ err: error, runId, code: error.code }, error.message));
+      alarm({ err: error, runId, code: error.code }, error.message));
   checkFunction('onError', onError);
   const onPersisted = options.onPersisted ?? (() => undefined);
   checkFunction('onPersisted', onPersisted);
@@ -110,8 +136,8 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
   };
   return {
     io,
-    report: guarded(onError, 'onError', logger, runId),
-    onPersisted: guarded(onPersisted, 'onPersisted', logger, runId),
+    report: guarded(onError, 'onError', alarm, runId),
+    onPersisted: guarded(onPersisted, 'onPersisted', alarm, runId),
   };
 }
 
@@ -144,14 +170,14 @@ function checkShape(name: string, value: unknown, methods: string[]): void {
 function guarded<A>(
   callback: (argument: A) => void,
   name: string,
-  logger: Logger,
+  alarm: ReturnType<typeof unheardErrors>,
   runId: string,
 ): (argument: A) => void {
   return (argument) => {
     try {
       callback(argument);
     } catch (error) {
-      logger.error({ err: error, runId }, `${name} callback threw; ignored`);
+      alarm({ err: error, runId }, `${name} callback threw; ignored`);
     }
   };
 }

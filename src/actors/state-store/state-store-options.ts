@@ -37,12 +37,17 @@ export interface StateStoreOptions {
   readonly persistIntervalMs?: number;
   /** The state codec. @defaultValue `defaultCodec` */
   readonly codec?: Codec;
-  /** Where diagnostics go (pino-compatible). @defaultValue silent */
+  /**
+   * Where diagnostics go (pino-compatible).
+   * @defaultValue silent, except for errors nothing else hears (see `onError`)
+   */
   readonly logger?: Logger;
   /**
    * Receives every failure that cannot be thrown to a caller: saves before
    * init, unstorable states, storage failures while persisting.
-   * @defaultValue logs the error at `error` level
+   * @defaultValue logs the error at `error` level to `logger`; without a
+   * `logger`, emits it with `process.emitWarning` (Node prints it to
+   * stderr), so an error that stops persistence is never silent
    */
   readonly onError?: (error: RunStateError) => void;
   /** Called after each savepoint is durably persisted. */

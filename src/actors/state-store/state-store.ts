@@ -5,7 +5,7 @@ import {
   type AbortOptions,
 } from '../../abort.js';
 import { RunStateError, ensureError, storageError } from '../../errors.js';
-import type { Schedule } from '../../schedule/index.js';
+import { nextSavepoint, type Schedule } from '../../schedule/index.js';
 import { unstorableEntity, type Codec } from '../../storage/codec/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
 import { checkFunction, checkTimestamp, show } from '../../validate.js';
@@ -106,7 +106,9 @@ export class StateStore implements EntityStore {
    *   multiple of the schedule after it (the grid is counted from epoch 0)
    * @param entityDefs - `[id, initialState]` pairs with unique ids
    * @throws `E_INVALID_STATE` when the store was already initialised or the
-   * run already has savepoints; `E_STORAGE`; `E_CLOSED`
+   * run already has savepoints; `E_STORAGE`; `E_CLOSED`; `TypeError`/
+   * `RangeError` for a bad argument, also when the first savepoint would be
+   * beyond `Number.MAX_SAFE_INTEGER`
    */
   async initRunState<S>(
     timestamp: number,
@@ -114,6 +116,8 @@ export class StateStore implements EntityStore {
   ): Promise<Entity<S>[]> {
     this.#checkOpen();
     checkTimestamp('timestamp', timestamp);
+    // Before any I/O: a RangeError when the first savepoint is not safe.
+    if (this.schedule !== 'none') nextSavepoint(this.schedule, timestamp);
     const defs = checkDefs(entityDefs);
     this.#sendBatch();
     await new Promise((resolve, reject) => {

@@ -166,8 +166,6 @@ export function encodeEntityState(
  * Name the entity in an `E_UNSTORABLE` error from `Codec.encode` (any other
  * error is returned as it is). For callers that validated codec and id
  * already and call `encode` themselves on a hot path.
- *
- * @internal
  */
 export function unstorableEntity(error: unknown, entityId: string): unknown {
   if (!isRunStateError(error, 'E_UNSTORABLE')) return error;

@@ -126,17 +126,14 @@ export class FileStorage extends BaseStorage {
     return storage;
   }
 
-  /** @internal */
   protected _isInitialized(runId: string): Promise<boolean> {
     return exists(join(this.#runDir(runId), RUN_META));
   }
 
-  /** @internal */
   protected _initRun(runId: string): Promise<void> {
     return this.#locked(runId, true, () => Promise.resolve(), undefined);
   }
 
-  /** @internal */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -150,7 +147,6 @@ export class FileStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected async _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -170,12 +166,10 @@ export class FileStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected async _listSavepoints(runId: string): Promise<number[]> {
     return liveTimestamps(await listDir(this.#runDir(runId)));
   }
 
-  /** @internal */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#locked(
       runId,
@@ -185,7 +179,6 @@ export class FileStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -198,7 +191,6 @@ export class FileStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#locked(
       runId,
@@ -212,12 +204,11 @@ export class FileStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected _listRuns(): Promise<string[]> {
     return listRunIds(this.directory, this.#logger);
   }
 
-  /** Releases this storage's run locks. @internal */
+  /** Releases this storage's run locks. */
   protected override async _close(): Promise<void> {
     const locks = [...this.#held];
     this.#held.clear();

@@ -86,17 +86,14 @@ export class MemoryStorage extends BaseStorage {
     return settle(() => new MemoryStorage(options));
   }
 
-  /** @internal */
   protected _isInitialized(runId: string): boolean {
     return this.#runs.has(runId);
   }
 
-  /** @internal */
   protected _initRun(runId: string): void {
     this.#run(runId);
   }
 
-  /** @internal */
   protected _writeSavepoint(
     runId: string,
     { timestamp, entries }: StoredSavepoint,
@@ -111,7 +108,6 @@ export class MemoryStorage extends BaseStorage {
     run.live.splice(0, Math.max(0, run.live.length - keep));
   }
 
-  /** @internal */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -126,25 +122,21 @@ export class MemoryStorage extends BaseStorage {
       : { timestamp: found.timestamp, entries: copyEntries(found.entries) };
   }
 
-  /** @internal */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
     return Promise.resolve(this.#runs.get(runId)?.live.at(-1)?.timestamp);
   }
 
-  /** @internal */
   protected _listSavepoints(runId: string): number[] {
     return this.#runs.get(runId)?.live.map((sp) => sp.timestamp) ?? [];
   }
 
-  /** @internal */
   protected _prune(runId: string, keep: number): number {
     const live = this.#runs.get(runId)?.live ?? [];
     return live.splice(0, Math.max(0, live.length - keep)).length;
   }
 
-  /** @internal */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
     const run = this.#runs.get(runId);
     const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
@@ -152,17 +144,15 @@ export class MemoryStorage extends BaseStorage {
     run.quarantined.push(...run.live.splice(index, 1));
   }
 
-  /** @internal */
   protected _deleteRun(runId: string): boolean {
     return this.#runs.delete(runId);
   }
 
-  /** @internal */
   protected _listRuns(): string[] {
     return [...this.#runs.keys()].sort();
   }
 
-  /** Drops every savepoint. @internal */
+  /** Drops every savepoint. */
   protected override _close(): void {
     this.#runs.clear();
   }

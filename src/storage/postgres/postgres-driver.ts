@@ -61,15 +61,27 @@ export interface PgPool extends PgQueryable {
   end(): Promise<void>;
 }
 
+/** Whether `error` carries a code of its own (SQLSTATE, errno, `E_…`). */
+const hasCode = (error: unknown): boolean =>
+  typeof (error as { code?: unknown } | null)?.code === 'string';
+
 /**
  * Run `body` in one transaction on one checked-out client: `BEGIN`, then
  * `COMMIT` when it resolves or `ROLLBACK` when it throws; the client is
  * released in `finally`, and destroyed (not reused) when the rollback
  * failed too, since the connection is then broken.
  *
+ * @remarks
+ * A connection lost between two statements (a terminated backend) is
+ * reported by pg only as the client's `'error'` event, with the server's
+ * error (SQLSTATE `57P01`…); the next statement then fails with a generic
+ * "not queryable" error without a code. That generic error is replaced by
+ * the connection's own error, so the caller's `cause` says what happened.
+ *
  * @param pool - where to check the client out
  * @param begin - the opening statement (`BEGIN`, `BEGIN READ ONLY`…)
  * @param body - the statements; must not leak the client
+ * @throws what a statement threw, or the connection's error (see remarks)
  * @internal
  */
 export async function inTransaction<T>(
@@ -78,11 +90,13 @@ export async function inTransaction<T>(
   body: (client: PgPoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
-  // A connection lost between two statements is emitted as 'error' on the
-  // client: without a listener it would crash the process. The failure
-  // itself surfaces through the next query.
-  const ignore = (): void => undefined;
-  client.on('error', ignore);
+  // Without a listener, a connection error would crash the process; the
+  // first one is kept to explain the failure of the next statement.
+  let lost: Error | undefined;
+  const record = (error: Error): void => {
+    lost ??= error;
+  };
+  client.on('error', record);
   let broken: Error | undefined;
   try {
     await client.query(begin);
@@ -94,9 +108,9 @@ export async function inTransaction<T>(
       broken =
         rollbackError instanceof Error ? rollbackError : new Error('ROLLBACK');
     });
-    throw error;
+    throw lost !== undefined && !hasCode(error) ? lost : error;
   } finally {
-    client.removeListener('error', ignore);
+    client.removeListener('error', record);
     client.release(broken);
   }
 }

@@ -121,17 +121,14 @@ export class PostgresStorage extends BaseStorage {
     }
   }
 
-  /** @internal */
   protected _isInitialized(runId: string): Promise<boolean> {
     return this.#call(false, (s) => s.isInitialized(runId));
   }
 
-  /** @internal */
   protected _initRun(runId: string): Promise<void> {
     return this.#call(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
-  /** @internal */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -142,7 +139,6 @@ export class PostgresStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -150,24 +146,20 @@ export class PostgresStorage extends BaseStorage {
     return this.#call(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
-  /** @internal */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
     return this.#call(undefined, (s) => s.newestTimestamp(runId));
   }
 
-  /** @internal */
   protected _listSavepoints(runId: string): Promise<number[]> {
     return this.#call([], (s) => s.listSavepoints(runId));
   }
 
-  /** @internal */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(0, (s) => s.prune(runId, keep));
   }
 
-  /** @internal */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -177,12 +169,10 @@ export class PostgresStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#call(false, (s) => s.deleteRun(runId));
   }
 
-  /** @internal */
   protected _listRuns(): Promise<string[]> {
     return this.#call([], (s) => s.listRuns());
   }
@@ -190,8 +180,6 @@ export class PostgresStorage extends BaseStorage {
   /**
    * Ends the pool when it was created from `connectionString`; a `pool`
    * passed in stays open (the caller ends it).
-   *
-   * @internal
    */
   protected override async _close(): Promise<void> {
     if (this.#ownsPool) await this.#pool.end();

@@ -123,7 +123,6 @@ export class RedisStorage extends BaseStorage {
     return new RedisStorage(client, owned, config);
   }
 
-  /** @internal */
   protected _isInitialized(runId: string): Promise<boolean> {
     return this.#call(runId, async (keys) => {
       const args = ['SISMEMBER', keys.runs, runId];
@@ -131,14 +130,12 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
   protected _initRun(runId: string): Promise<void> {
     return this.#call(runId, async (keys) => {
       await this.#client.sendCommand(['SADD', keys.runs, runId]);
     });
   }
 
-  /** @internal */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -149,7 +146,6 @@ export class RedisStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -159,7 +155,6 @@ export class RedisStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
@@ -169,7 +164,6 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
   protected _listSavepoints(runId: string): Promise<number[]> {
     return this.#call(runId, async (keys) => {
       const args = ['ZRANGE', keys.savepoints, '0', '-1'];
@@ -177,7 +171,6 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(runId, async (keys) => {
       const pruned = await this.#connection.script(
@@ -189,7 +182,6 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -203,7 +195,6 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#call(runId, async (keys) => {
       const existed = await this.#connection.script(
@@ -215,7 +206,6 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
-  /** @internal */
   protected async _listRuns(): Promise<string[]> {
     await this.#connection.assertReady();
     const reply = await this.#client.sendCommand(
@@ -231,8 +221,6 @@ export class RedisStorage extends BaseStorage {
    * Closes the client when it was created from `url` (gracefully, or at
    * once while it is disconnected); a `client` passed in stays open (the
    * caller closes it).
-   *
-   * @internal
    */
   protected override _close(): Promise<void> {
     return this.#connection.close();

@@ -45,7 +45,8 @@ export interface SqliteStorageOptions {
   readonly synchronous?: 'full' | 'normal';
   /**
    * `PRAGMA busy_timeout`: how long a statement waits for another
-   * connection's lock before failing with `SQLITE_BUSY`.
+   * connection's lock before failing with `SQLITE_BUSY`. Opening waits as
+   * long in all (switching to WAL and creating the tables are retried).
    *
    * @defaultValue 5000
    */
@@ -166,14 +167,12 @@ export async function openDatabase(
 
 /**
  * Apply the connection pragmas: WAL for a writable file database opened
- * from a path, then `synchronous` and `busy_timeout` when configured.
+ * from a path, then `synchronous` when configured. (`busy_timeout` is set
+ * by `retryWhileBusy`, around this.)
  *
  * @internal
  */
 export function tune(db: SqliteDatabase, config: SqliteConfig): void {
-  if (config.busyTimeoutMs !== undefined) {
-    db.pragma(`busy_timeout = ${config.busyTimeoutMs}`);
-  }
   if ('path' in config.source && !config.readOnly && !db.memory) {
     db.pragma('journal_mode = WAL');
   }

@@ -12,6 +12,7 @@ import {
 } from './sqlite-options.js';
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
+import { retryWhileBusy } from './sqlite-busy.js';
 import type { StoredSavepoint } from '../types.js';
 
 /**
@@ -66,8 +67,12 @@ export class SqliteStorage extends BaseStorage {
    * Open (creating when needed) the runstate tables in a SQLite database.
    *
    * @remarks
-   * A writable open creates or upgrades the schema in one transaction. A
-   * read-only open never writes: on a database without runstate tables it
+   * A writable open creates or upgrades the schema in one transaction. While
+   * another connection holds a lock (another process opening the same new
+   * file, or writing), opening waits and retries for up to `busyTimeoutMs`
+   * (with a caller's `database` and no `busyTimeoutMs`: its own
+   * `busy_timeout`) before failing with `SQLITE_BUSY`. A read-only open
+   * never writes: on a database without runstate tables it
    * still succeeds, and every read resolves empty or `undefined`.
    *
    * @param options - see {@link SqliteStorageOptions}
@@ -93,7 +98,10 @@ export class SqliteStorage extends BaseStorage {
         : source.database;
     const storage = new SqliteStorage(db, config);
     try {
-      storage.#init(config);
+      const budget =
+        config.busyTimeoutMs ??
+        Number(db.pragma('busy_timeout', { simple: true }));
+      await retryWhileBusy(db, budget, () => storage.#init(config));
       return storage;
     } catch (error) {
       if ('path' in source) db.close();
@@ -101,17 +109,14 @@ export class SqliteStorage extends BaseStorage {
     }
   }
 
-  /** @internal */
   protected _isInitialized(runId: string): boolean {
     return this.#query(false, (s) => s.isInitialized(runId));
   }
 
-  /** @internal */
   protected _initRun(runId: string): void {
     this.#query(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
-  /** @internal */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -120,7 +125,6 @@ export class SqliteStorage extends BaseStorage {
     this.#query(undefined, (s) => s.writeSavepoint(runId, savepoint, keep));
   }
 
-  /** @internal */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -128,7 +132,6 @@ export class SqliteStorage extends BaseStorage {
     return this.#query(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
-  /** @internal */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
@@ -137,27 +140,22 @@ export class SqliteStorage extends BaseStorage {
     );
   }
 
-  /** @internal */
   protected _listSavepoints(runId: string): number[] {
     return this.#query([], (s) => s.listSavepoints(runId));
   }
 
-  /** @internal */
   protected _prune(runId: string, keep: number): number {
     return this.#query(0, (s) => s.prune(runId, keep));
   }
 
-  /** @internal */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
     this.#query(undefined, (s) => s.quarantineSavepoint(runId, timestamp));
   }
 
-  /** @internal */
   protected _deleteRun(runId: string): boolean {
     return this.#query(false, (s) => s.deleteRun(runId));
   }
 
-  /** @internal */
   protected _listRuns(): string[] {
     return this.#query([], (s) => s.listRuns());
   }
@@ -165,8 +163,6 @@ export class SqliteStorage extends BaseStorage {
   /**
    * Closes the connection when it was opened from a `path`; a `database`
    * passed in stays open (the caller closes it).
-   *
-   * @internal
    */
   protected override _close(): void {
     this.#statements = undefined;

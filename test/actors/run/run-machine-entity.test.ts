@@ -74,6 +74,7 @@ describe('startRun: machine entities', () => {
       {
         entityId: 'front',
         timestamp: 0,
+        watermark: 0,
         index: 0,
         value: { type: 'opened', count: 1 },
         replayed: false,
@@ -81,6 +82,7 @@ describe('startRun: machine entities', () => {
       {
         entityId: 'front',
         timestamp: 200,
+        watermark: 200,
         index: 0,
         value: { type: 'opened', count: 2 },
         replayed: false,

@@ -21,6 +21,12 @@ describe('startRun(options)', () => {
     ['storage', { storage: null }, TypeError, /options\.storage/],
     ['schedule', { schedule: 0 }, RangeError, /schedule/],
     ['startFrom', { startFrom: -5 }, RangeError, /options\.startFrom.*-5/],
+    [
+      'startFrom (its first savepoint beyond safe integers)',
+      { startFrom: Number.MAX_SAFE_INTEGER - 10 },
+      RangeError,
+      /options\.startFrom: timestamp 9007199254740981 has no next savepoint/,
+    ],
     ['input', { input: 'x' }, TypeError, /options\.input/],
     ['output', { output: 1 }, TypeError, /options\.output/],
     ['update', { update: {} }, TypeError, /options\.update/],

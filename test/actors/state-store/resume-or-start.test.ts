@@ -96,4 +96,17 @@ describe('resumeOrStart()', () => {
     ).rejects.toThrow(/startFrom.*-1/);
     await store.close();
   });
+
+  it('rejects, writing nothing, a start whose first savepoint is not a safe integer', async () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    const { store, storage } = await memoryStore();
+    await expect(
+      resumeOrStart(store, { startFrom: max, entities: defs }),
+    ).rejects.toThrow(RangeError);
+    await expect(store.initRunState(max - 1, defs)).rejects.toThrow(
+      /timestamp 9007199254740990 has no next savepoint on schedule 60000/,
+    );
+    expect(await storage.listRuns()).toEqual([]);
+    await store.close();
+  });
 });

@@ -211,6 +211,9 @@ describe('StateStore: storage and update failures on load', () => {
     ).rejects.toMatchObject({
       code: 'E_UPDATE_FAILED',
     });
+    await expect(store.loadRunState(() => [['lone\ud800', 1]])).rejects.toThrow(
+      /bad entity id.*lone UTF-16 surrogate/,
+    );
     const loaded = await store.loadRunState();
     expect((loaded.entities as Entity<number>[]).map((e) => e.state)).toEqual([
       0,

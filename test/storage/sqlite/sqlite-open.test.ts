@@ -182,9 +182,11 @@ describe('SqliteStorage with a caller-owned Database', () => {
 
   it('applies synchronous and busyTimeoutMs only when given', async () => {
     const db = new Database(path);
+    db.pragma('busy_timeout = 321');
     const before = db.pragma('synchronous', { simple: true });
     await (await SqliteStorage.open({ database: db })).close();
     expect(db.pragma('synchronous', { simple: true })).toBe(before);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(321);
     expect(db.pragma('journal_mode', { simple: true })).toBe('delete');
     await (
       await SqliteStorage.open({
