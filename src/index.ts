@@ -111,7 +111,14 @@ export {
 } from './storage/codec/index.js';
 export type { Codec } from './storage/codec/index.js';
 export { loadNewestSavepoint } from './storage/index.js';
-export type { LoadedSavepoint } from './storage/index.js';
+export type { LoadedSavepoint, LoadNewestOptions } from './storage/index.js';
+export { decorateStorage } from './storage/index.js';
+export type {
+  StorageCall,
+  StorageHook,
+  StorageHooks,
+  StorageMethodName,
+} from './storage/index.js';
 export type {
   StorageAdapter,
   StoredSavepoint,

@@ -13,7 +13,14 @@ export type {
 } from './base-storage-options.js';
 export { BaseStorage } from './base-storage.js';
 export { loadNewestSavepoint } from './load-newest.js';
-export type { LoadedSavepoint } from './load-newest.js';
+export type { LoadedSavepoint, LoadNewestOptions } from './load-newest.js';
+export { decorateStorage } from './decorate.js';
+export type {
+  StorageCall,
+  StorageHook,
+  StorageHooks,
+  StorageMethodName,
+} from './decorate.js';
 export type {
   StorageAdapter,
   StoredEntry,

@@ -6,9 +6,9 @@
  * @packageDocumentation
  */
 import { isRunStateError, RunStateError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { checkId } from '../validate.js';
-import type { Codec } from './codec/index.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { checkId, checkOptions, show } from '../validate.js';
+import { defaultCodec, type Codec } from './codec/index.js';
 import type { StorageAdapter, StoredSavepoint } from './types.js';
 
 /** The result of {@link loadNewestSavepoint}. */
@@ -71,6 +71,22 @@ async function tryLoad(
   return savepoint === undefined ? undefined : decodeAll(codec, savepoint);
 }
 
+/** Options of {@link loadNewestSavepoint}. */
+export interface LoadNewestOptions {
+  /**
+   * Decodes each entity's bytes.
+   *
+   * @defaultValue {@link defaultCodec}
+   */
+  readonly codec?: Codec;
+  /**
+   * Receives one warning per skipped savepoint.
+   *
+   * @defaultValue {@link silentLogger}
+   */
+  readonly logger?: Logger;
+}
+
 /**
  * Load the newest savepoint of a run that decodes, falling back to older
  * ones past corrupted savepoints.
@@ -87,35 +103,86 @@ async function tryLoad(
  * write. An `E_FORMAT_VERSION` failure is rethrown at once: data written by
  * a newer runstate is never skipped in favour of older data.
  *
+ * Two call forms: `(storage, runId, options?)`, where the codec defaults to
+ * `defaultCodec` and the logger to `silentLogger`, and the older
+ * `(storage, codec, runId, logger?)`.
+ *
  * @param storage - where the run's savepoints are
- * @param codec - decodes each entity's bytes
  * @param runId - the run to load
- * @param logger - receives one warning per skipped savepoint
+ * @param options - the codec and the logger, both optional
  * @returns the loaded timestamp, the decoded states and the skipped
  * timestamps (newest first)
  * @throws `E_NO_SAVEPOINT` when the run has no savepoint; `E_CORRUPTED`
  * when none decodes (its `cause` is the newest savepoint's failure, its
  * details `{ runId, timestamps }`); `E_FORMAT_VERSION` from the codec;
  * `E_CLOSED`/`E_STORAGE` from the storage; `TypeError`/`RangeError` for a
- * bad `runId`.
+ * bad `runId`; `TypeError` for a codec without `decode` or a logger
+ * without `warn`.
  * @example
  * ```ts
  * const { timestamp, states, skipped } = await loadNewestSavepoint(
  *   storage,
- *   defaultCodec,
  *   'run-1',
- *   logger,
  * );
  * for (const ts of skipped) await storage.quarantineSavepoint('run-1', ts);
  * ```
  */
+export function loadNewestSavepoint(
+  storage: StorageAdapter,
+  runId: string,
+  options?: LoadNewestOptions,
+): Promise<LoadedSavepoint>;
+/**
+ * The older form: the codec before the run id, the logger after it.
+ *
+ * @param storage - where the run's savepoints are
+ * @param codec - decodes each entity's bytes; `defaultCodec` when undefined
+ * @param runId - the run to load
+ * @param logger - receives one warning per skipped savepoint; silent when
+ * omitted
+ */
+export function loadNewestSavepoint(
+  storage: StorageAdapter,
+  codec: Codec | undefined,
+  runId: string,
+  logger?: Logger,
+): Promise<LoadedSavepoint>;
 export async function loadNewestSavepoint(
+  storage: StorageAdapter,
+  second: string | Codec | undefined,
+  third?: string | LoadNewestOptions,
+  fourth?: Logger,
+): Promise<LoadedSavepoint> {
+  // The older form has a codec (an object, or undefined) second.
+  const older = second === undefined || typeof second === 'object';
+  const [runId, options] = older
+    ? [third, { codec: second, logger: fourth }]
+    : [second, third as LoadNewestOptions | undefined];
+  checkId('runId', runId);
+  const { codec, logger } = checkLoadOptions(options);
+  return loadFrom(storage, codec, runId as string, logger);
+}
+
+function checkLoadOptions(options: unknown): Required<LoadNewestOptions> {
+  checkOptions('options', options);
+  const o = (options ?? {}) as LoadNewestOptions;
+  const codec = o.codec ?? defaultCodec;
+  if (typeof (codec as Partial<Codec> | null)?.decode !== 'function') {
+    throw new TypeError(`codec must have a decode method, got ${show(codec)}`);
+  }
+  const logger = o.logger ?? silentLogger;
+  if (typeof (logger as Partial<Logger> | null)?.warn !== 'function') {
+    throw new TypeError(`logger must have a warn method, got ${show(logger)}`);
+  }
+  return { codec, logger };
+}
+
+async function loadFrom(
   storage: StorageAdapter,
   codec: Codec,
   runId: string,
   logger: Logger,
 ): Promise<LoadedSavepoint> {
-  checkId('runId', runId);
   const timestamps = await storage.listSavepoints(runId);
   const skipped: number[] = [];
   let newestFailure: RunStateError | undefined;

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /** Read a file relative to the repository root. */
@@ -112,5 +114,103 @@ describe('docs/api.md', () => {
       .map((m) => m[1])
       .filter((anchor) => anchor !== undefined && !known.has(anchor));
     expect(broken).toEqual([]);
+  });
+});
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Every Markdown page a user reads: `README.md` and `docs/*.md`. */
+const pages = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
+
+/** A document without its fenced code blocks (links there are code). */
+function prose(markdown: string): string {
+  let inFence = false;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      if (/^\s*(```|~~~)/.test(line)) {
+        inFence = !inFence;
+        return '';
+      }
+      return inFence ? '' : line;
+    })
+    .join('\n');
+}
+
+/**
+ * Repository paths a page names in its text or code (`src/…`, `test/…`,
+ * `examples/…`, `bench/…`, `docs/…`, relative to the repository root),
+ * skipping placeholders such as `examples/NN-topic.ts` or `test/**`.
+ */
+function namedPaths(markdown: string): string[] {
+  const found = markdown.matchAll(
+    /(?<![\w./-])(?:src|test|examples|bench|docs)\/[\w./<>*-]*/g,
+  );
+  return [...found]
+    .map((m) => m[0].replace(/\.+$/, ''))
+    .filter((path) => !/[<>*]|NN/.test(path));
+}
+
+/** Relative link targets of a page's prose: `[text](target)`. */
+function relativeLinks(markdown: string): string[] {
+  return [...prose(markdown).matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1] ?? '')
+    .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
+}
+
+/** Why a link from `page` to `target` is broken, or `undefined`. */
+function brokenLink(page: string, target: string): string | undefined {
+  const [path = '', anchor] = target.split('#');
+  const file = path === '' ? page : normalize(join(dirname(page), path));
+  if (file.startsWith('..')) return `${target}: outside the repository`;
+  if (!existsSync(join(root, file))) return `${target}: no ${file}`;
+  if (anchor === undefined) return undefined;
+  if (!file.endsWith('.md')) return `${target}: an anchor into ${file}`;
+  return anchors(read(file)).has(anchor)
+    ? undefined
+    : `${target}: no heading #${anchor} in ${file}`;
+}
+
+describe('README.md and docs/*.md', () => {
+  it.each(pages)('%s names only repository paths that exist', (page) => {
+    const missing = namedPaths(read(page)).filter(
+      (path) => !existsSync(join(root, path)),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it.each(pages)('%s links only to files and headings that exist', (page) => {
+    const broken = relativeLinks(read(page))
+      .map((target) => brokenLink(page, target))
+      .filter((reason) => reason !== undefined);
+    expect(broken).toEqual([]);
+  });
+
+  it('finds what the checks look for', () => {
+    const sample = [
+      'See `test/storage/storage-suite.ts` and test/crash/.',
+      '[suite](api.md#runstatetesting) [web](https://x.org/a) [top](#top)',
+      'Placeholders: `examples/NN-topic.ts`, `test/**`, `test/<area>/`.',
+      '```ts',
+      "import x from 'src/in-code.ts'; // [not a link](nowhere.md)",
+      '```',
+    ].join('\n');
+    expect(namedPaths(sample)).toEqual([
+      'test/storage/storage-suite.ts',
+      'test/crash/',
+      'src/in-code.ts',
+    ]);
+    expect(relativeLinks(sample)).toEqual(['api.md#runstatetesting', '#top']);
+    expect(brokenLink('docs/x.md', 'api.md#runstatetesting')).toBeUndefined();
+    expect(brokenLink('docs/x.md', 'api.md#no-such-heading')).toMatch(
+      /no heading/,
+    );
+    expect(brokenLink('docs/x.md', '../examples/none.ts')).toMatch(/no /);
+    expect(brokenLink('README.md', 'docs/api.md#the-model')).toBeUndefined();
   });
 });

@@ -211,3 +211,56 @@ describe('loadNewestSavepoint()', () => {
     ).rejects.toThrow(/runId/);
   });
 });
+
+describe('loadNewestSavepoint(storage, runId, options?)', () => {
+  it('defaults to defaultCodec and a silent logger', async () => {
+    await writeThree((ts, b) => (ts === 180_000 ? damage(b) : b));
+    const loaded = await loadNewestSavepoint(readOnlyView(storage), 'run');
+    expect(loaded.timestamp).toBe(120_000);
+    expect(loaded.skipped).toEqual([180_000]);
+    expect(loaded.states[1]).toEqual(['b', new Map([[120_000, 'b']])]);
+  });
+
+  it('uses the codec and the logger it is given', async () => {
+    await writeThree((ts, b) => (ts === 180_000 ? damage(b) : b));
+    const decoded: number[] = [];
+    const codec = {
+      ...defaultCodec,
+      decode: (bytes: Uint8Array) => {
+        decoded.push(bytes.length);
+        return defaultCodec.decode(bytes);
+      },
+    };
+    const loaded = await loadNewestSavepoint(readOnlyView(storage), 'run', {
+      codec,
+      logger,
+    });
+    expect(loaded.timestamp).toBe(120_000);
+    expect(decoded.length).toBeGreaterThanOrEqual(3);
+    expect(logger.calls.map(([level, , m]) => [level, m])).toEqual([
+      ['warn', 'skipping corrupted savepoint'],
+    ]);
+  });
+
+  it('takes an undefined codec and no logger in the older form', async () => {
+    await writeThree();
+    const loaded = await loadNewestSavepoint(storage, undefined, 'run');
+    expect(loaded.timestamp).toBe(180_000);
+  });
+
+  it('rejects bad options, naming them', async () => {
+    await writeThree();
+    await expect(
+      loadNewestSavepoint(storage, 'run', 5 as never),
+    ).rejects.toThrow(/options must be an object, got 5/);
+    await expect(
+      loadNewestSavepoint(storage, 'run', { codec: {} as never }),
+    ).rejects.toThrow(/codec must have a decode method/);
+    await expect(
+      loadNewestSavepoint(storage, 'run', { logger: {} as never }),
+    ).rejects.toThrow(/logger must have a warn method/);
+    await expect(loadNewestSavepoint(storage, 5 as never)).rejects.toThrow(
+      /runId.*5/,
+    );
+  });
+});

@@ -5,6 +5,11 @@
 
 /** Savepoints each writer persists. */
 export const SAVEPOINTS = 50;
+/**
+ * The savepoint after which every writer waits for all the others (the
+ * middle barrier), so that all are writing at once, by construction.
+ */
+export const BARRIER_AT = SAVEPOINTS / 2;
 /** Savepoints kept per run. */
 export const KEEP = 2;
 export const SCHEDULE = 1000;

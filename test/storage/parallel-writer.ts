@@ -4,15 +4,19 @@
  * processes. Not a test file; not meant to be run by hand.
  *
  * Usage: parallel-writer.ts <sqlite|postgres> <db path | connection string>
- *        <schema (postgres; '-' for sqlite)> <run id> <go file>
+ *        <schema (postgres; '-' for sqlite)> <run id> <go file> <writers>
  *
  * Prints `ready` once the storage is open, waits until the go file exists
  * (the start barrier), persists SAVEPOINTS savepoints, and prints one JSON
  * line `{"persisted": n, "errors": [...], "writingFrom": ms,
- * "writingUntil": ms}` (wall clock around the savepoint loop). Exits 1 when any error was
- * reported or thrown.
+ * "writingUntil": ms, "arrivedAt": ms, "releasedAt": ms}` (wall clock).
+ * After savepoint BARRIER_AT it creates `<go file>.mid-<run id>` and waits
+ * until all `<writers>` have (the middle barrier, arrived and released), so
+ * every writer is inside its loop at once, however fast the others are.
+ * Exits 1 when any error was reported or thrown.
  */
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createStateStore,
@@ -21,6 +25,7 @@ import {
   type StorageAdapter,
 } from 'runstate';
 import {
+  BARRIER_AT,
   KEEP,
   SAVEPOINTS,
   SCHEDULE,
@@ -30,16 +35,19 @@ import {
   type WriterState,
 } from './parallel-writer-model.js';
 
-const [backend, target, schema, runId, goFile] = process.argv.slice(2);
+const [backend, target, schema, runId, goFile, writersArg] =
+  process.argv.slice(2);
+const writers = Number(writersArg);
 if (
   (backend !== 'sqlite' && backend !== 'postgres') ||
   target === undefined ||
   schema === undefined ||
   runId === undefined ||
-  goFile === undefined
+  goFile === undefined ||
+  !Number.isSafeInteger(writers)
 ) {
   throw new Error(
-    'usage: parallel-writer.ts <sqlite|postgres> <target> <schema> <run id> <go file>',
+    'usage: parallel-writer.ts <sqlite|postgres> <target> <schema> <run id> <go file> <writers>',
   );
 }
 
@@ -69,6 +77,20 @@ let persisted = 0;
 /** Wall-clock ms when this writer started and finished writing. */
 let writingFrom = 0;
 let writingUntil = 0;
+/** Wall-clock ms when this writer reached the middle barrier and left it. */
+let arrivedAt = 0;
+let releasedAt = 0;
+
+/** Announce this writer at the middle barrier and wait for all the others. */
+async function middleBarrier(go: string, id: string): Promise<void> {
+  arrivedAt = Date.now();
+  writeFileSync(`${go}.mid-${encodeURIComponent(id)}`, '');
+  const prefix = `${basename(go)}.mid-`;
+  const arrived = (): number =>
+    readdirSync(dirname(go)).filter((name) => name.startsWith(prefix)).length;
+  while (arrived() < writers) await sleep(2);
+  releasedAt = Date.now();
+}
 
 async function openStorage(): Promise<StorageAdapter> {
   if (backend === 'sqlite') {
@@ -115,6 +137,7 @@ async function main(id: string): Promise<void> {
         );
         // Persist now, while the other processes write too.
         await store.flush();
+        if (k === BARRIER_AT) await middleBarrier(goFile as string, id);
       }
       writingUntil = Date.now();
     } finally {
@@ -130,5 +153,14 @@ try {
 } catch (error) {
   errors.push(`thrown: ${describeError(error)}`);
 }
-say(JSON.stringify({ persisted, errors, writingFrom, writingUntil }));
+say(
+  JSON.stringify({
+    persisted,
+    errors,
+    writingFrom,
+    writingUntil,
+    arrivedAt,
+    releasedAt,
+  }),
+);
 process.exitCode = errors.length === 0 ? 0 : 1;

@@ -56,6 +56,9 @@ interface Summary {
   /** Wall-clock ms around the child's savepoint loop. */
   readonly writingFrom: number;
   readonly writingUntil: number;
+  /** Wall-clock ms when it reached the middle barrier and left it. */
+  readonly arrivedAt: number;
+  readonly releasedAt: number;
 }
 
 interface ChildResult {
@@ -70,7 +73,7 @@ interface ChildResult {
 function startWriter(args: readonly string[], runId: string, goFile: string) {
   const child = spawn(
     process.execPath,
-    tsChildArgs(WRITER, ...args, runId, goFile),
+    tsChildArgs(WRITER, ...args, runId, goFile, String(WRITERS)),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
@@ -169,11 +172,21 @@ function checkChildren(results: readonly ChildResult[]): void {
     expect(result.stderr, context).toBe('');
     summaries.push(summary);
   }
-  // The test means something only if the writes really overlapped: some
-  // instant lies inside every child's savepoint loop.
+  // The test means something only if the writes really overlapped. The
+  // middle barrier makes them: no child leaves it before every child
+  // arrived, so the last arrival lies inside every child's savepoint loop,
+  // with savepoints written on both sides of it.
+  const context = JSON.stringify(summaries);
+  const lastArrival = Math.max(...summaries.map((s) => s.arrivedAt));
+  for (const s of summaries) {
+    expect(s.writingFrom, context).toBeLessThanOrEqual(s.arrivedAt);
+    expect(s.releasedAt, context).toBeGreaterThanOrEqual(lastArrival);
+    expect(s.writingUntil, context).toBeGreaterThanOrEqual(s.releasedAt);
+  }
   const lastStart = Math.max(...summaries.map((s) => s.writingFrom));
   const firstEnd = Math.min(...summaries.map((s) => s.writingUntil));
-  expect(lastStart, JSON.stringify(summaries)).toBeLessThan(firstEnd);
+  expect(lastStart, context).toBeLessThanOrEqual(lastArrival);
+  expect(lastArrival, context).toBeLessThanOrEqual(firstEnd);
 }
 
 /** The states savepoint k holds, in entity id order. */

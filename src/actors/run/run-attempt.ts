@@ -181,6 +181,7 @@ async function consume(
     for (const slot of slots) if (ts >= slot.next) slot.save(ts);
     for (const slot of slots) slot.handle(message, ts, last);
     counters.messages++;
+    if (outbox.replaying) counters.replayed++;
     progress.lastProcessed = ts;
     if (outbox.pending) await outbox.deliver();
     if (!outbox.replaying) {

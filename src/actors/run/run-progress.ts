@@ -31,5 +31,6 @@ export interface RunProgress {
     dropped: number;
     skipped: number;
     outputs: number;
+    replayed: number;
   };
 }

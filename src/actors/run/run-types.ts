@@ -248,6 +248,15 @@ export interface RunCounters {
   readonly skipped: number;
   /** Outputs delivered to the sink. */
   readonly outputs: number;
+  /**
+   * Messages handled again after a restart, counted in `messages` too: those
+   * at or before the furthest position an earlier attempt of this run, in
+   * this process, had handled (the position is a timestamp and how many
+   * messages at that timestamp). Their outputs carry `replayed: true`. A new
+   * process resuming from storage does not know how far the previous one
+   * got (that is not persisted): it counts none.
+   */
+  readonly replayed: number;
 }
 
 /** A snapshot of a run, from {@link RunHandle.status}. */

@@ -49,7 +49,13 @@ export class RunHandle {
       newestPersisted: undefined,
       store: undefined,
       states: new Map(),
-      counters: { messages: 0, dropped: 0, skipped: 0, outputs: 0 },
+      counters: {
+        messages: 0,
+        dropped: 0,
+        skipped: 0,
+        outputs: 0,
+        replayed: 0,
+      },
     };
     this.actor = createActor(runMachine, {
       input: { config, progress: this.#progress },

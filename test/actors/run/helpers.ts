@@ -108,3 +108,10 @@ export async function testRun(
   });
   return { run, storage, outputs, restarts, calls };
 }
+
+/** A one-shot signal: `wait` resolves once `fire()` was called. */
+export function latch() {
+  let fire: () => void = () => undefined;
+  const wait = new Promise<void>((resolve) => (fire = resolve));
+  return { wait, fire };
+}

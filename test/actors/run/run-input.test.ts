@@ -4,7 +4,7 @@ import {
   startRun,
   type RunOptions,
 } from '../../../src/index.js';
-import { ticks, type Tick } from './helpers.js';
+import { latch, ticks, type Tick } from './helpers.js';
 
 const count = { initial: 0, reduce: (n: number) => n + 1 };
 
@@ -104,16 +104,18 @@ describe('startRun: message order and lateness', () => {
 
   it('passes an AbortSignal that aborts on stop', async () => {
     let signal: AbortSignal | undefined;
+    const waiting = latch();
     const { run } = await runOver([], {
       input: async function* (_from, options) {
         signal = options.signal;
         yield* ticks(3);
+        waiting.fire();
         await new Promise((resolve) =>
           options.signal.addEventListener('abort', resolve),
         );
       },
     });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await waiting.wait;
     expect(signal?.aborted).toBe(false);
     await run.stop();
     expect(signal?.aborted).toBe(true);
@@ -121,9 +123,11 @@ describe('startRun: message order and lateness', () => {
   });
 
   it('stops cleanly when the input ends by throwing on abort', async () => {
+    const waiting = latch();
     const { run, restarts } = await runOver([], {
       input: async function* (_from, { signal }) {
         yield* ticks(3);
+        waiting.fire();
         await new Promise((_, reject) =>
           signal.addEventListener('abort', () =>
             reject(signal.reason as Error),
@@ -131,9 +135,10 @@ describe('startRun: message order and lateness', () => {
         );
       },
     });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await waiting.wait; // the input is waiting when the stop comes
     await run.stop();
     expect((await run.done).reason).toBe('stopped');
+    expect(run.status().counters.messages).toBe(3);
     expect(restarts).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { assign, emit, setup } from 'xstate';
+import { assign, createActor, emit, setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage, startRun, type RunOutput } from '../../../src/index.js';
 
@@ -53,6 +53,34 @@ function doorMessages(count: number): Door[] {
 }
 
 describe('startRun: machine entities', () => {
+  it('gives each machine its persisted snapshot in RunResult.states, as documented', async () => {
+    const storage = await MemoryStorage.open();
+    const run = startRun<Door>({
+      runId: 'doors',
+      storage,
+      schedule: 1_000,
+      startFrom: 0,
+      entities: { front: { machine: door, input: { label: 'front' } } },
+      input: () => doorMessages(25),
+    });
+    const { states } = await run.done;
+    const front = states.get('front');
+    expect(front).toEqual({
+      status: 'active',
+      value: 'open',
+      context: { opened: 13, label: 'front' },
+      historyValue: {},
+      children: {},
+    });
+    // The input is ignored when restoring from a snapshot.
+    const snapshot = createActor(door, {
+      snapshot: front as never,
+      input: undefined,
+    }).getSnapshot();
+    expect(snapshot.matches('open')).toBe(true);
+    expect(snapshot.context).toEqual({ opened: 13, label: 'front' });
+  });
+
   it('sends messages as events, emits outputs and saves persisted snapshots', async () => {
     const storage = await MemoryStorage.open();
     const outputs: RunOutput[] = [];

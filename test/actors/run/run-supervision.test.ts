@@ -3,6 +3,7 @@ import {
   MemoryStorage,
   startRun,
   type EntityContext,
+  type RestartInfo,
 } from '../../../src/index.js';
 import { GatedStorage } from '../state-store/helpers.js';
 import {
@@ -158,6 +159,7 @@ describe('startRun: supervision', () => {
 
   it('restarts when the input fails (E_INPUT_FAILED)', async () => {
     let calls = 0;
+    const restarts: RestartInfo[] = [];
     const storage = await MemoryStorage.open();
     const run = startRun<Tick>({
       runId: 'input',
@@ -174,13 +176,14 @@ describe('startRun: supervision', () => {
           yield m;
         }
       },
-      onRestart: (info) => {
-        expect(info.cause).toMatchObject({ code: 'E_INPUT_FAILED' });
-        expect((info.cause.cause as Error).message).toBe('socket closed');
-      },
+      // Checked after the run: onRestart's own throws are logged and ignored.
+      onRestart: (info) => void restarts.push(info),
     });
     const result = await run.done;
     expect(result.restarts).toBe(1);
+    expect(restarts.map((info) => info.cause.code)).toEqual(['E_INPUT_FAILED']);
+    expect((restarts[0]?.cause.cause as Error).message).toBe('socket closed');
+    expect(restarts[0]?.lastProcessed).toBe(3_200);
     expect(result.states.get('sum')).toBe(
       expectedStates(ticks(100)).states.sum,
     );
@@ -227,5 +230,82 @@ describe('startRun: supervision', () => {
     });
     expect((await run.done).restarts).toBe(1);
     expect(errors).toEqual(['onRestart threw; ignored']);
+  });
+});
+
+describe('RunCounters.replayed', () => {
+  it('counts the messages handled again after a restart, and only those', async () => {
+    // Fails at 25 600: the restart resumes from the savepoint at 25 000 and
+    // handles 25 000 … 25 500 (6 messages) a second time.
+    const messages = ticks(500);
+    const { run, outputs } = await testRun(messages, {
+      entities: { sum: flakySum(25_600), product },
+    });
+    const result = await run.done;
+    expect(result.restarts).toBe(1);
+    const { counters } = run.status();
+    expect(counters.replayed).toBe(6);
+    expect(counters.messages).toBe(256 + 250);
+    // the outputs flagged replayed are those of the replayed messages
+    expect(outputs.filter((o) => o.replayed).map((o) => o.timestamp)).toEqual([
+      25_100,
+    ]);
+  });
+
+  it('counts replayed messages sharing a timestamp one by one', async () => {
+    let failed = false;
+    const run = startRun<Tick>({
+      runId: 'same-timestamp',
+      storage: await MemoryStorage.open(),
+      schedule: 1_000_000, // no savepoint: the restart starts afresh
+      startFrom: 0,
+      entities: {
+        count: (n: number | undefined, m: Tick) => {
+          if (m.value === 3 && !failed) {
+            failed = true;
+            throw new Error('glitch');
+          }
+          return (n ?? 0) + 1;
+        },
+      },
+      // four messages at 100, the third of which fails once
+      input: () =>
+        [1, 2, 3, 4].map((value) => ({
+          timestamp: 100,
+          kind: 'add' as const,
+          value,
+        })),
+    });
+    const result = await run.done;
+    expect(result.states.get('count')).toBe(4);
+    expect(run.status().counters).toMatchObject({ messages: 6, replayed: 2 });
+  });
+
+  it('counts a restart after a real storage failure', async () => {
+    const storage = new GatedStorage();
+    storage.failNext = new Error('disk full');
+    const { run } = await testRun(ticks(300), { storage });
+    const result = await run.done;
+    expect(result.restarts).toBe(1);
+    const { messages, replayed } = run.status().counters;
+    // Every message is handled once, plus the replayed ones once more.
+    expect(messages - replayed).toBe(300);
+    expect(replayed).toBeGreaterThan(0);
+  });
+
+  it('is 0 for a run that resumes from storage in a new startRun (a new process)', async () => {
+    const storage = await MemoryStorage.open();
+    const first = await testRun(ticks(100), { storage });
+    await first.run.done;
+    expect(first.run.status().counters.replayed).toBe(0);
+    const second = await testRun(ticks(150), { storage });
+    const result = await second.run.done;
+    expect(result.restarts).toBe(0);
+    // resumed from 9 000: 9 000 … 14 900 handled, none counted as replayed,
+    // although this process cannot know that 9 000 … 9 900 were handled
+    expect(second.run.status().counters).toMatchObject({
+      messages: 60,
+      replayed: 0,
+    });
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   MemoryStorage,
-  RunStateError,
   createStateStore,
+  decorateStorage,
+  type StorageMethodName,
 } from '../../../src/index.js';
 import { GatedStorage, memoryStore, settle } from './helpers.js';
 
@@ -35,10 +36,20 @@ describe('createStateStore()', () => {
   });
 
   it('does no I/O until asked', async () => {
-    const storage = new GatedStorage();
+    const calls: StorageMethodName[] = [];
+    const storage = decorateStorage(await MemoryStorage.open(), {
+      around: (call, next) => {
+        calls.push(call.method);
+        return next();
+      },
+    });
     const { store } = await memoryStore({ storage });
     await settle();
-    expect(await storage.listRuns()).toEqual([]);
+    store.status();
+    await settle();
+    expect(calls).toEqual([]); // no read, no write
+    await store.isInitialized();
+    expect(calls).toEqual(['isInitialized']);
     await store.close();
   });
 });
@@ -146,7 +157,10 @@ describe('StateStore#close()', () => {
     await expect(store.loadRunState()).rejects.toMatchObject({
       code: 'E_CLOSED',
     });
-    await expect(store.flush()).rejects.toBeInstanceOf(RunStateError);
+    await expect(store.flush()).rejects.toMatchObject({
+      name: 'RunStateError',
+      code: 'E_CLOSED',
+    });
     a!.ackProcessedTime(60_000);
     expect(errors.map((e) => e.code)).toEqual(['E_CLOSED']);
   });

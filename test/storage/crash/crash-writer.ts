@@ -19,11 +19,9 @@ import { writeSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
   createStateStore,
+  decorateStorage,
   resumeOrStart,
   type Entity,
-  type StorageAdapter,
-  type StoredSavepoint,
-  type WriteSavepointOptions,
 } from 'runstate';
 import { backendNamed } from './crash-backends.js';
 import {
@@ -51,63 +49,14 @@ const say = (line: string): void => {
   writeSync(1, `${line}\n`);
 };
 
-/** Delegates to the backend, announcing each savepoint write and its commit. */
-class ReportingStorage implements StorageAdapter {
-  readonly #inner: StorageAdapter;
-  constructor(inner: StorageAdapter) {
-    this.#inner = inner;
-  }
-  get readOnly(): boolean {
-    return this.#inner.readOnly;
-  }
-  isInitialized(runId: string): Promise<boolean> {
-    return this.#inner.isInitialized(runId);
-  }
-  initRun(runId: string): Promise<void> {
-    return this.#inner.initRun(runId);
-  }
-  async writeSavepoint(
-    runId: string,
-    savepoint: StoredSavepoint,
-    options: WriteSavepointOptions,
-  ): Promise<void> {
+// Announce each savepoint write and its commit.
+const storage = decorateStorage(await backend.openWritable(target), {
+  writeSavepoint: async (next, runId, savepoint, options) => {
     say(`begin ${savepoint.timestamp}`);
-    await this.#inner.writeSavepoint(runId, savepoint, options);
+    await next(runId, savepoint, options);
     say(`end ${savepoint.timestamp}`);
-  }
-  readSavepoint(
-    runId: string,
-    timestamp?: number,
-  ): Promise<StoredSavepoint | undefined> {
-    return this.#inner.readSavepoint(runId, timestamp);
-  }
-  newestTimestamp(runId: string): Promise<number | undefined> {
-    return this.#inner.newestTimestamp(runId);
-  }
-  listSavepoints(runId: string): Promise<number[]> {
-    return this.#inner.listSavepoints(runId);
-  }
-  prune(runId: string, keep: number): Promise<number> {
-    return this.#inner.prune(runId, keep);
-  }
-  quarantineSavepoint(runId: string, timestamp: number): Promise<void> {
-    return this.#inner.quarantineSavepoint(runId, timestamp);
-  }
-  deleteRun(runId: string): Promise<boolean> {
-    return this.#inner.deleteRun(runId);
-  }
-  listRuns(): Promise<string[]> {
-    return this.#inner.listRuns();
-  }
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-}
-
-const storage = new ReportingStorage(await backend.openWritable(target));
+  },
+});
 const store = createStateStore({
   runId: RUN_ID,
   schedule: SCHEDULE,
