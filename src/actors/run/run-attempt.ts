@@ -15,6 +15,7 @@ import type { RunConfig } from './run-options.js';
 import { Outbox } from './run-outbox.js';
 import type { RunMessage } from './run-types.js';
 import type { Position, RunProgress } from './run-progress.js';
+import { replayReporter } from './run-metrics.js';
 import {
   advance,
   inputFailed,
@@ -92,6 +93,7 @@ export async function runAttempt(
     persistIntervalMs: config.persistIntervalMs,
     ...(config.codec === undefined ? {} : { codec: config.codec }),
     logger: config.logger,
+    ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
     onError: (error) => void (failure ??= error),
     onPersisted: (info) => {
       progress.newestPersisted = info.timestamp;
@@ -101,6 +103,7 @@ export async function runAttempt(
   progress.phase = 'starting';
   progress.store = store;
   let slots: EntitySlot[] = [];
+  const reportReplayed = replayReporter(config, progress.counters);
   try {
     const start = await resumeOrStart(store, {
       startFrom: config.startFrom,
@@ -112,7 +115,7 @@ export async function runAttempt(
     slots = slotsFor(config, start.entities, outbox);
     progress.phase = 'running';
     const from = start.timestamp;
-    const loop = { config, progress, slots, outbox, signal };
+    const loop = { config, progress, slots, outbox, signal, reportReplayed };
     let ended: 'completed' | 'stopped';
     try {
       ended = await consume(loop, from, () => failure);
@@ -125,6 +128,7 @@ export async function runAttempt(
     if (failure !== undefined) throw failure;
     return ended;
   } finally {
+    reportReplayed();
     for (const slot of slots) {
       progress.states.set(slot.id, slot.finalState());
       slot.stop();
@@ -139,6 +143,8 @@ interface Loop {
   readonly slots: readonly EntitySlot[];
   readonly outbox: Outbox;
   readonly signal: AbortSignal;
+  /** Hand replayed messages counted since the last call to the metrics. */
+  readonly reportReplayed: () => void;
 }
 
 /**
@@ -192,6 +198,7 @@ async function consume(
     if (++sinceYield === 1024) {
       sinceYield = 0;
       if (performance.now() >= yieldAt) {
+        loop.reportReplayed();
         await yieldToTimers(); // an input that never waits starves timers
         yieldAt = performance.now() + YIELD_EVERY_MS;
       }

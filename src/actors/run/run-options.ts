@@ -6,6 +6,7 @@
  */
 import type { EventObject } from 'xstate';
 import { silentLogger, type Logger } from '../../logger.js';
+import type { MetricsRecorder } from '../../metrics/index.js';
 import {
   checkSchedule,
   nextSavepoint,
@@ -30,6 +31,7 @@ import type {
   RunOptions,
   RunOutput,
 } from './run-types.js';
+import { guardedMetrics } from '../state-store/index.js';
 import type { UpdateFunction } from '../state-store/index.js';
 import type { PersistedInfo } from '../state-store/index.js';
 
@@ -51,6 +53,8 @@ export interface RunConfig {
   readonly restartDelayMs: number;
   readonly onRestart: ((info: RestartInfo) => void) | undefined;
   readonly onPersisted: ((info: PersistedInfo) => void) | undefined;
+  /** Where measurements go (guarded: never throws). */
+  readonly metrics: MetricsRecorder | undefined;
   readonly codec: Codec | undefined;
   readonly logger: Logger;
   /** Whether `logger` is the user's (else silent, and failures warn). */
@@ -248,6 +252,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     ),
     onRestart: optionalFunction('options.onRestart', o.onRestart),
     onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
+    metrics: guardedMetrics(o.metrics, o.logger ?? silentLogger, o.runId),
     codec: o.codec,
     logger: o.logger ?? silentLogger,
     hasLogger: o.logger !== undefined,
