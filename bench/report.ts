@@ -4,6 +4,8 @@
  * scenario explaining what was measured, against which floor, the target and
  * the result. The whole file is regenerated on every run.
  */
+import type { OverheadResult } from './metrics-overhead.js';
+import { metricsSection } from './report-metrics.js';
 import { writeFileSync } from 'node:fs';
 import type { AckResult } from './ack.js';
 import type { SizeResult } from './growth.js';
@@ -32,6 +34,7 @@ export interface ReportInput {
   readonly throughput: readonly ThroughputResult[];
   readonly many: readonly ManyRunsResult[];
   readonly backends: readonly BackendResult[];
+  readonly overhead: readonly OverheadResult[];
   readonly rows: readonly SummaryRow[];
   /** Average encoded state (runstate blob, header included), bytes. */
   readonly blobBytes: number;
@@ -258,6 +261,7 @@ stable figures.`,
     growthSection(input.sizes),
     runSections(input.throughput, input.many),
     backendSection(input.backends),
+    metricsSection(input.overhead),
   ];
   writeFileSync(path, `${parts.join('\n\n')}\n`);
 }

@@ -31,7 +31,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assign, setup } from 'xstate';
-import { startRun } from 'runstate';
+import { startRun, type MetricsRecorder } from 'runstate';
 import { SqliteStorage } from 'runstate/sqlite';
 import { collectGarbage } from './gc.js';
 import { msSince, summarize, type Summary } from './stats.js';
@@ -149,6 +149,7 @@ async function runOnce(
   n: number,
   messages: readonly Message[],
   kind: Kind,
+  metrics?: MetricsRecorder,
 ) {
   const storage = await SqliteStorage.open({ path: join(dir, `run-${n}.db`) });
   try {
@@ -162,6 +163,7 @@ async function runOnce(
       startFrom: 0,
       entities: entitiesOf(kind),
       input: inputOf(messages),
+      ...(metrics === undefined ? {} : { metrics }),
     });
     const { states } = await run.done;
     return { ms: msSince(start), states, persisted };
@@ -279,4 +281,26 @@ export async function runThroughputBench(
     results.push(await atDensity(density));
   }
   return results;
+}
+
+let shared: { messages: Message[]; expected: unknown } | undefined;
+
+/**
+ * One timed reducer run over {@link MESSAGES} messages at 1 000 per
+ * event-second (scenario (e)'s first density), with `metrics` when given;
+ * returns its ms. For scenario (h).
+ */
+export async function timedRun(metrics?: MetricsRecorder): Promise<number> {
+  shared ??= await (async () => {
+    const messages = makeMessages(MESSAGES, DENSITIES[0]);
+    return { messages, expected: await floorOnce(messages) };
+  })();
+  const dir = mkdtempSync(join(tmpdir(), 'runstate-bench-run-'));
+  try {
+    const r = await runOnce(dir, 0, shared.messages, 'reducer', metrics);
+    check(Object.fromEntries(r.states), shared.expected, 'run');
+    return r.ms;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -8,7 +8,8 @@
  * better-sqlite3 alone (floor.ts), with peak memory;
  * (e) run-throughput.ts — a supervised run of two reducer entities vs a bare
  * loop; (f) run-many.ts — memory per idle run with thousands in one process;
- * (g) backends.ts — every storage backend vs its raw floor.
+ * (g) backends.ts — every storage backend vs its raw floor; (h)
+ * metrics-overhead.ts — otelMetrics() on vs off for (b) and (e).
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,8 @@ import { describeMachine } from './machine.js';
 import { runBackendsBench } from './backends.js';
 import { writeReport } from './report.js';
 import { backendRows } from './report-backends.js';
+import { runMetricsBench } from './metrics-overhead.js';
+import { metricsRows } from './report-metrics.js';
 import { runRows } from './report-runs.js';
 import { runManyRunsBench } from './run-many.js';
 import { runThroughputBench } from './run-throughput.js';
@@ -88,10 +91,13 @@ async function main(): Promise<void> {
   const many = await runManyRunsBench(log);
   log('(g) every storage backend vs its raw floor…');
   const backends = await runBackendsBench(log);
+  log('(h) metrics on vs off…');
+  const overhead = await runMetricsBench(log);
   const rows = [
     ...summaryRows(ack, sizes),
     ...runRows(throughput, many),
     ...backendRows(backends),
+    ...metricsRows(overhead),
   ];
   const loadEnd = loadavg()[0] ?? 0;
   const durationS = (Date.now() - started) / 1000;
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
     throughput,
     many,
     backends,
+    overhead,
     rows,
     ...states,
     load: [loadStart, loadEnd],
