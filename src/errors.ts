@@ -39,6 +39,9 @@
  *   within `withinMs`; the last failure is the `cause`.
  * - `E_LOCKED`: another live process holds the run's write lock (file
  *   storage), or this writer's lock was taken over, so its write is refused.
+ * - `E_INVALID_IMPORT`: an export file (or tagged JSON) given to
+ *   `importSavepoint`/`decodeTagged` is not exactly the documented format;
+ *   `details: { path, reason }` and, for a file, `line`. Nothing was written.
  */
 export type ErrorCode =
   | 'E_CLOSED'
@@ -61,7 +64,8 @@ export type ErrorCode =
   | 'E_INVALID_MESSAGE'
   | 'E_OUT_OF_ORDER'
   | 'E_RESTART_LIMIT'
-  | 'E_LOCKED';
+  | 'E_LOCKED'
+  | 'E_INVALID_IMPORT';
 
 /** Options of a {@link RunStateError}. */
 export interface RunStateErrorOptions {

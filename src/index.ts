@@ -125,3 +125,41 @@ export type {
   StoredEntry,
   WriteSavepointOptions,
 } from './storage/index.js';
+
+export {
+  encodeTagged,
+  decodeTagged,
+  exportSavepoint,
+  importSavepoint,
+  EXPORT_FORMAT,
+  EXPORT_FORMAT_VERSION,
+} from './export/index.js';
+export type {
+  JsonValue,
+  TaggedValue,
+  ExportSavepointOptions,
+  ImportSavepointOptions,
+  ImportedSavepoint,
+} from './export/index.js';
+export {
+  summarizeRuns,
+  summarizeSavepoints,
+  verifyStorage,
+  diffValues,
+  diffSavepoints,
+  copyRuns,
+} from './inspect/index.js';
+export type {
+  RunSummary,
+  SavepointSummary,
+  VerifyFailure,
+  VerifyOptions,
+  VerifyReport,
+  ValueChange,
+  DiffSavepointsOptions,
+  SavepointDiff,
+  CopyProgress,
+  CopyRunsOptions,
+  CopiedRun,
+  CopyReport,
+} from './inspect/index.js';

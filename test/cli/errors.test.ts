@@ -1,0 +1,163 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseStorageUrl } from 'runstate/cli';
+import { cleanUp, fill, freshUrl, runBin } from './support.js';
+
+afterAll(cleanUp);
+
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[');
+
+describe('runstate: bad input gives a clear error and exit code', () => {
+  it('exit 2 for an unknown URL scheme, naming it', async () => {
+    const r = await runBin(['runs', 'mysql://localhost/db']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      'storage URL "mysql://localhost/db" has an unknown scheme',
+    );
+  });
+
+  it('exit 2 for an unknown command or option, or a missing argument', async () => {
+    expect((await runBin(['nope'])).status).toBe(2);
+    expect((await runBin(['runs', 'a.sqlite', '--bogus'])).status).toBe(2);
+    expect((await runBin(['show', 'a.sqlite'])).status).toBe(2);
+    expect(
+      (await runBin(['prune', 'a.sqlite', 'r', '--keep', '0'])).status,
+    ).toBe(2);
+    expect((await runBin(['verify', 'a.sqlite'])).status).toBe(2);
+  });
+
+  it('exit 1 for a missing run, as JSON on stderr with --json', async () => {
+    const url = freshUrl('sqlite');
+    await fill(url);
+    const r = await runBin(['show', url, 'missing', '--json']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(r.stderr)).toMatchObject({
+      error: {
+        code: 'E_NO_SAVEPOINT',
+        message: 'run "missing" has no savepoint',
+      },
+    });
+  });
+
+  it('exit 1 for a store that does not exist, and a read command creates nothing', async () => {
+    const path = join(tmpdir(), `runstate-missing-${process.pid}.sqlite`);
+    const r = await runBin(['runs', path]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('does not exist');
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('exit 1 for a malformed import file, naming the line and JSON path; nothing is written', async () => {
+    const url = freshUrl('sqlite');
+    await fill(url);
+    const exported = (await runBin(['export', url, 'orders'])).stdout;
+    const broken = exported.replace('"$":"Map"', '"$":"Mop"');
+    const r = await runBin(['import', '-', '--to', url, '--run', 'x'], broken);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /E_INVALID_IMPORT: line \d: \$\.state\.\$: unknown tag "Mop"/,
+    );
+    expect(
+      JSON.parse((await runBin(['runs', url, '--json'])).stdout),
+    ).toHaveLength(2);
+  });
+
+  it('exit 1 for an import file that does not exist, creating no store', async () => {
+    const url = freshUrl('sqlite');
+    const r = await runBin([
+      'import',
+      join(tmpdir(), 'no-such-export.ndjson'),
+      '--to',
+      url,
+    ]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ENOENT');
+    expect(existsSync(url.slice('sqlite:'.length))).toBe(false);
+  });
+
+  it('exit 1 for a file of a newer format version', async () => {
+    const file = join(tmpdir(), `runstate-newer-${process.pid}.ndjson`);
+    writeFileSync(file, '{"format":"runstate-savepoint","formatVersion":9}\n');
+    const r = await runBin(['import', file, '--to', freshUrl('sqlite')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      'E_FORMAT_VERSION: the export file has format version 9',
+    );
+  });
+
+  it('writes no colour when NO_COLOR is set or the output is not a terminal', async () => {
+    const url = freshUrl('sqlite');
+    await fill(url);
+    const r = await runBin(['verify', url, '--all']);
+    expect(r.stdout).toMatch(/^OK /);
+    expect(r.stdout + r.stderr).not.toMatch(ANSI);
+  });
+});
+
+describe('runstate --help', () => {
+  it.each([
+    'runs',
+    'savepoints',
+    'show',
+    'diff',
+    'verify',
+    'export',
+    'import',
+    'copy',
+    'prune',
+    'delete',
+    'quarantine',
+  ])('%s --help ends with examples and exits 0', async (command) => {
+    const r = await runBin([command, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Examples:\n( {2}\$ runstate .+\n)+$/);
+    expect(r.stdout).toContain('--json');
+  });
+
+  it('the top-level help documents URLs and exit codes', async () => {
+    const r = await runBin(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Exit codes: 0 ok, 1 a check failed');
+    expect(r.stdout).toContain('postgres://USER@HOST/DB[?schema=NAME]');
+  });
+});
+
+describe('parseStorageUrl', () => {
+  it.each([
+    ['sqlite:state.sqlite', { kind: 'sqlite', path: 'state.sqlite' }],
+    ['./data/state.db', { kind: 'sqlite', path: './data/state.db' }],
+    ['file:state', { kind: 'file', directory: 'state' }],
+    [
+      'file:///var/state?compression=brotli',
+      { kind: 'file', directory: '/var/state', compression: 'brotli' },
+    ],
+    [
+      'postgres://u@h/db?schema=jobs&sslmode=disable',
+      {
+        kind: 'postgres',
+        connectionString: 'postgres://u@h/db?sslmode=disable',
+        schema: 'jobs',
+      },
+    ],
+    [
+      'redis://h:6379/2?prefix=app:',
+      { kind: 'redis', url: 'redis://h:6379/2', prefix: 'app:' },
+    ],
+  ])('%s', (url, expected) => {
+    expect(parseStorageUrl(url)).toEqual(expected);
+  });
+
+  it.each([
+    'state.json',
+    'file:state?compression=zip',
+    'file:state?level=9',
+    'sqlite:',
+  ])('refuses %s with a RangeError naming it', (url) => {
+    expect(() => parseStorageUrl(url)).toThrow(RangeError);
+    expect(() => parseStorageUrl(url)).toThrow(JSON.stringify(url));
+  });
+});
