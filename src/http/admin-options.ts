@@ -1,3 +1,4 @@
+import { defaultCodec, type Codec } from '../storage/codec/index.js';
 import type { StorageAdapter } from '../storage/index.js';
 import { checkOptions, show } from '../validate.js';
 
@@ -49,6 +50,8 @@ export interface AdminServerOptions {
    * @defaultValue 1000
    */
   readonly pageLimit?: number;
+  /** The codec the states were stored with. @defaultValue `defaultCodec` */
+  readonly codec?: Codec;
 }
 
 /** Checked options. @internal */
@@ -57,12 +60,17 @@ export interface AdminConfig {
   readonly runs: () => Iterable<LiveRun>;
   readonly token: string | undefined;
   readonly pageLimit: number;
+  readonly codec: Codec;
 }
 
 /** Check the options, naming a bad one. @internal */
 export function checkAdminOptions(options: AdminServerOptions): AdminConfig {
   checkOptions('options', options);
   const { storage, runs, token, pageLimit = 1000 } = options;
+  const codec = options.codec ?? defaultCodec;
+  if (typeof (codec as Partial<Codec> | null)?.decode !== 'function') {
+    throw new TypeError(`options.codec must be a Codec, got ${show(codec)}`);
+  }
   const s = storage as Partial<StorageAdapter> | null;
   if (
     typeof s?.listRuns !== 'function' ||
@@ -82,7 +90,7 @@ export function checkAdminOptions(options: AdminServerOptions): AdminConfig {
       `options.pageLimit must be a positive integer, got ${show(pageLimit)}`,
     );
   }
-  return { storage, runs: liveRuns(runs), token, pageLimit };
+  return { storage, runs: liveRuns(runs), token, pageLimit, codec };
 }
 
 function liveRuns(runs: AdminServerOptions['runs']): () => Iterable<LiveRun> {

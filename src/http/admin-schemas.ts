@@ -175,3 +175,42 @@ export const liveResponse = {
     },
   },
 } as const;
+
+/** An entity's state: tagged JSON (`docs/export-format.md`), any JSON value. */
+export const entityStateResponse = {
+  description:
+    'The entity’s state as the export format’s tagged JSON (streamed)',
+} as const;
+
+const change = {
+  type: 'object',
+  required: ['path', 'kind'],
+  properties: {
+    path: { type: 'string', description: 'From the state’s root; "" is it' },
+    kind: { type: 'string', enum: ['added', 'removed', 'changed'] },
+    before: { description: 'Tagged JSON, not for added' },
+    after: { description: 'Tagged JSON, not for removed' },
+  },
+} as const;
+
+export const diffResponse = {
+  type: 'object',
+  required: ['runId', 'from', 'to', 'added', 'removed', 'changed', 'unchanged'],
+  properties: {
+    runId: { type: 'string' },
+    from: timestamp,
+    to: timestamp,
+    added: { type: 'array', items: { type: 'string' } },
+    removed: { type: 'array', items: { type: 'string' } },
+    changed: { type: 'array', items: { type: 'string' } },
+    unchanged: { type: 'integer' },
+    entity: {
+      type: 'object',
+      required: ['id', 'changes'],
+      properties: {
+        id: { type: 'string' },
+        changes: { type: 'array', items: change },
+      },
+    },
+  },
+} as const;

@@ -7,6 +7,7 @@ import { sendError, HttpFailure } from './admin-errors.js';
 import { liveRoutes } from './admin-live-routes.js';
 import { checkAdminOptions, type AdminServerOptions } from './admin-options.js';
 import { MAX_ID_LENGTH } from './admin-schemas.js';
+import { stateRoutes } from './admin-state-routes.js';
 import { storageRoutes } from './admin-storage-routes.js';
 import { pageRoute } from './inspector-page.js';
 
@@ -79,6 +80,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   void app.register((scoped, _options, done) => {
     if (config.token !== undefined) guard(scoped, config.token);
     storageRoutes(scoped, config);
+    stateRoutes(scoped, config);
     liveRoutes(scoped, config);
     scoped.get('/openapi.json', { schema: { hide: true } }, () =>
       app.swagger(),

@@ -52,7 +52,7 @@ async function loadRuns() {
     if (here.startsWith(href + '/') || here === href) a.classList.add('selected');
     return el('li', {}, a);
   }));
-  $('#run-count').textContent = total + ' runs';
+  $('#run-count').textContent = total + (total === 1 ? ' run' : ' runs');
 }
 
 function timeline(runId, savepoints, selected) {
@@ -68,7 +68,7 @@ function timeline(runId, savepoints, selected) {
   return line;
 }
 
-async function runView(runId, selected) {
+async function runView(runId, selected, pair) {
   const { savepoints } = await api('/api/runs/' + enc(runId) + '/savepoints');
   const rows = savepoints.map((s) => el('tr', {},
     el('td', {}, el('a', { href: '#/run/' + enc(runId) + '/sp/' + s.timestamp, text: String(s.timestamp) })),
@@ -76,6 +76,7 @@ async function runView(runId, selected) {
   const from = el('select', { id: 'diff-from' }), to = el('select', { id: 'diff-to' });
   for (const s of savepoints) { from.append(el('option', { value: s.timestamp, text: s.timestamp })); to.append(el('option', { value: s.timestamp, text: s.timestamp })); }
   if (savepoints.length > 1) { from.selectedIndex = savepoints.length - 2; to.selectedIndex = savepoints.length - 1; }
+  if (pair) { from.value = String(pair[0]); to.value = String(pair[1]); }
   const go = el('button', { id: 'diff-go', text: 'Diff' });
   go.onclick = () => { location.hash = '#/run/' + enc(runId) + '/diff/' + from.value + '/' + to.value; };
   return [timeline(runId, savepoints, selected),
@@ -94,17 +95,33 @@ async function savepointView(runId, ts) {
     el('table', { id: 'entities' }, el('tr', {}, el('th', { text: 'entity' }), el('th', { text: 'size' })), ...rows));
 }
 
-function tree(value, key) {
-  const label = key === undefined ? [] : [el('span', { class: 'key', text: key + ': ' })];
-  if (value === null || typeof value !== 'object') {
-    const cls = typeof value === 'string' ? 'str' : 'num';
-    return el('div', { class: 'leaf' }, ...label, el('span', { class: cls, text: JSON.stringify(value) }));
-  }
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
-  const summary = el('summary', {}, ...label, el('span', { class: 'muted', text: Array.isArray(value) ? '[' + entries.length + ']' : '{' + entries.length + '}' }));
-  const node = el('details', { open: '' }, summary);
+const tagOf = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.$ === 'string' ? v.$ : undefined);
+const keyText = (k) => (k !== null && typeof k === 'object' ? JSON.stringify(k) : String(k));
+
+function leaf(label, text, cls) {
+  return el('div', { class: 'leaf' }, ...label, el('span', { class: cls, text }));
+}
+
+function branch(label, note, entries) {
+  const node = el('details', { open: '' }, el('summary', {}, ...label, el('span', { class: 'muted', text: note })));
   for (const [k, v] of entries) node.append(tree(v, k));
   return node;
+}
+
+function tree(value, key) {
+  const label = key === undefined ? [] : [el('span', { class: 'key', text: key + ': ' })];
+  const tag = tagOf(value);
+  if (tag === 'Map') return branch(label, 'Map(' + value.entries.length + ')', value.entries.map(([k, v]) => [keyText(k), v]));
+  if (tag === 'Set') return branch(label, 'Set(' + value.values.length + ')', value.values.map((v, i) => [String(i), v]));
+  if (tag === 'undefined') return leaf(label, 'undefined', 'num');
+  if (tag !== undefined && 'value' in value && (value.value === null || typeof value.value !== 'object')) {
+    return leaf(label, tag + ' ' + value.value, 'num');
+  }
+  if (value === null || typeof value !== 'object') {
+    return leaf(label, JSON.stringify(value), typeof value === 'string' ? 'str' : 'num');
+  }
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+  return branch(label, Array.isArray(value) ? '[' + entries.length + ']' : '{' + entries.length + '}', entries);
 }
 
 async function entityView(runId, ts, id) {
@@ -116,10 +133,23 @@ async function entityView(runId, ts, id) {
 
 async function diffView(runId, a, b) {
   const d = await api('/api/runs/' + enc(runId) + '/diff?from=' + a + '&to=' + b);
-  const list = (cls, ids) => ids.map((id) => el('li', { class: cls, 'data-entity': id }, el('a', { href: '#/run/' + enc(runId) + '/sp/' + b + '/entity/' + enc(id), text: id })));
-  show('Run ' + runId + ' · diff ' + a + ' → ' + b, ...(await runView(runId)),
+  const diffOf = (id) => '#/run/' + enc(runId) + '/diff/' + a + '/' + b + '/entity/' + enc(id);
+  const stateOf = (id, ts) => '#/run/' + enc(runId) + '/sp/' + ts + '/entity/' + enc(id);
+  const list = (cls, ids) => ids.map((id) => el('li', { class: cls, 'data-entity': id }, el('span', { text: cls + ' ' }),
+    el('a', { href: cls === 'changed' ? diffOf(id) : stateOf(id, cls === 'removed' ? a : b), text: id })));
+  show('Run ' + runId + ' · diff ' + a + ' → ' + b, ...(await runView(runId, undefined, [a, b])),
     el('p', { id: 'diff-summary', text: d.added.length + ' added, ' + d.removed.length + ' removed, ' + d.changed.length + ' changed, ' + d.unchanged + ' unchanged' }),
     el('ul', { id: 'diff' }, ...list('added', d.added), ...list('removed', d.removed), ...list('changed', d.changed)));
+}
+
+async function entityDiffView(runId, a, b, id) {
+  const d = await api('/api/runs/' + enc(runId) + '/diff?from=' + a + '&to=' + b + '&entity=' + enc(id));
+  const rows = d.entity.changes.map((c) => el('tr', { class: c.kind },
+    el('td', { text: c.path || '(root)' }), el('td', { text: c.kind }),
+    el('td', {}, c.before === undefined ? '' : tree(c.before)), el('td', {}, c.after === undefined ? '' : tree(c.after))));
+  show('Run ' + runId + ' · ' + id + ' · ' + a + ' → ' + b,
+    el('p', {}, el('a', { href: '#/run/' + enc(runId) + '/diff/' + a + '/' + b, text: '← diff' })),
+    el('table', { id: 'changes', class: 'tree' }, el('tr', {}, el('th', { text: 'path' }), el('th', { text: 'change' }), el('th', { text: 'before' }), el('th', { text: 'after' })), ...rows));
 }
 
 async function liveView() {
@@ -140,6 +170,7 @@ async function route() {
     const [, runId, kind, x, kind2, y] = parts;
     if (kind === 'sp' && kind2 === 'entity') return await entityView(runId, Number(x), y);
     if (kind === 'sp') return await savepointView(runId, Number(x));
+    if (kind === 'diff' && parts[5] === 'entity') return await entityDiffView(runId, Number(x), Number(parts[4]), parts[6]);
     if (kind === 'diff') return await diffView(runId, Number(x), Number(parts[4]));
     show('Run ' + runId, ...(await runView(runId)));
   } catch (error) { fail(error); }

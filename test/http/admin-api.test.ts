@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryStorage, createStateStore } from '../../src/index.js';
+import {
+  MemoryStorage,
+  createStateStore,
+  defaultCodec,
+  encodeTagged,
+} from '../../src/index.js';
 import { createAdminServer, type AdminServer } from '../../src/http/index.js';
 import { MINUTE, T0, ordersStorage } from './fixture.js';
 
@@ -133,6 +138,76 @@ describe('createAdminServer(): storage routes', () => {
       const res = await server.fastify.inject({ method, url: '/api/runs' });
       expect(res.statusCode).toBe(404);
     }
+  });
+});
+
+describe('createAdminServer(): states and diffs', () => {
+  it('serves an entity’s state as tagged JSON', async () => {
+    const storage = await ordersStorage();
+    server = createAdminServer({ storage });
+    const ts = T0 + 2 * MINUTE;
+    const { status, body } = await get(
+      `/api/runs/orders/savepoints/${ts}/entities/totals`,
+    );
+    expect(status).toBe(200);
+    expect(body).toEqual(encodeTagged(new Map([['a', 3]])));
+    const missing = await get(
+      `/api/runs/orders/savepoints/${ts}/entities/nope`,
+    );
+    expect(missing).toMatchObject({
+      status: 404,
+      body: { error: { code: 'E_NOT_FOUND' } },
+    });
+  });
+
+  it('streams a large state in chunks', async () => {
+    const storage = await MemoryStorage.open();
+    const big = Array.from(
+      { length: 50_000 },
+      (_, i) => `item-${i}-${'x'.repeat(40)}`,
+    );
+    await storage.writeSavepoint(
+      'big',
+      { timestamp: 1000, entries: [['list', defaultCodec.encode(big)]] },
+      { keep: 1 },
+    );
+    server = createAdminServer({ storage });
+    const res = await server.fastify.inject({
+      url: '/api/runs/big/savepoints/1000/entities/list',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-length']).toBeUndefined();
+    expect(res.headers['transfer-encoding']).toBe('chunked');
+    expect(res.json()).toEqual(big);
+  });
+
+  it('diffs two savepoints, and one entity’s state between them', async () => {
+    server = createAdminServer({ storage: await ordersStorage() });
+    const [a, b] = [T0 + MINUTE, T0 + 3 * MINUTE];
+    const { status, body } = await get(
+      `/api/runs/orders/diff?from=${a}&to=${b}`,
+    );
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      runId: 'orders',
+      from: a,
+      to: b,
+      added: ['sku-9'],
+      removed: ['old'],
+      changed: ['totals'],
+      unchanged: 0,
+    });
+    const one = await get(
+      `/api/runs/orders/diff?from=${a}&to=${b}&entity=totals`,
+    );
+    expect(one.body.entity).toEqual({
+      id: 'totals',
+      changes: [expect.objectContaining({ kind: 'changed' })],
+    });
+    expect((await get(`/api/runs/orders/diff?from=${a}&to=1`)).status).toBe(
+      404,
+    );
+    expect((await get(`/api/runs/orders/diff?from=${a}`)).status).toBe(400);
   });
 });
 

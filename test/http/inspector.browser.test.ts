@@ -88,5 +88,45 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(text).toContain('old');
       await snap('savepoint');
     });
+
+    it('shows an entity’s state as a collapsible tree', async () => {
+      await page.click('#entities a:text-is("totals")');
+      const tree = page.locator('#state');
+      await expect.poll(() => tree.innerText()).toContain('Map(1)');
+      expect(await tree.innerText()).toContain('a: 3');
+      await page.click('#state summary');
+      await expect
+        .poll(() => page.locator('#state details[open]').count())
+        .toBe(0);
+      await page.click('#state summary');
+      await snap('entity');
+    });
+
+    it('diffs two savepoints and one entity between them', async () => {
+      await page.click('a:text-is("← entities")');
+      await page.selectOption('#diff-from', String(T0 + MINUTE));
+      await page.selectOption('#diff-to', String(T0 + 3 * MINUTE));
+      await page.click('#diff-go');
+      const summary = page.locator('#diff-summary');
+      await expect
+        .poll(() => summary.innerText())
+        .toBe('1 added, 1 removed, 1 changed, 0 unchanged');
+      expect(await page.locator('#diff li.added').innerText()).toContain(
+        'sku-9',
+      );
+      expect(await page.locator('#diff li.removed').innerText()).toContain(
+        'old',
+      );
+      expect(await page.locator('#diff-from').inputValue()).toBe(
+        String(T0 + MINUTE),
+      );
+      await snap('diff');
+      await page.click('#diff li.changed a');
+      const changes = page.locator('#changes tr.changed');
+      await expect.poll(() => changes.count()).toBe(1);
+      const text = await changes.innerText();
+      expect(text).toContain('2');
+      expect(text).toContain('3');
+    });
   },
 );

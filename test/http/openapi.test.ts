@@ -21,6 +21,9 @@ afterEach(() => server?.close());
 
 /** A concrete URL for an OpenAPI path template. */
 function urlOf(path: string): string {
+  if (path.endsWith('/diff')) {
+    return `/api/runs/orders/diff?from=${T0 + MINUTE}&to=${T0 + 3 * MINUTE}&entity=totals`;
+  }
   return path
     .replace('{runId}', 'orders')
     .replace('{timestamp}', String(T0 + 2 * MINUTE))
@@ -41,6 +44,8 @@ describe('GET /openapi.json', () => {
         '/api/runs',
         '/api/runs/{runId}/savepoints',
         '/api/runs/{runId}/savepoints/{timestamp}',
+        '/api/runs/{runId}/savepoints/{timestamp}/entities/{entityId}',
+        '/api/runs/{runId}/diff',
       ].sort(),
     );
     const params =
