@@ -63,7 +63,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const config = checkAdminOptions(options);
   const app = Fastify({
     logger: false,
-    maxParamLength: MAX_ID_LENGTH * 12 + 64, // a percent-encoded id
+    routerOptions: { maxParamLength: MAX_ID_LENGTH * 12 + 64 }, // a percent-encoded id
     bodyLimit: 1024,
   });
   app.setErrorHandler(sendError);

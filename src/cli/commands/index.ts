@@ -21,3 +21,4 @@ export {
   deleteCommand,
   quarantineCommand,
 } from './maintain-commands.js';
+export { serveCommand } from './serve-command.js';
