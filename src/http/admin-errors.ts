@@ -71,3 +71,35 @@ export async function sendError(
   if (status >= 500) request.log.error({ err: error }, 'admin API failure');
   await reply.code(status).send({ error: { code, message } });
 }
+
+/** The part of a request path an error message may quote. */
+const quoted = (url: string): string =>
+  JSON.stringify(url.length > 200 ? `${url.slice(0, 200)}…` : url);
+
+/** fastify's not-found handler: the API's error body. @internal */
+export async function sendNotFound(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const message = `no route ${request.method} ${quoted(request.url)}`;
+  await reply.code(404).send({ error: { code: 'E_NOT_FOUND', message } });
+}
+
+/**
+ * fastify's handler of router failures (a path parameter past the length
+ * limit: 414; a malformed URL: 400), with the API's error body and the URL
+ * never echoed in full. @internal
+ */
+export function sendFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const message = tooLong
+    ? 'a path parameter is too long (ids have at most 1024 characters)'
+    : 'malformed URL';
+  void reply
+    .code(tooLong ? 414 : 400)
+    .send({ error: { code: 'E_BAD_REQUEST', message } });
+}

@@ -10,6 +10,13 @@
 /** The longest id a path may carry (ids are never longer in practice). */
 export const MAX_ID_LENGTH = 1024;
 
+/**
+ * The longest path parameter the router takes (an id percent-encoded, 12
+ * characters per code unit at most); a longer one is refused with 414
+ * before any route runs.
+ */
+export const MAX_PARAM_LENGTH = MAX_ID_LENGTH * 12 + 64;
+
 const id = {
   type: 'string',
   minLength: 1,
@@ -102,8 +109,9 @@ export const runsResponse = {
 
 export const savepointsResponse = {
   type: 'object',
-  required: ['runId', 'savepoints'],
+  required: ['runId', 'savepoints', 'total', 'offset'],
   properties: {
+    ...page,
     runId: { type: 'string' },
     savepoints: {
       type: 'array',
@@ -193,17 +201,49 @@ const change = {
   },
 } as const;
 
+const ids = (what: string) =>
+  ({
+    type: 'array',
+    items: { type: 'string' },
+    description: `Entity ids ${what}, sorted; at most the server’s page limit`,
+  }) as const;
+
 export const diffResponse = {
   type: 'object',
-  required: ['runId', 'from', 'to', 'added', 'removed', 'changed', 'unchanged'],
+  required: [
+    'runId',
+    'from',
+    'to',
+    'added',
+    'removed',
+    'changed',
+    'unchanged',
+    'counts',
+    'truncated',
+  ],
   properties: {
     runId: { type: 'string' },
     from: timestamp,
     to: timestamp,
-    added: { type: 'array', items: { type: 'string' } },
-    removed: { type: 'array', items: { type: 'string' } },
-    changed: { type: 'array', items: { type: 'string' } },
+    added: ids('only in `to`'),
+    removed: ids('only in `from`'),
+    changed: ids('in both, with different states'),
     unchanged: { type: 'integer' },
+    counts: {
+      type: 'object',
+      description: 'The full lengths of `added`, `removed` and `changed`',
+      required: ['added', 'removed', 'changed'],
+      properties: {
+        added: { type: 'integer' },
+        removed: { type: 'integer' },
+        changed: { type: 'integer' },
+      },
+    },
+    truncated: {
+      type: 'boolean',
+      description:
+        'Whether a list (or `entity.changes`) was cut to the page limit',
+    },
     entity: {
       type: 'object',
       required: ['id', 'changes'],

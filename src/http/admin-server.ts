@@ -3,10 +3,15 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { RunStateError } from '../errors.js';
 import { show } from '../validate.js';
-import { sendError, HttpFailure } from './admin-errors.js';
+import {
+  HttpFailure,
+  sendError,
+  sendFrameworkError,
+  sendNotFound,
+} from './admin-errors.js';
 import { liveRoutes } from './admin-live-routes.js';
 import { checkAdminOptions, type AdminServerOptions } from './admin-options.js';
-import { MAX_ID_LENGTH } from './admin-schemas.js';
+import { MAX_PARAM_LENGTH } from './admin-schemas.js';
 import { stateRoutes } from './admin-state-routes.js';
 import { storageRoutes } from './admin-storage-routes.js';
 import { pageRoute } from './inspector-page.js';
@@ -63,10 +68,12 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const config = checkAdminOptions(options);
   const app = Fastify({
     logger: false,
-    routerOptions: { maxParamLength: MAX_ID_LENGTH * 12 + 64 }, // a percent-encoded id
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     bodyLimit: 1024,
+    frameworkErrors: sendFrameworkError,
   });
   app.setErrorHandler(sendError);
+  app.setNotFoundHandler(sendNotFound);
   void app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

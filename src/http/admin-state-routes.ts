@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { decodeEntity, encodeTagged } from '../export/index.js';
-import { diffSavepoints } from '../inspect/index.js';
+import { diffSavepoints, type SavepointDiff } from '../inspect/index.js';
 import { notFound } from './admin-errors.js';
 import type { AdminConfig } from './admin-options.js';
 import {
@@ -33,6 +33,30 @@ function chunks(text: string): Readable {
       }
     })(),
   );
+}
+
+/** A diff with every list cut to `limit` items, and the full counts. */
+function bounded(diff: SavepointDiff, limit: number) {
+  const { added, removed, changed, entity } = diff;
+  const cut = <T>(list: readonly T[]) => list.slice(0, limit);
+  const truncated = [added, removed, changed, entity?.changes ?? []].some(
+    (list) => list.length > limit,
+  );
+  return {
+    ...diff,
+    added: cut(added),
+    removed: cut(removed),
+    changed: cut(changed),
+    counts: {
+      added: added.length,
+      removed: removed.length,
+      changed: changed.length,
+    },
+    truncated,
+    ...(entity === undefined
+      ? {}
+      : { entity: { id: entity.id, changes: cut(entity.changes) } }),
+  };
 }
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
@@ -86,10 +110,11 @@ export function stateRoutes(app: FastifyInstance, config: AdminConfig): void {
     async (request) => {
       const { runId } = request.params;
       const { from, to, entity } = request.query;
-      return diffSavepoints(config.storage, runId, from, to, {
+      const diff = await diffSavepoints(config.storage, runId, from, to, {
         codec: config.codec,
         ...(entity === undefined ? {} : { entityId: entity }),
       });
+      return bounded(diff, config.pageLimit);
     },
   );
 }

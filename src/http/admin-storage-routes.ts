@@ -32,7 +32,7 @@ export function dateOf(timestamp: number): string | null {
 }
 
 /** The page of `items` a query asks for, within the server's limit. */
-function pageOf<T>(items: readonly T[], query: Page, max: number): T[] {
+export function pageOf<T>(items: readonly T[], query: Page, max: number): T[] {
   const limit = Math.min(query.limit ?? max, max);
   return items.slice(query.offset, query.offset + limit);
 }
@@ -96,23 +96,24 @@ export function storageRoutes(app: FastifyInstance, config: AdminConfig): void {
       return { runs, total: all.length, offset: request.query.offset };
     },
   );
-  app.get<{ Params: { runId: string } }>(
+  app.get<{ Params: { runId: string }; Querystring: Page }>(
     '/api/runs/:runId/savepoints',
     {
       schema: {
         summary: 'A run’s live savepoints, oldest first',
         params: runParams,
+        querystring: pageQuery,
         response: responses(savepointsResponse),
       },
     },
     async (request) => {
       const { runId } = request.params;
       const timestamps = await savepointsOf(storage, runId);
-      const savepoints = timestamps.map((t) => ({
-        timestamp: t,
-        date: dateOf(t),
-      }));
-      return { runId, savepoints };
+      const savepoints = pageOf(timestamps, request.query, pageLimit).map(
+        (t) => ({ timestamp: t, date: dateOf(t) }),
+      );
+      const { offset } = request.query;
+      return { runId, savepoints, total: timestamps.length, offset };
     },
   );
   savepointRoute(app, config);

@@ -138,7 +138,7 @@ async function diffView(runId, a, b) {
   const list = (cls, ids) => ids.map((id) => el('li', { class: cls, 'data-entity': id }, el('span', { text: cls + ' ' }),
     el('a', { href: cls === 'changed' ? diffOf(id) : stateOf(id, cls === 'removed' ? a : b), text: id })));
   show('Run ' + runId + ' · diff ' + a + ' → ' + b, ...(await runView(runId, undefined, [a, b])),
-    el('p', { id: 'diff-summary', text: d.added.length + ' added, ' + d.removed.length + ' removed, ' + d.changed.length + ' changed, ' + d.unchanged + ' unchanged' }),
+    el('p', { id: 'diff-summary', text: d.counts.added + ' added, ' + d.counts.removed + ' removed, ' + d.counts.changed + ' changed, ' + d.unchanged + ' unchanged' + (d.truncated ? ' (lists cut to the first ' + Math.max(d.added.length, d.removed.length, d.changed.length) + ')' : '') }),
     el('ul', { id: 'diff' }, ...list('added', d.added), ...list('removed', d.removed), ...list('changed', d.changed)));
 }
 

@@ -89,21 +89,6 @@ describe('createAdminServer(): storage routes', () => {
     expect((await get('/api/runs?offset=-1')).status).toBe(400);
   });
 
-  it('keeps ids in paths as data: no escape, no huge ids', async () => {
-    const storage = await MemoryStorage.open();
-    await storage.initRun('../etc/passwd');
-    server = createAdminServer({ storage });
-    const tricky = encodeURIComponent('../etc/passwd');
-    expect(await get(`/api/runs/${tricky}/savepoints`)).toEqual({
-      status: 200,
-      body: { runId: '../etc/passwd', savepoints: [] },
-    });
-    const huge = 'x'.repeat(5000);
-    const res = await get(`/api/runs/${huge}/savepoints`);
-    expect(res.status).toBe(400);
-    expect((await get('/api/runs/%E0%A4%A/savepoints')).status).toBe(400);
-  });
-
   it('never writes: every route works with the write methods removed', async () => {
     const inner = await ordersStorage();
     const writes = [
@@ -196,6 +181,8 @@ describe('createAdminServer(): states and diffs', () => {
       removed: ['old'],
       changed: ['totals'],
       unchanged: 0,
+      counts: { added: 1, removed: 1, changed: 1 },
+      truncated: false,
     });
     const one = await get(
       `/api/runs/orders/diff?from=${a}&to=${b}&entity=totals`,
