@@ -9,12 +9,18 @@ import { fmt, fmtPercent, mdTable } from './stats.js';
 /** Target: with metrics, at least this share of the throughput without. */
 const SHARE = 0.97;
 
-const share = (r: OverheadResult) => ({
-  min: r.without.min / r.with.min,
-  median: r.without.median / r.with.median,
+type Times = OverheadResult['with'];
+
+/** Throughput with metrics as a share of the throughput without. */
+const shareOf = (on: Times, off: Times) => ({
+  min: off.min / on.min,
+  median: off.median / on.median,
 });
-const ms = (s: OverheadResult['with']): string =>
-  `${fmt(s.min)} / ${fmt(s.median)} ms`;
+const share = (r: OverheadResult) => shareOf(r.withCpu, r.withoutCpu);
+const wallShare = (r: OverheadResult) => shareOf(r.with, r.without);
+const ms = (s: Times): string => `${fmt(s.min)} / ${fmt(s.median)} ms`;
+const pct = (s: { min: number; median: number }): string =>
+  `${fmtPercent(s.min)} / ${fmtPercent(s.median)}`;
 
 /** One summary row per measured workload. */
 export function metricsRows(results: readonly OverheadResult[]): SummaryRow[] {
@@ -22,10 +28,10 @@ export function metricsRows(results: readonly OverheadResult[]): SummaryRow[] {
     const s = share(r);
     return {
       scenario: `(h) metrics on: ${r.what}`,
-      runstate: ms(r.with),
-      floor: `${ms(r.without)} (no metrics)`,
-      ratio: `${fmtPercent(s.min)} / ${fmtPercent(s.median)}`,
-      target: `≥ ${fmtPercent(SHARE)} of the throughput without`,
+      runstate: `CPU ${ms(r.withCpu)}`,
+      floor: `CPU ${ms(r.withoutCpu)} (no metrics)`,
+      ratio: `${pct(s)} (wall ${pct(wallShare(r))})`,
+      target: `CPU ≥ ${fmtPercent(SHARE)} of the throughput without`,
       verdict: judge(s.min >= SHARE, s.median >= SHARE),
     };
   });
@@ -43,24 +49,31 @@ with the same work without metrics. Rounds alternate which side goes first;
 a warm-up round is not counted. Nothing is recorded per message, so the cost
 is a few instrument calls per savepoint plus the reader's collections.
 
+**Measured**: each sample's wall-clock time and the process's CPU time
+(user + system) over the same span. The metrics cost CPU, not I/O waits; on
+a shared machine the wall-clock times swing with the other processes and
+with fsync far more than 3 %, so the target is judged on CPU time and the
+wall-clock shares are shown beside it.
+
 **Target**: with metrics, ≥ ${fmtPercent(SHARE)} of the throughput without
-(that is, within 3 %).
+(that is, within 3 %), in CPU time.
 
 ${mdTable(
   [
     'workload',
-    'with metrics (min / median)',
-    'without (min / median)',
-    'share (min / median)',
+    'CPU with metrics (min / median)',
+    'CPU without',
+    'CPU share (min / median)',
+    'wall with / without (median)',
+    'wall share (min / median)',
   ],
-  results.map((r) => {
-    const s = share(r);
-    return [
-      r.what,
-      ms(r.with),
-      ms(r.without),
-      `${fmtPercent(s.min)} / ${fmtPercent(s.median)}`,
-    ];
-  }),
+  results.map((r) => [
+    r.what,
+    ms(r.withCpu),
+    ms(r.withoutCpu),
+    pct(share(r)),
+    `${fmt(r.with.median)} / ${fmt(r.without.median)} ms`,
+    pct(wallShare(r)),
+  ]),
 )}`;
 }

@@ -16,7 +16,14 @@ async function main(): Promise<void> {
   const rows = metricsRows(await runMetricsBench(log));
   log(
     textTable(
-      ['scenario', 'with (min / median)', 'without', 'share', 'target', 'met'],
+      [
+        'scenario',
+        'with metrics',
+        'without',
+        'CPU share (wall share)',
+        'target',
+        'met',
+      ],
       rows.map((r) => [
         r.scenario,
         r.runstate,
