@@ -13,7 +13,11 @@ import { Entity, type EntityStore } from '../entity.js';
 import type { UpdateFunction } from './state-store-io.js';
 import { stateStoreMachine } from './state-store-machine.js';
 import type { SaveItem } from './state-store-types.js';
-import { storeStatus, type StateStoreStatus } from './state-store-status.js';
+import {
+  probeStatus,
+  storeStatus,
+  type StateStoreStatus,
+} from './state-store-status.js';
 import { checkDefs, closedError, storeConfig } from './state-store-checks.js';
 import type {
   LoadedRunState,
@@ -85,7 +89,9 @@ export class StateStore implements EntityStore {
         ),
     });
     this.#actor.start();
-    this.#detachMetrics = io.metrics?.attach(this.runId, () => this.status());
+    this.#detachMetrics = io.metrics?.attach(this.runId, () =>
+      probeStatus(this.#actor.getSnapshot()),
+    );
   }
 
   /** Whether storage holds state for this run (true after `initRunState`). */
