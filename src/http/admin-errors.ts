@@ -2,7 +2,6 @@
  * How the admin API answers failures: one body shape, `{ error: { code,
  * message } }`, and a status per kind of failure.
  *
- * @internal
  * @packageDocumentation
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';

@@ -2,7 +2,6 @@
  * The admin API's live route: the status of runs and stores living in this
  * process (open savepoints, the entities holding each back, counters).
  *
- * @internal
  * @packageDocumentation
  */
 import type { FastifyInstance } from 'fastify';

@@ -3,7 +3,6 @@
  * and @fastify/swagger builds `/openapi.json` from the same objects, so the
  * document cannot drift from what the routes accept and return.
  *
- * @internal
  * @packageDocumentation
  */
 

@@ -2,7 +2,6 @@
  * The admin API's routes into states: one entity's state as tagged JSON
  * (streamed), and the diff of two savepoints.
  *
- * @internal
  * @packageDocumentation
  */
 import { Readable } from 'node:stream';

@@ -2,7 +2,6 @@
  * The admin API's read-only routes over a storage: runs, a run's
  * savepoints, one savepoint's entities with their sizes.
  *
- * @internal
  * @packageDocumentation
  */
 import type { FastifyInstance } from 'fastify';

@@ -3,7 +3,6 @@
  * served by the admin server itself (no build step, nothing fetched from
  * the internet; a Content-Security-Policy keeps it so).
  *
- * @internal
  * @packageDocumentation
  */
 import type { FastifyInstance } from 'fastify';

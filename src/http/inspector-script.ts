@@ -4,7 +4,6 @@
  * the admin API and routes by the URL hash (`#/run/ID`, `#/run/ID/sp/TS`,
  * `#/run/ID/sp/TS/entity/EID`, `#/run/ID/diff/TS1/TS2`).
  *
- * @internal
  * @packageDocumentation
  */
 export const INSPECTOR_JS = String.raw`

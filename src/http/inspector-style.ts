@@ -1,7 +1,6 @@
 /**
  * The savepoint inspector's stylesheet, served at `/inspector.css`.
  *
- * @internal
  * @packageDocumentation
  */
 export const INSPECTOR_CSS = `

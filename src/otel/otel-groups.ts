@@ -2,7 +2,6 @@
  * The observable side of the OpenTelemetry recorder: live stores' probes
  * (and closed stores' totals) summed into one group per attribute set.
  *
- * @internal
  * @packageDocumentation
  */
 import type { StoreProbeStatus } from '../metrics/index.js';

@@ -2,7 +2,6 @@
  * The OpenTelemetry instruments of runstate, named and united after the
  * semantic conventions (`docs/observability.md` lists them).
  *
- * @internal
  * @packageDocumentation
  */
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';

@@ -3,7 +3,6 @@
  * (at the loop's periodic yield and when an attempt ends), never per
  * message.
  *
- * @internal
  * @packageDocumentation
  */
 import type { RunConfig } from './run-options.js';

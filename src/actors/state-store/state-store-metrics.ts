@@ -2,7 +2,6 @@
  * A StateStore's {@link MetricsRecorder}, guarded: a recorder that throws is
  * logged and ignored, never breaking the store.
  *
- * @internal
  * @packageDocumentation
  */
 import type { Logger } from '../../logger.js';
@@ -19,9 +18,8 @@ const METHODS = [
 
 /**
  * Check `metrics` (undefined, or a recorder) and wrap each of its methods so
- * that a throw is logged at `error` level and ignored.
- *
- * @internal
+ * that a throw is logged at `error` level and ignored. (Not public: only
+ * the StateStore and `startRun` use it.)
  */
 export function guardedMetrics(
   metrics: unknown,
