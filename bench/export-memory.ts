@@ -67,32 +67,61 @@ function child(mode: string, a: string, b: string): number {
   return (JSON.parse(r.stdout) as { maxRssMB: number }).maxRssMB;
 }
 
-function measure(n: number): void {
+/** Peak RSS of each step for one savepoint of `entities` entities. */
+export interface ExportMemoryResult {
+  readonly entities: number;
+  readonly fileMB: number;
+  readonly fillMB: number;
+  readonly readMB: number;
+  readonly exportMB: number;
+  readonly importMB: number;
+  /** Wall time of read + export + import, seconds. */
+  readonly seconds: number;
+}
+
+function measure(n: number): ExportMemoryResult {
   const dir = mkdtempSync(join(tmpdir(), 'runstate-export-mem-'));
   try {
     const db = join(dir, 'a.sqlite');
     const file = join(dir, 'a.ndjson');
-    const fill = child('fill', db, String(n));
+    const fillMB = child('fill', db, String(n));
     const started = Date.now();
-    const read = child('read', db, '');
-    const exp = child('export', db, file);
-    const imp = child('import', file, join(dir, 'b.sqlite'));
-    const row = [
-      n,
-      (statSync(file).size / MB).toFixed(1),
-      fill.toFixed(0),
-      read.toFixed(0),
-      exp.toFixed(0),
-      imp.toFixed(0),
-      ((Date.now() - started) / 1000).toFixed(1),
-    ];
-    process.stdout.write(`| ${row.join(' | ')} |\n`);
+    const readMB = child('read', db, '');
+    const exportMB = child('export', db, file);
+    const importMB = child('import', file, join(dir, 'b.sqlite'));
+    return {
+      entities: n,
+      fileMB: statSync(file).size / MB,
+      fillMB,
+      readMB,
+      exportMB,
+      importMB,
+      seconds: (Date.now() - started) / 1000,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/**
+ * Measure export and import peak memory for each size, each step in a
+ * child process of its own.
+ */
+export function runExportMemoryBench(
+  log: (line: string) => void,
+  sizes: readonly number[] = [10_000, 100_000],
+): ExportMemoryResult[] {
+  return sizes.map((n) => {
+    const r = measure(n);
+    log(
+      `  ${n} entities: export ${r.exportMB.toFixed(0)} MB, import ${r.importMB.toFixed(0)} MB, read alone ${r.readMB.toFixed(0)} MB`,
+    );
+    return r;
+  });
+}
+
 const [mode, a, b] = process.argv.slice(2);
+const isMain = process.argv[1] === fileURLToPath(import.meta.url);
 if (
   mode === 'fill' ||
   mode === 'read' ||
@@ -100,12 +129,10 @@ if (
   mode === 'import'
 ) {
   await step(mode, a!, b!);
-} else {
-  process.stdout.write(
-    '| entities | export file (MB) | fill RSS (MB) | read alone RSS (MB) | export RSS (MB) | import RSS (MB) | read+export+import (s) |\n|---|---|---|---|---|---|---|\n',
+} else if (isMain) {
+  const sizes = process.argv.slice(2).map(Number);
+  runExportMemoryBench(
+    (line) => process.stdout.write(`${line}\n`),
+    sizes.length > 0 ? sizes : undefined,
   );
-  for (const n of process.argv.slice(2).length > 0
-    ? process.argv.slice(2).map(Number)
-    : [10_000, 100_000])
-    measure(n);
 }

@@ -14,6 +14,8 @@ import { perSecond, timeRatio, type SummaryRow } from './results.js';
 import { growthSection } from './report-growth.js';
 import { runSections } from './report-runs.js';
 import { backendSection } from './report-backends.js';
+import { exportSection } from './report-export.js';
+import type { ExportMemoryResult } from './export-memory.js';
 import type { BackendResult } from './backends.js';
 import type { ManyRunsResult } from './run-many.js';
 import type { ThroughputResult } from './run-throughput.js';
@@ -35,6 +37,7 @@ export interface ReportInput {
   readonly many: readonly ManyRunsResult[];
   readonly backends: readonly BackendResult[];
   readonly overhead: readonly OverheadResult[];
+  readonly exportMemory: readonly ExportMemoryResult[];
   readonly rows: readonly SummaryRow[];
   /** Average encoded state (runstate blob, header included), bytes. */
   readonly blobBytes: number;
@@ -262,6 +265,7 @@ stable figures.`,
     runSections(input.throughput, input.many),
     backendSection(input.backends),
     metricsSection(input.overhead),
+    exportSection(input.exportMemory),
   ];
   writeFileSync(path, `${parts.join('\n\n')}\n`);
 }

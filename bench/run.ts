@@ -9,7 +9,8 @@
  * (e) run-throughput.ts — a supervised run of two reducer entities vs a bare
  * loop; (f) run-many.ts — memory per idle run with thousands in one process;
  * (g) backends.ts — every storage backend vs its raw floor; (h)
- * metrics-overhead.ts — otelMetrics() on vs off for (b) and (e).
+ * metrics-overhead.ts — otelMetrics() on vs off for (b) and (e);
+ * export-memory.ts — peak memory of exporting and importing a large savepoint.
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,7 @@ import { floorPackr } from './floor.js';
 import { runPersistenceBench } from './growth.js';
 import { describeMachine } from './machine.js';
 import { runBackendsBench } from './backends.js';
+import { runExportMemoryBench } from './export-memory.js';
 import { writeReport } from './report.js';
 import { backendRows } from './report-backends.js';
 import { runMetricsBench } from './metrics-overhead.js';
@@ -93,6 +95,8 @@ async function main(): Promise<void> {
   const backends = await runBackendsBench(log);
   log('(h) metrics on vs off…');
   const overhead = await runMetricsBench(log);
+  log('export and import of a large savepoint (peak memory)…');
+  const exportMemory = runExportMemoryBench(log);
   const rows = [
     ...summaryRows(ack, sizes),
     ...runRows(throughput, many),
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
     many,
     backends,
     overhead,
+    exportMemory,
     rows,
     ...states,
     load: [loadStart, loadEnd],

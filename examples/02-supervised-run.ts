@@ -5,7 +5,7 @@
  * the whole process is killed with SIGKILL. A new process resumes the run
  * from its newest savepoint and replays the input from there. The final
  * state equals an uninterrupted run's, and so do the outputs once
- * deduplicated by (entity, timestamp, index).
+ * deduplicated by their key (entity, watermark, index).
  *
  * Prerequisites: `npm install`. No server needed.
  * Run: `npx tsx --conditions=runstate-source examples/02-supervised-run.ts`
@@ -137,7 +137,7 @@ function uninterrupted() {
   const outputs = new Map<string, string>();
   for (let i = 0; i < TOTAL; i++) {
     const r = reading(i);
-    let index = 0;
+    let index = 0; // the input is in order: each watermark is the timestamp
     const ctx = {
       entityId: 'maxima',
       timestamp: r.timestamp,
@@ -169,7 +169,7 @@ if (process.argv[2] === 'worker') {
   let duplicates = 0;
   for (const line of lines.filter(Boolean)) {
     const o = JSON.parse(line) as RunOutput<string>;
-    const key = `${o.entityId}@${o.timestamp}#${o.index}`;
+    const key = `${o.entityId}@${o.watermark}#${o.index}`;
     if (seen.has(key)) duplicates++;
     else seen.set(key, o.value);
   }

@@ -117,7 +117,7 @@ if (contextOf(second.result.states) !== contextOf(reference.result.states)) {
   );
 }
 const keys = (outputs: RunOutput[]) =>
-  new Set(outputs.map((o) => `${o.entityId}@${o.timestamp}#${o.index}`));
+  new Set(outputs.map((o) => `${o.entityId}@${o.watermark}#${o.index}`));
 const all = keys([...first.outputs, ...second.outputs]);
 if (all.size !== keys(reference.outputs).size)
   throw new Error('outputs differ');

@@ -6,7 +6,8 @@
  * `docs/storage-adapters.md` walks through it.
  *
  * Layout: `run:<id>` holds the run's live timestamps, `sp:<id>:<timestamp>`
- * one savepoint's entries (ids JSON-quoted, so any id is unambiguous). A
+ * one savepoint's entries and metadata (ids JSON-quoted, so any id is
+ * unambiguous). A
  * write stores the savepoint's key, then the index: that one `set` is the
  * atomic switch. A crash before it leaves the old savepoints; after it, only
  * unlisted keys, which `deleteRun` removes with the rest. A quarantined
@@ -14,7 +15,7 @@
  */
 import { Packr } from 'msgpackr';
 import { BaseStorage, notMonotonicError, type StoredEntry } from 'runstate';
-import type { StoredSavepoint } from 'runstate';
+import type { SavepointMeta, StoredSavepoint } from 'runstate';
 import type { TinyKv } from './tiny-kv.js';
 
 const packr = new Packr({ useRecords: false });
@@ -59,7 +60,9 @@ export class KvStorage extends BaseStorage {
     if (newest !== undefined && newest >= sp.timestamp) {
       throw notMonotonicError(runId, sp.timestamp, newest);
     }
-    await this.#kv.set(spKey(runId, sp.timestamp), packr.pack(sp.entries));
+    // BaseStorage hands every write its metadata (version, writtenAt…).
+    const stored = { entries: sp.entries, meta: sp.meta };
+    await this.#kv.set(spKey(runId, sp.timestamp), packr.pack(stored));
     live.push(sp.timestamp);
     await this.#commit(runId, live.slice(-keep), live.slice(0, -keep));
   }
@@ -69,9 +72,12 @@ export class KvStorage extends BaseStorage {
     const ts = timestamp ?? live.at(-1);
     if (ts === undefined || !live.includes(ts)) return undefined;
     const bytes = await this.#kv.get(spKey(runId, ts));
-    return (
-      bytes && { timestamp: ts, entries: packr.unpack(bytes) as StoredEntry[] }
-    );
+    if (bytes === undefined) return undefined;
+    const { entries, meta } = packr.unpack(bytes) as {
+      entries: StoredEntry[];
+      meta: SavepointMeta;
+    };
+    return { timestamp: ts, entries, meta };
   }
 
   protected async _prune(runId: string, keep: number) {

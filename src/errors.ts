@@ -42,6 +42,15 @@
  * - `E_INVALID_IMPORT`: an export file (or tagged JSON) given to
  *   `importSavepoint`/`decodeTagged` is not exactly the documented format;
  *   `details: { path, reason }` and, for a file, `line`. Nothing was written.
+ * - `E_VERSION_NEWER`: a savepoint was written by a newer state version than
+ *   the code loading it (`details.found`, `details.current`); it is never
+ *   loaded silently.
+ * - `E_MIGRATION_FAILED`: a migration step threw or returned a bad result,
+ *   or no chain leads from the savepoint's version to the current one
+ *   (`details.step`, `details.entityId` when known; the thrown error is the
+ *   `cause`).
+ * - `E_UNSUPPORTED`: the storage adapter lacks an optional operation the
+ *   call needs (for example `replaceSavepoint` for `migrateRun`).
  */
 export type ErrorCode =
   | 'E_CLOSED'
@@ -65,7 +74,10 @@ export type ErrorCode =
   | 'E_OUT_OF_ORDER'
   | 'E_RESTART_LIMIT'
   | 'E_LOCKED'
-  | 'E_INVALID_IMPORT';
+  | 'E_INVALID_IMPORT'
+  | 'E_VERSION_NEWER'
+  | 'E_MIGRATION_FAILED'
+  | 'E_UNSUPPORTED';
 
 /** Options of a {@link RunStateError}. */
 export interface RunStateErrorOptions {

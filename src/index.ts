@@ -66,6 +66,7 @@ export { createStateStore, StateStore } from './actors/state-store/index.js';
 export type {
   StateStoreOptions,
   LoadedRunState,
+  LoadRunStateOptions,
 } from './actors/state-store/index.js';
 export type { UpdateFunction } from './actors/state-store/index.js';
 export type {
@@ -82,6 +83,27 @@ export type {
   ResumeOrStartOptions,
   ResumeOrStartResult,
 } from './actors/state-store/index.js';
+
+export {
+  defineMigrations,
+  mapStates,
+  checkMigrations,
+  migrateRun,
+  migrateRuns,
+} from './migrate/index.js';
+export type {
+  MigrateOptions,
+  MigrateRunResult,
+  MigrateStatus,
+  MigrateRunsOptions,
+  MigrationProgress,
+  MigrationReport,
+  RunMigrationResult,
+  MigrationContext,
+  MigrationStep,
+  MigrationSteps,
+  Migrations,
+} from './migrate/index.js';
 
 export { BaseStorage } from './storage/index.js';
 export type { BaseStorageOptions, MaybePromise } from './storage/index.js';
@@ -120,6 +142,11 @@ export type {
   StorageMethodName,
 } from './storage/index.js';
 export type {
+  JsonValue,
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
+  SavepointMeta,
   StorageAdapter,
   StoredSavepoint,
   StoredEntry,
@@ -135,7 +162,6 @@ export {
   EXPORT_FORMAT_VERSION,
 } from './export/index.js';
 export type {
-  JsonValue,
   TaggedValue,
   ExportSavepointOptions,
   ImportSavepointOptions,

@@ -23,7 +23,7 @@ export interface ExportHeader {
   readonly runId: string;
   /** The savepoint's scheduled timestamp (epoch ms). */
   readonly timestamp: number;
-  /** The savepoint's state version (0 when the storage records none). */
+  /** The savepoint's state version (0 for a savepoint written before versions). */
   readonly version: number;
   /** The savepoint's user metadata, when it has any. */
   readonly metadata?: unknown;

@@ -6,14 +6,9 @@
  * @packageDocumentation
  */
 
-/** A JSON value (what `JSON.parse` returns). */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+import type { JsonValue } from '../storage/index.js';
+
+export type { JsonValue };
 
 /**
  * A state as tagged JSON: plain JSON for strings, booleans, `null`, finite

@@ -14,7 +14,7 @@ export interface RunSummary {
   readonly savepoints: number;
   /** The newest live savepoint's timestamp, if any. */
   readonly newest?: number;
-  /** The newest savepoint's state version (0 when the storage records none). */
+  /** The newest savepoint's state version (0 for a savepoint written before versions). */
   readonly version?: number;
   /** The newest savepoint's stored state bytes. */
   readonly bytes?: number;
@@ -28,7 +28,7 @@ export interface SavepointSummary {
   readonly entities: number;
   /** The total size of its stored states, in bytes. */
   readonly bytes: number;
-  /** Its state version (0 when the storage records none). */
+  /** Its state version (0 for a savepoint written before versions). */
   readonly version: number;
   /** Its user metadata, when it has any. */
   readonly metadata?: unknown;

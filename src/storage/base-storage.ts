@@ -5,8 +5,9 @@
  *
  * @packageDocumentation
  */
+import { RunStateError } from '../errors.js';
 import { checkPositiveInteger, checkTimestamp } from '../validate.js';
-import { checkSavepoint, checkWriteOptions } from './check-savepoint.js';
+import { checkWriteOptions } from './check-savepoint.js';
 import {
   checkBaseOptions,
   type BaseStorageOptions,
@@ -20,7 +21,16 @@ import {
   noDetails,
   type Details,
 } from './operation-gate.js';
+import {
+  DEFAULT_META,
+  checkVersion,
+  listInfoByReading,
+  withMeta,
+} from './savepoint-meta.js';
 import type {
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
   StorageAdapter,
   StoredSavepoint,
   WriteSavepointOptions,
@@ -66,6 +76,7 @@ export abstract class BaseStorage implements StorageAdapter {
   /** Whether this instance refuses writes (`E_READ_ONLY`). */
   readonly readOnly: boolean;
   readonly #gate: OperationGate;
+  readonly #name: string;
 
   /**
    * No I/O here: open connections in the subclass's `static async open()`.
@@ -77,6 +88,7 @@ export abstract class BaseStorage implements StorageAdapter {
     const checked = checkBaseOptions(options);
     this.readOnly = checked.readOnly;
     this.#gate = new OperationGate(checked);
+    this.#name = checked.name;
   }
 
   /** Whether {@link BaseStorage.close} was called. */
@@ -105,13 +117,36 @@ export abstract class BaseStorage implements StorageAdapter {
     options: WriteSavepointOptions,
   ): Promise<void> {
     let keep = 0;
+    let complete = savepoint;
     const check = (): Details => {
-      checkSavepoint('savepoint', savepoint);
+      complete = withMeta(savepoint);
       keep = checkWriteOptions('options', options);
       return { timestamp: savepoint.timestamp };
     };
     return this.#gate.start('writeSavepoint', WRITE, runId, check, () =>
-      this._writeSavepoint(runId, savepoint, keep),
+      this._writeSavepoint(runId, complete, keep),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.replaceSavepoint} */
+  replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    options: ReplaceSavepointOptions,
+  ): Promise<ReplaceOutcome> {
+    let complete = savepoint;
+    let expect = 0;
+    const check = (): Details => {
+      complete = withMeta(savepoint);
+      expect = checkVersion(
+        'options.expectVersion',
+        (options as Partial<ReplaceSavepointOptions> | undefined)
+          ?.expectVersion,
+      );
+      return { timestamp: savepoint.timestamp };
+    };
+    return this.#gate.start('replaceSavepoint', WRITE, runId, check, () =>
+      this._replaceSavepoint(runId, complete, expect),
     );
   }
 
@@ -124,8 +159,18 @@ export abstract class BaseStorage implements StorageAdapter {
       if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
       return { timestamp };
     };
-    return this.#gate.start('readSavepoint', READ, runId, check, () =>
-      this._readSavepoint(runId, timestamp),
+    return this.#gate.start('readSavepoint', READ, runId, check, async () => {
+      const read = await this._readSavepoint(runId, timestamp);
+      return read === undefined || read.meta !== undefined
+        ? read
+        : { ...read, meta: DEFAULT_META };
+    });
+  }
+
+  /** {@inheritDoc StorageAdapter.listSavepointInfo} */
+  listSavepointInfo(runId: string): Promise<SavepointInfo[]> {
+    return this.#gate.start('listSavepointInfo', READ, runId, noDetails, () =>
+      this._listSavepointInfo(runId),
     );
   }
 
@@ -239,6 +284,35 @@ export abstract class BaseStorage implements StorageAdapter {
    */
   protected async _newestTimestamp(runId: string): Promise<number | undefined> {
     return (await this._listSavepoints(runId)).at(-1);
+  }
+
+  /**
+   * The live savepoints with their metadata. Defaults to reading each
+   * savepoint; override it when the backend can answer without the states.
+   */
+  protected _listSavepointInfo(runId: string): Promise<SavepointInfo[]> {
+    return listInfoByReading(
+      () => this._listSavepoints(runId),
+      (timestamp) => this._readSavepoint(runId, timestamp),
+    );
+  }
+
+  /**
+   * Swap the live savepoint at `savepoint.timestamp` for `savepoint` and
+   * quarantine the old one, atomically, when its version is `expectVersion`
+   * ({@link StorageAdapter.replaceSavepoint}). The default refuses with
+   * `E_UNSUPPORTED`: a backend that can do it atomically overrides it.
+   */
+  protected _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): MaybePromise<ReplaceOutcome> {
+    throw new RunStateError(
+      'E_UNSUPPORTED',
+      `${this.#name} cannot replace a savepoint atomically (no _replaceSavepoint); migrateRun needs it`,
+      { details: { runId, timestamp: savepoint.timestamp, expectVersion } },
+    );
   }
 
   /**

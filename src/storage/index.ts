@@ -22,8 +22,15 @@ export type {
   StorageMethodName,
 } from './decorate.js';
 export type {
+  JsonValue,
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
+  SavepointMeta,
   StorageAdapter,
   StoredEntry,
   StoredSavepoint,
   WriteSavepointOptions,
 } from './types.js';
+/** @internal */
+export { checkVersion, checkMetadata, DEFAULT_META } from './savepoint-meta.js';

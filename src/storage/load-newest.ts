@@ -9,7 +9,12 @@ import { isRunStateError, RunStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { checkId, checkOptions, show } from '../validate.js';
 import { defaultCodec, type Codec } from './codec/index.js';
-import type { StorageAdapter, StoredSavepoint } from './types.js';
+import { DEFAULT_META } from './savepoint-meta.js';
+import type {
+  SavepointMeta,
+  StorageAdapter,
+  StoredSavepoint,
+} from './types.js';
 
 /** The result of {@link loadNewestSavepoint}. */
 export interface LoadedSavepoint {
@@ -17,6 +22,11 @@ export interface LoadedSavepoint {
   readonly timestamp: number;
   /** Every entity's decoded state, as `[entityId, state]` pairs. */
   readonly states: [string, unknown][];
+  /**
+   * The savepoint's version, write time and user metadata (version 0 for a
+   * savepoint written before versions were recorded).
+   */
+  readonly meta: SavepointMeta;
   /**
    * Timestamps of newer savepoints skipped because they were corrupted,
    * newest first. The caller quarantines them before its next write.
@@ -31,11 +41,17 @@ interface Failure {
   readonly entityId?: string;
 }
 
+/** A savepoint's decoded states and its metadata. */
+interface Decoded {
+  readonly states: [string, unknown][];
+  readonly meta: SavepointMeta;
+}
+
 /** Decode every entry, or report the first `E_CORRUPTED` one. */
 function decodeAll(
   codec: Codec,
   savepoint: StoredSavepoint,
-): [string, unknown][] | Failure {
+): Decoded | Failure {
   const { entries } = savepoint;
   const states = new Array<[string, unknown]>(entries.length);
   for (let i = 0; i < entries.length; i++) {
@@ -47,7 +63,7 @@ function decodeAll(
       return { error, entityId };
     }
   }
-  return states;
+  return { states, meta: savepoint.meta ?? DEFAULT_META };
 }
 
 /**
@@ -60,7 +76,7 @@ async function tryLoad(
   codec: Codec,
   runId: string,
   timestamp: number,
-): Promise<[string, unknown][] | Failure | undefined> {
+): Promise<Decoded | Failure | undefined> {
   let savepoint: StoredSavepoint | undefined;
   try {
     savepoint = await storage.readSavepoint(runId, timestamp);
@@ -190,7 +206,7 @@ async function loadFrom(
     const timestamp = timestamps[i] as number;
     const loaded = await tryLoad(storage, codec, runId, timestamp);
     if (loaded === undefined) continue;
-    if (Array.isArray(loaded)) return { timestamp, states: loaded, skipped };
+    if ('states' in loaded) return { timestamp, ...loaded, skipped };
     const { error: err, entityId } = loaded;
     logger.warn(
       {

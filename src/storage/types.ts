@@ -10,6 +10,43 @@
 /** One entity's encoded state inside a savepoint: `[entityId, bytes]`. */
 export type StoredEntry = readonly [entityId: string, bytes: Uint8Array];
 
+/** A JSON value: what savepoint metadata may hold. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/**
+ * What a savepoint records beside its states (see `docs/migrations.md`).
+ *
+ * @remarks
+ * Savepoints written before runstate recorded metadata (schema 1 of the SQL
+ * backends, file format 1, Redis hashes without an `m` field) read as
+ * `version: 0`, the default version, with `writtenAt` where the backend kept
+ * it (SQLite and Postgres did) and no `metadata`.
+ */
+export interface SavepointMeta {
+  /**
+   * The application's state version that wrote it: a non-negative safe
+   * integer, 0 by default.
+   */
+  readonly version: number;
+  /**
+   * Wall-clock time it was written (epoch ms); `undefined` when the
+   * backend did not record it (savepoints of file format 1 and old Redis
+   * hashes).
+   */
+  readonly writtenAt?: number;
+  /**
+   * Small user metadata (a build id, a git sha): JSON, at most 60 KiB once
+   * serialised.
+   */
+  readonly metadata?: JsonValue;
+}
+
 /**
  * A savepoint as storage sees it: a scheduled timestamp and each entity's
  * encoded state. Entity ids are unique within a savepoint.
@@ -19,7 +56,36 @@ export interface StoredSavepoint {
   readonly timestamp: number;
   /** Every registered entity's encoded state, in no particular order. */
   readonly entries: readonly StoredEntry[];
+  /**
+   * Version, write time and user metadata. Optional when writing (version
+   * 0, written now, no metadata); every read through `BaseStorage` returns
+   * it.
+   */
+  readonly meta?: SavepointMeta;
 }
+
+/** One live savepoint as {@link StorageAdapter.listSavepointInfo} lists it. */
+export interface SavepointInfo extends SavepointMeta {
+  /** The savepoint's scheduled timestamp. */
+  readonly timestamp: number;
+}
+
+/** Options of {@link StorageAdapter.replaceSavepoint}. */
+export interface ReplaceSavepointOptions {
+  /**
+   * Replace only when the live savepoint still has this version (a
+   * compare-and-swap, so two migrating processes cannot both replace it).
+   */
+  readonly expectVersion: number;
+}
+
+/**
+ * What {@link StorageAdapter.replaceSavepoint} did: `'replaced'`, or why
+ * not: `'missing'` (no live savepoint at that timestamp: pruned,
+ * quarantined or never written) or `'conflict'` (its version is not
+ * `expectVersion` any more).
+ */
+export type ReplaceOutcome = 'replaced' | 'missing' | 'conflict';
 
 /** Options of {@link StorageAdapter.writeSavepoint}. */
 export interface WriteSavepointOptions {
@@ -96,6 +162,30 @@ export interface StorageAdapter {
 
   /** The timestamps of the run's live savepoints, ascending. */
   listSavepoints(runId: string): Promise<number[]>;
+
+  /**
+   * The run's live savepoints with their metadata, ascending by timestamp.
+   * Optional, for adapters written before it existed: `listSavepointInfo()`
+   * of `runstate` falls back to reading each savepoint.
+   */
+  listSavepointInfo?(runId: string): Promise<SavepointInfo[]>;
+
+  /**
+   * Atomically swap the live savepoint at `savepoint.timestamp` for
+   * `savepoint` (same timestamp, new states and metadata), moving the old
+   * one into quarantine (kept, never deleted). The one write the monotonic
+   * rule allows at an existing timestamp; the number of live savepoints,
+   * so `keep`, is unchanged. Used by `migrateRun`. A crash leaves either
+   * the old savepoint live or the new one live (with the old quarantined).
+   * Optional: `migrateRun` refuses an adapter without it.
+   *
+   * @throws `E_READ_ONLY` on a read-only storage.
+   */
+  replaceSavepoint?(
+    runId: string,
+    savepoint: StoredSavepoint,
+    options: ReplaceSavepointOptions,
+  ): Promise<ReplaceOutcome>;
 
   /**
    * Delete all but the newest `keep` live savepoints.

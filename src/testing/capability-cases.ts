@@ -57,6 +57,7 @@ async function expectSample(storage: StorageAdapter): Promise<void> {
   expect(plain(await storage.readSavepoint('r', 1))).toEqual([['a', [1]]]);
 }
 
+/** The conformance cases of the optional capabilities a storage declares. */
 export function describeCapabilities(
   factory: StorageFactory,
   declared: StorageCapabilities,

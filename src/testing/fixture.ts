@@ -52,6 +52,14 @@ export interface StorageCapabilities {
    * @defaultValue false
    */
   readonly readOnly?: boolean;
+  /**
+   * `replaceSavepoint` swaps a live savepoint for one at the same
+   * timestamp atomically, quarantining the old one (what `migrateRun`
+   * needs).
+   *
+   * @defaultValue false
+   */
+  readonly replace?: boolean;
 }
 
 /** Creates one {@link StorageFixture} per test. */

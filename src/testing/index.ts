@@ -30,10 +30,21 @@ import { describe } from 'vitest';
 import { describeCapabilities } from './capability-cases.js';
 import type { StorageCapabilities, StorageFactory } from './fixture.js';
 import { describeLifecycle } from './lifecycle-cases.js';
+import { describeMetadata } from './metadata-cases.js';
 import { describeRuns } from './run-cases.js';
 import { describeSavepoints } from './savepoint-cases.js';
 import { describeValidation } from './validation-cases.js';
 
+export {
+  checkPinnedSavepoints,
+  expectPinnedSavepoints,
+} from './pinned-savepoints.js';
+export type {
+  PinnedReport,
+  PinnedResult,
+  PinnedSavepointsOptions,
+  PinnedSource,
+} from './pinned-savepoints.js';
 export type {
   ReopenOptions,
   StorageCapabilities,
@@ -54,8 +65,10 @@ export interface DescribeStorageOptions {
  * Register the conformance suite for one backend: savepoints round-trip, the
  * newest wins, `keep`, monotonic writes, run isolation (odd and Unicode run
  * ids), listing, deleting, quarantine, corruption fallback, large
- * savepoints, `close()` semantics and argument checks; and the tests of each
- * declared capability (reopening, read-only instances).
+ * savepoints, `close()` semantics, argument checks and savepoint metadata
+ * (version, write time, user metadata, `listSavepointInfo`); and the tests
+ * of each declared capability (reopening, read-only instances, in-place
+ * replacement).
  *
  * @param name - the backend, as shown in test names (`'MemoryStorage'`)
  * @param factory - creates a fresh fixture for every test
@@ -79,10 +92,11 @@ export function describeStorageAdapter(
     describeLifecycle(factory);
     describeValidation(factory);
     describeCapabilities(factory, capabilities);
+    describeMetadata(factory, capabilities);
   });
 }
 
-const CAPABILITIES = ['reopen', 'readOnly'] as const;
+const CAPABILITIES = ['reopen', 'readOnly', 'replace'] as const;
 
 /** Refuse a misspelt capability or a non-boolean flag, naming it. */
 function checkCapabilities(value: StorageCapabilities): StorageCapabilities {

@@ -20,6 +20,7 @@ export const CALLS: [string, (s: StorageAdapter) => Promise<unknown>][] = [
   ['listRuns', (s) => s.listRuns()],
 ];
 
+/** The conformance cases of `close()` and `E_CLOSED` after it. */
 export function describeLifecycle(factory: StorageFactory): void {
   describe('#close()', () => {
     const ctx = useFixture(factory);

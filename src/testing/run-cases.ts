@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCodec } from '../storage/codec/index.js';
 import { loadNewestSavepoint } from '../storage/index.js';
-import { silentLogger } from '../logger.js';
 import {
   plain,
   savepoint,
@@ -24,6 +23,7 @@ const ODD_IDS = [
   'r'.repeat(1024),
 ];
 
+/** The conformance cases of runs: init, ids, listing, deletion, quarantine, loading. */
 export function describeRuns(factory: StorageFactory): void {
   describe('#isInitialized() and #initRun()', () => {
     const ctx = useFixture(factory);
@@ -175,16 +175,12 @@ export function describeRuns(factory: StorageFactory): void {
         );
       }
       await corrupt('r', 180_000);
-      const loaded = await loadNewestSavepoint(
-        storage,
-        defaultCodec,
-        'r',
-        silentLogger,
-      );
-      expect(loaded).toEqual({
+      const loaded = await loadNewestSavepoint(storage, 'r');
+      expect(loaded).toMatchObject({
         timestamp: 120_000,
         states: [['e', { ts: 120_000 }]],
         skipped: [180_000],
+        meta: { version: 0 },
       });
       expect(await storage.listSavepoints('r')).toEqual([
         60_000, 120_000, 180_000,
@@ -203,9 +199,7 @@ export function describeRuns(factory: StorageFactory): void {
       }
       await corrupt('r', 120_000);
       await corrupt('r', 60_000);
-      await expect(
-        loadNewestSavepoint(storage, defaultCodec, 'r', silentLogger),
-      ).rejects.toMatchObject({
+      await expect(loadNewestSavepoint(storage, 'r')).rejects.toMatchObject({
         code: 'E_CORRUPTED',
         details: { runId: 'r', timestamps: [120_000, 60_000] },
       });

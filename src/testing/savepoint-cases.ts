@@ -12,6 +12,7 @@ import {
 
 const RUN = 'run-1';
 
+/** The conformance cases of writing, reading, pruning and quarantining savepoints. */
 export function describeSavepoints(factory: StorageFactory): void {
   describe('#writeSavepoint() and #readSavepoint()', () => {
     const ctx = useFixture(factory);
@@ -49,9 +50,10 @@ export function describeSavepoints(factory: StorageFactory): void {
         { timestamp: 0, entries: [] },
         { keep: 1 },
       );
-      expect(await storage.readSavepoint(RUN)).toEqual({
+      expect(await storage.readSavepoint(RUN)).toMatchObject({
         timestamp: 0,
         entries: [],
+        meta: { version: 0 },
       });
       expect(await storage.newestTimestamp(RUN)).toBe(0);
     });

@@ -166,6 +166,7 @@ const ARGUMENT_CASES: Case[] = [
   ],
 ];
 
+/** The conformance cases of argument validation (`TypeError`/`RangeError`). */
 export function describeValidation(factory: StorageFactory): void {
   describe('argument validation', () => {
     const ctx = useFixture(factory);

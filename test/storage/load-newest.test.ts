@@ -103,6 +103,7 @@ describe('loadNewestSavepoint()', () => {
         ['a', { ts: 180_000, at: new Date(180_000) }],
         ['b', new Map([[180_000, 'b']])],
       ],
+      meta: { version: 0, writtenAt: expect.any(Number) as number },
       skipped: [],
     });
     expect(logger.calls).toEqual([]);

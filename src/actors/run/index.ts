@@ -13,11 +13,9 @@ export type {
   Reducer,
   ReducerEntity,
   RestartInfo,
-  RunCounters,
   RunMessage,
   RunOptions,
   RunOutput,
-  RunResult,
-  RunStatus,
 } from './run-types.js';
+export type { RunCounters, RunResult, RunStatus } from './run-status.js';
 export { RunHandle, startRun } from './run.js';

@@ -92,6 +92,7 @@ export async function runAttempt(
     ...(config.keep === undefined ? {} : { keep: config.keep }),
     persistIntervalMs: config.persistIntervalMs,
     ...(config.codec === undefined ? {} : { codec: config.codec }),
+    ...config.versioning,
     logger: config.logger,
     ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
     onError: (error) => void (failure ??= error),
@@ -109,7 +110,11 @@ export async function runAttempt(
       startFrom: config.startFrom,
       entities: config.entities.map((spec) => [spec.id, spec.initial()]),
       ...(config.update === undefined ? {} : { update: config.update }),
+      ...(config.at === undefined || progress.loaded === true
+        ? {}
+        : { at: config.at }),
     });
+    progress.loaded = true;
     if (start.resumed) progress.newestPersisted = start.timestamp;
     const outbox = new Outbox(config.output, progress.counters);
     slots = slotsFor(config, start.entities, outbox);

@@ -49,30 +49,6 @@ export type Emit = (
   value: unknown,
 ) => void;
 
-/**
- * Numbers an entity's outputs per watermark (the newest timestamp the input
- * has reached): outputs of a late message continue the numbering of the
- * newer timestamp, so no two outputs share `(watermark, index)`.
- */
-class OutputNumbering {
-  #watermark = -1;
-  #index = 0;
-
-  /** Before a message is handled at `watermark`. */
-  reach(watermark: number): void {
-    if (watermark !== this.#watermark) this.#index = 0;
-    this.#watermark = watermark;
-  }
-
-  get watermark(): number {
-    return this.#watermark;
-  }
-
-  next(): number {
-    return this.#index++;
-  }
-}
-
 /** The operations the run's loop performs on an entity. @internal */
 export interface EntitySlot {
   readonly id: string;
@@ -114,33 +90,35 @@ function entityFailed(
   );
 }
 
-/** The context a reducer gets; one per entity, updated per message. */
-class ReducerContext implements EntityContext {
+/**
+ * An entity's outputs, and the context a reducer gets (one per entity,
+ * updated per message). Outputs are numbered per watermark (the newest
+ * timestamp the input has reached): outputs of a late message continue the
+ * numbering of the newer timestamp, so no two outputs of the entity share
+ * `(watermark, index)`.
+ */
+class EntityOutputs implements EntityContext {
   timestamp = -1;
   readonly entityId: string;
   readonly #emit: Emit;
-  readonly #numbering = new OutputNumbering();
+  #watermark = -1;
+  #index = 0;
 
   constructor(entityId: string, emit: Emit) {
     this.entityId = entityId;
     this.#emit = emit;
   }
 
-  /** Before a message: outputs are numbered per (entity, watermark). */
+  /** Before a message at `timestamp` is handled at `watermark`. */
   reset(timestamp: number, watermark: number): void {
-    this.#numbering.reach(watermark);
+    if (watermark !== this.#watermark) this.#index = 0;
+    this.#watermark = watermark;
     this.timestamp = timestamp;
   }
 
   emit(output: unknown): void {
-    const numbering = this.#numbering;
-    this.#emit(
-      this.entityId,
-      this.timestamp,
-      numbering.watermark,
-      numbering.next(),
-      output,
-    );
+    const { entityId, timestamp } = this;
+    this.#emit(entityId, timestamp, this.#watermark, this.#index++, output);
   }
 }
 
@@ -154,7 +132,7 @@ class ReducerSlot implements EntitySlot {
   #changed: number;
   readonly #reduce: Reducer<unknown, RunMessage>;
   readonly #transform: ((e: Entity<unknown>) => unknown) | undefined;
-  readonly #context: ReducerContext;
+  readonly #context: EntityOutputs;
 
   constructor(
     spec: Extract<EntitySpec, { kind: 'reducer' }>,
@@ -170,7 +148,7 @@ class ReducerSlot implements EntitySlot {
     this.#reduce = spec.reduce;
     const transform = spec.transform;
     this.#transform = transform && ((e) => transform(e.state));
-    this.#context = new ReducerContext(spec.id, emit);
+    this.#context = new EntityOutputs(spec.id, emit);
   }
 
   save(timestamp: number): void {
@@ -207,8 +185,7 @@ class MachineSlot implements EntitySlot {
   readonly #toEvent: (message: RunMessage) => EventObject;
   readonly #snapshot = (): unknown => this.#actor.getPersistedSnapshot();
   #error: unknown;
-  #timestamp = -1;
-  readonly #numbering = new OutputNumbering();
+  readonly #outputs: EntityOutputs;
 
   constructor(
     spec: Extract<EntitySpec, { kind: 'machine' }>,
@@ -229,16 +206,9 @@ class MachineSlot implements EntitySlot {
         : { input: spec.input, clock },
     );
     this.#actor.subscribe({ error: (error) => void (this.#error = error) });
-    const numbering = this.#numbering;
-    this.#actor.on('*', (event: unknown) =>
-      emit(
-        this.id,
-        this.#timestamp,
-        numbering.watermark,
-        numbering.next(),
-        event,
-      ),
-    );
+    const outputs = new EntityOutputs(spec.id, emit);
+    this.#outputs = outputs;
+    this.#actor.on('*', (event: unknown) => outputs.emit(event));
     this.#actor.start();
     this.#check(entity.timestamp);
   }
@@ -251,8 +221,7 @@ class MachineSlot implements EntitySlot {
   handle(message: RunMessage, timestamp: number, watermark: number): void {
     try {
       if (this.accepts !== undefined && !this.accepts(message)) return;
-      this.#numbering.reach(watermark);
-      this.#timestamp = timestamp;
+      this.#outputs.reset(timestamp, watermark);
       this.#actor.send(this.#toEvent(message));
     } catch (error) {
       throw entityFailed(this.id, timestamp, error);

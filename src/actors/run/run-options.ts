@@ -26,6 +26,7 @@ import { findMachineTimer } from './run-machine-timers.js';
 import type {
   EntityDefinition,
   LatenessPolicy,
+  MachineEntity,
   RestartInfo,
   RunMessage,
   RunOptions,
@@ -45,6 +46,10 @@ export interface RunConfig {
   readonly input: RunOptions['input'];
   readonly output: ((output: RunOutput) => void | Promise<void>) | undefined;
   readonly update: UpdateFunction | undefined;
+  /** `version`, `migrations`, `metadata`: given to each attempt's store. */
+  readonly versioning: Pick<RunOptions, 'version' | 'migrations' | 'metadata'>;
+  /** Rewind the first attempt to this savepoint. */
+  readonly at: number | undefined;
   readonly keep: number | undefined;
   readonly persistIntervalMs: number;
   readonly lateness: LatenessPolicy;
@@ -113,6 +118,36 @@ function pristine(initial: unknown, codec: Codec): () => unknown {
   return () => codec.decode(bytes);
 }
 
+/** Normalise a machine entity (`name` is how errors name it). */
+function machineSpec(
+  id: string,
+  name: string,
+  def: MachineEntity,
+  accepts: EntitySpec['accepts'],
+): EntitySpec {
+  if (def.machine === null || typeof def.machine !== 'object') {
+    throw new TypeError(
+      `${name}.machine must be an xstate machine, got ${show(def.machine)}`,
+    );
+  }
+  const timer = findMachineTimer(def.machine);
+  if (timer !== undefined) {
+    throw new TypeError(
+      `${name}.machine uses ${timer}: machine entities must not use timers (after, delayed raise or sendTo), because a timer fires on wall-clock time and is not restored on resume; drive time by the messages' timestamps instead`,
+    );
+  }
+  const toEvent = optionalFunction(`${name}.toEvent`, def.toEvent);
+  return {
+    kind: 'machine',
+    id,
+    initial: () => null,
+    machine: def.machine,
+    input: def.input,
+    toEvent: toEvent ?? messageAsEvent,
+    accepts,
+  };
+}
+
 /** Normalise one entity definition, naming it in every error. */
 function entitySpec(
   id: string,
@@ -137,29 +172,7 @@ function entitySpec(
     );
   }
   const accepts = optionalFunction(`${name}.accepts`, def.accepts);
-  if ('machine' in def) {
-    if (def.machine === null || typeof def.machine !== 'object') {
-      throw new TypeError(
-        `${name}.machine must be an xstate machine, got ${show(def.machine)}`,
-      );
-    }
-    const timer = findMachineTimer(def.machine);
-    if (timer !== undefined) {
-      throw new TypeError(
-        `${name}.machine uses ${timer}: machine entities must not use timers (after, delayed raise or sendTo), because a timer fires on wall-clock time and is not restored on resume; drive time by the messages' timestamps instead`,
-      );
-    }
-    const toEvent = optionalFunction(`${name}.toEvent`, def.toEvent);
-    return {
-      kind: 'machine',
-      id,
-      initial: () => null,
-      machine: def.machine,
-      input: def.input,
-      toEvent: toEvent ?? messageAsEvent,
-      accepts,
-    };
-  }
+  if ('machine' in def) return machineSpec(id, name, def, accepts);
   if (!('reduce' in def) || typeof def.reduce !== 'function') {
     throw new TypeError(
       `${name} must be a reducer, { initial, reduce } or { machine }; its reduce is ${show((def as { reduce?: unknown }).reduce)}`,
@@ -236,6 +249,12 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     input: o.input,
     output: optionalFunction('options.output', o.output),
     update: optionalFunction('options.update', o.update),
+    versioning: {
+      ...(o.version === undefined ? {} : { version: o.version }),
+      ...(o.migrations === undefined ? {} : { migrations: o.migrations }),
+      ...(o.metadata === undefined ? {} : { metadata: o.metadata }),
+    },
+    at: o.at === undefined ? undefined : checkTimestamp('options.at', o.at),
     keep: o.keep,
     persistIntervalMs: nonNegativeInteger(
       'options.persistIntervalMs',

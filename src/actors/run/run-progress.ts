@@ -24,6 +24,8 @@ export interface RunProgress {
   /** The furthest position reached by any attempt of this process. */
   readonly highWater: Position;
   newestPersisted: number | undefined;
+  /** Whether an attempt already loaded (so a rewind is not repeated). */
+  loaded?: boolean;
   store: StateStore | undefined;
   states: Map<string, unknown>;
   readonly counters: {

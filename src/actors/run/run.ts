@@ -10,12 +10,8 @@ import { RunStateError, ensureError } from '../../errors.js';
 import type { RunProgress } from './run-progress.js';
 import { runMachine } from './run-machine.js';
 import { checkRunOptions, type RunConfig } from './run-options.js';
-import type {
-  RunMessage,
-  RunOptions,
-  RunResult,
-  RunStatus,
-} from './run-types.js';
+import type { RunResult, RunStatus } from './run-status.js';
+import type { RunMessage, RunOptions } from './run-types.js';
 
 const noop = (): void => undefined;
 

@@ -12,6 +12,7 @@ export type {
 } from './resume-or-start.js';
 export type { UpdateFunction } from './state-store-io.js';
 export type {
+  LoadRunStateOptions,
   LoadedRunState,
   StateStoreOptions,
 } from './state-store-options.js';

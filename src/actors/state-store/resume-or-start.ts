@@ -1,6 +1,7 @@
 import { isRunStateError } from '../../errors.js';
 import { checkOptions, checkTimestamp } from '../../validate.js';
 import type { Entity } from '../entity.js';
+import type { SavepointMeta } from '../../storage/index.js';
 import type { UpdateFunction } from './state-store-io.js';
 import type { StateStore } from './state-store.js';
 
@@ -12,6 +13,11 @@ export interface ResumeOrStartOptions<S> {
   readonly entities: Iterable<readonly [string, S]>;
   /** Migrates loaded state (see `loadRunState`). */
   readonly update?: UpdateFunction;
+  /**
+   * Rewind to this live savepoint (see `loadRunState({ at })`); a run
+   * without savepoints starts fresh as usual.
+   */
+  readonly at?: number;
 }
 
 /** What {@link resumeOrStart} did. */
@@ -28,6 +34,8 @@ export interface ResumeOrStartResult<S> {
   readonly entities: Entity<S>[];
   /** Newer savepoints skipped as corrupted on load. */
   readonly skipped: readonly number[];
+  /** The loaded savepoint's stored metadata (`undefined` on a fresh start). */
+  readonly meta?: SavepointMeta;
 }
 
 /**
@@ -55,11 +63,16 @@ export async function resumeOrStart<S>(
   const startFrom = checkTimestamp('options.startFrom', options.startFrom);
   if (await store.isInitialized()) {
     try {
-      const loaded = await store.loadRunState(options.update);
+      const loaded = await store.loadRunState({
+        update: options.update,
+        at: options.at,
+      });
       const entities = loaded.entities as Entity<S>[];
       return { resumed: true, ...loaded, entities };
     } catch (error) {
       if (!isRunStateError(error, 'E_NO_SAVEPOINT')) throw error;
+      // A rewind target that is not live is the caller's mistake.
+      if (error.details.at !== undefined) throw error;
     }
   }
   const entities = await store.initRunState(startFrom, options.entities);

@@ -116,6 +116,7 @@ export const storeSetup = queueSetup.extend({
         runId,
         timestamp: head.timestamp,
         entityCount: head.filled,
+        version: context.io.version,
       };
       logger.debug(info, 'savepoint persisted');
       context.onPersisted(info);

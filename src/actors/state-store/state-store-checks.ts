@@ -1,18 +1,32 @@
 import { RunStateError, ensureError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { checkSchedule } from '../../schedule/index.js';
-import { defaultCodec } from '../../storage/codec/index.js';
-import type { StorageAdapter } from '../../storage/index.js';
+import {
+  defaultCodec,
+  unstorableEntity,
+  type Codec,
+} from '../../storage/codec/index.js';
+import {
+  checkMetadata,
+  checkVersion,
+  type JsonValue,
+  type StorageAdapter,
+} from '../../storage/index.js';
+import type { Migrations } from '../../migrate/index.js';
 import {
   checkFunction,
   checkId,
   checkOptions,
   checkPositiveInteger,
+  checkTimestamp,
   show,
 } from '../../validate.js';
-import type { StoreIo } from './state-store-io.js';
+import type { LoadRequest, StoreIo, UpdateFunction } from './state-store-io.js';
 import { guardedMetrics } from './state-store-metrics.js';
-import type { StateStoreOptions } from './state-store-options.js';
+import type {
+  LoadRunStateOptions,
+  StateStoreOptions,
+} from './state-store-options.js';
 import type { PersistedInfo } from './state-store-types.js';
 
 /** An `E_CLOSED` error for a call on a closed store. @internal */
@@ -133,12 +147,41 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
     ),
     persistIntervalMs: checkInterval(options.persistIntervalMs),
     metrics: guardedMetrics(options.metrics, logger, runId),
+    ...checkVersioning(options),
   };
   return {
     io,
     report: guarded(onError, 'onError', alarm, runId),
     onPersisted: guarded(onPersisted, 'onPersisted', alarm, runId),
   };
+}
+
+/** `version`, `migrations` and `metadata`, checked against each other. */
+function checkVersioning(options: StateStoreOptions): {
+  version: number;
+  migrations: Migrations<unknown> | undefined;
+  metadata: JsonValue | undefined;
+} {
+  const { migrations, metadata } = options;
+  if (
+    migrations !== undefined &&
+    (typeof migrations !== 'object' || !(migrations?.steps instanceof Map))
+  ) {
+    throw new TypeError(
+      `migrations must be a chain made by defineMigrations(), got ${show(migrations)}`,
+    );
+  }
+  const version =
+    options.version === undefined
+      ? (migrations?.version ?? 0)
+      : checkVersion('version', options.version);
+  if (migrations !== undefined && migrations.version !== version) {
+    throw new RangeError(
+      `version is ${version} but migrations lead to version ${migrations.version}; they must agree (or omit version)`,
+    );
+  }
+  if (metadata !== undefined) checkMetadata('metadata', metadata);
+  return { version, migrations, metadata };
 }
 
 function checkInterval(value: unknown): number {
@@ -180,4 +223,69 @@ function guarded<A>(
       alarm({ err: error, runId }, `${name} callback threw; ignored`);
     }
   };
+}
+
+/** `loadRunState`'s argument: an update function or options. @internal */
+export function checkLoadOptions(
+  options: UpdateFunction | LoadRunStateOptions | undefined,
+): LoadRequest {
+  if (options === undefined) return { update: undefined, at: undefined };
+  if (typeof options === 'function') return { update: options, at: undefined };
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `options must be an update function or { update, at }, got ${show(options)}`,
+    );
+  }
+  const { update, at } = options;
+  if (update !== undefined) checkFunction('options.update', update);
+  if (at !== undefined) checkTimestamp('options.at', at);
+  return { update, at };
+}
+
+/**
+ * Why a save must be refused: the store is closed (`E_CLOSED`) or not yet
+ * initialised or loaded (`E_NOT_INITIALIZED`); undefined when it may go on.
+ * @internal
+ */
+export function saveRefusal(
+  runId: string,
+  entityId: string,
+  timestamp: number,
+  store: { readonly ready: boolean; readonly closed: boolean },
+): RunStateError | undefined {
+  if (store.ready && !store.closed) return undefined;
+  const what = `save of entity ${JSON.stringify(entityId)} at ${timestamp}`;
+  if (store.closed) return closedError(runId, what);
+  return new RunStateError(
+    'E_NOT_INITIALIZED',
+    `${what} before initRunState()/loadRunState()`,
+    { details: { runId, entityId, timestamp } },
+  );
+}
+
+/**
+ * Encode a state for a save; an unstorable one is reported
+ * (`E_UNSTORABLE`) and gives undefined. @internal
+ */
+export function encodeOrReport(
+  codec: Codec,
+  entityId: string,
+  state: unknown,
+  report: (error: RunStateError) => void,
+): Uint8Array | undefined {
+  try {
+    // codec and id were validated by createStateStore and Entity.create.
+    return codec.encode(state);
+  } catch (thrown) {
+    const error = unstorableEntity(thrown, entityId);
+    report(
+      error instanceof RunStateError
+        ? error
+        : new RunStateError('E_UNSTORABLE', ensureError(error).message, {
+            cause: error,
+            details: { entityId },
+          }),
+    );
+    return undefined;
+  }
 }

@@ -1,6 +1,7 @@
 import { RunStateError, ensureError, storageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MetricsRecorder } from '../../metrics/index.js';
+import { measurePersist } from './state-store-metrics.js';
 import { createRunState, type RunState } from '../../schedule/index.js';
 import type { Schedule } from '../../schedule/index.js';
 import { entityStates, type Savepoint } from '../../schedule/index.js';
@@ -9,8 +10,17 @@ import {
   loadNewestSavepoint,
   type LoadedSavepoint,
 } from '../../storage/index.js';
-import type { StorageAdapter } from '../../storage/index.js';
-import { checkId, show } from '../../validate.js';
+import type {
+  JsonValue,
+  SavepointMeta,
+  StorageAdapter,
+} from '../../storage/index.js';
+import {
+  applyMigrations,
+  versionNewerError,
+  type Migrations,
+} from '../../migrate/index.js';
+import { checkStatePairs } from '../../state-pairs.js';
 
 /**
  * Migrates loaded state: receives the newest savepoint's `[id, state]` pairs
@@ -41,6 +51,19 @@ export interface StoreIo {
   readonly persistIntervalMs: number;
   /** Where measurements go (guarded: never throws). */
   readonly metrics: MetricsRecorder | undefined;
+  /** The state version written into every savepoint. */
+  readonly version: number;
+  /** Brings older savepoints to `version`. */
+  readonly migrations: Migrations<unknown> | undefined;
+  /** User metadata written into every savepoint. */
+  readonly metadata: JsonValue | undefined;
+}
+
+/** What one `loadRunState` call asks for. @internal */
+export interface LoadRequest {
+  readonly update: UpdateFunction | undefined;
+  /** Rewind to this live savepoint. */
+  readonly at: number | undefined;
 }
 
 /** @internal */
@@ -54,6 +77,8 @@ export interface LoadOutput {
   readonly timestamp: number;
   readonly states: [string, unknown][];
   readonly skipped: number[];
+  readonly meta: SavepointMeta;
+  readonly rewound: number[];
 }
 
 /**
@@ -96,27 +121,33 @@ export async function initRun(
  */
 export async function loadRun(
   io: StoreIo,
-  update: UpdateFunction | undefined,
+  { update, at }: LoadRequest,
 ): Promise<LoadOutput> {
   const { runId, logger } = io;
   const started = performance.now();
   let loaded: LoadedSavepoint;
+  let rewound: number[] = [];
   try {
-    loaded = await loadNewestSavepoint(io.storage, io.codec, runId, logger);
+    if (at !== undefined) rewound = await rewind(io, at);
+    loaded = await loadNewestSavepoint(io.storage, runId, {
+      codec: io.codec,
+      logger,
+    });
   } catch (error) {
     throw storageError(error, 'loadRunState', { runId });
   }
+  const migrated = await migrate(io, loaded, update !== undefined);
   const states =
     update === undefined
-      ? loaded.states
-      : await applyUpdate(runId, update, loaded.states, loaded.timestamp);
+      ? migrated
+      : await applyUpdate(runId, update, migrated, loaded.timestamp);
   const runState = createRunState<Uint8Array>(
     io.schedule,
     loaded.timestamp,
     states.map(([id]) => id),
     { resumed: true, maxOpenSavepoints: io.maxOpenSavepoints },
   );
-  const { timestamp, skipped } = loaded;
+  const { timestamp, skipped, meta } = loaded;
   io.metrics?.loaded({
     runId,
     timestamp,
@@ -125,10 +156,72 @@ export async function loadRun(
     durationMs: performance.now() - started,
   });
   logger.info(
-    { runId, timestamp, entities: states.length, skipped },
+    {
+      runId,
+      timestamp,
+      entities: states.length,
+      skipped,
+      version: meta.version,
+      current: io.version,
+    },
     'resumed run from savepoint',
   );
-  return { runState, timestamp, states, skipped };
+  return { runState, timestamp, states, skipped, meta, rewound };
+}
+
+/**
+ * Quarantine the live savepoints newer than `at`, newest first, so `at` is
+ * the newest; returns them.
+ *
+ * @throws `E_NO_SAVEPOINT` when `at` is not a live savepoint of the run.
+ */
+async function rewind(io: StoreIo, at: number): Promise<number[]> {
+  const { runId, storage, logger } = io;
+  const live = await storage.listSavepoints(runId);
+  if (!live.includes(at)) {
+    throw new RunStateError(
+      'E_NO_SAVEPOINT',
+      `run ${JSON.stringify(runId)} has no live savepoint at ${at} to rewind to (live: ${live.join(', ') || 'none'})`,
+      { details: { runId, at, live } },
+    );
+  }
+  const newer = live.filter((ts) => ts > at).reverse();
+  for (const timestamp of newer) {
+    await storage.quarantineSavepoint(runId, timestamp);
+    logger.warn({ runId, timestamp, at }, 'rewind: moved savepoint aside');
+  }
+  return newer;
+}
+
+/**
+ * Bring the loaded states to the store's version through its chain.
+ * Without a chain, an older savepoint needs `update` (trusted to migrate
+ * it); a newer one is always refused.
+ */
+async function migrate(
+  io: StoreIo,
+  loaded: LoadedSavepoint,
+  hasUpdate: boolean,
+): Promise<[string, unknown][]> {
+  const source = {
+    runId: io.runId,
+    timestamp: loaded.timestamp,
+    version: loaded.meta.version,
+  };
+  if (io.migrations !== undefined) {
+    return applyMigrations(io.migrations, loaded.states, source);
+  }
+  if (source.version > io.version) {
+    throw versionNewerError(source, io.version);
+  }
+  if (source.version < io.version && !hasUpdate) {
+    throw new RunStateError(
+      'E_MIGRATION_FAILED',
+      `savepoint ${source.timestamp} of run ${JSON.stringify(io.runId)} is at state version ${source.version}, the store at ${io.version}, and the store has no migrations (give it options.migrations)`,
+      { details: { ...source, found: source.version, current: io.version } },
+    );
+  }
+  return loaded.states;
 }
 
 async function applyUpdate(
@@ -152,39 +245,7 @@ async function applyUpdate(
   } catch (error) {
     throw fail(`threw: ${ensureError(error).message}`, error);
   }
-  return checkPairs(result, fail);
-}
-
-/** Validate what `update` returned: `[id, state]` pairs, ids unique. */
-function checkPairs(
-  result: unknown,
-  fail: (reason: string) => RunStateError,
-): [string, unknown][] {
-  if (result === null || typeof result !== 'object') {
-    throw fail(`must return a list of [id, state] pairs, got ${show(result)}`);
-  }
-  if (!(Symbol.iterator in result)) {
-    throw fail(`must return a list of [id, state] pairs, got ${show(result)}`);
-  }
-  const pairs: [string, unknown][] = [];
-  const seen = new Set<string>();
-  for (const pair of result as Iterable<unknown>) {
-    if (!Array.isArray(pair) || pair.length !== 2) {
-      throw fail(`returned ${show(pair)} where an [id, state] pair belongs`);
-    }
-    const [id, state] = pair as [unknown, unknown];
-    try {
-      checkId('entity id', id);
-    } catch (error) {
-      throw fail(`returned a bad entity id: ${ensureError(error).message}`);
-    }
-    const text = id as string;
-    if (seen.has(text))
-      throw fail(`returned entity id ${JSON.stringify(text)} twice`);
-    seen.add(text);
-    pairs.push([text, state]);
-  }
-  return pairs;
+  return checkStatePairs(result, fail);
 }
 
 /**
@@ -206,10 +267,15 @@ export async function persistSavepoint(
     }
     const { timestamp } = savepoint;
     const entries = entityStates(savepoint);
+    const meta = {
+      version: io.version,
+      writtenAt: Date.now(),
+      ...(io.metadata === undefined ? {} : { metadata: io.metadata }),
+    };
     const started = performance.now();
     await storage.writeSavepoint(
       runId,
-      { timestamp, entries },
+      { timestamp, entries, meta },
       { keep: io.keep },
     );
     if (io.metrics !== undefined) {
@@ -222,22 +288,4 @@ export async function persistSavepoint(
       timestamp: savepoint.timestamp,
     });
   }
-}
-
-function measurePersist(
-  metrics: MetricsRecorder,
-  runId: string,
-  timestamp: number,
-  entries: readonly (readonly [string, Uint8Array])[],
-  durationMs: number,
-): void {
-  let bytes = 0;
-  for (const entry of entries) bytes += entry[1].byteLength;
-  metrics.persisted({
-    runId,
-    timestamp,
-    entities: entries.length,
-    bytes,
-    durationMs,
-  });
 }

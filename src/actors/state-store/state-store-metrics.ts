@@ -56,3 +56,22 @@ export function guardedMetrics(
       safely('replayed', undefined, () => inner.replayed(id, n)),
   };
 }
+
+/** Report one savepoint write: its entities, bytes and duration. */
+export function measurePersist(
+  metrics: MetricsRecorder,
+  runId: string,
+  timestamp: number,
+  entries: readonly (readonly [string, Uint8Array])[],
+  durationMs: number,
+): void {
+  let bytes = 0;
+  for (const entry of entries) bytes += entry[1].byteLength;
+  metrics.persisted({
+    runId,
+    timestamp,
+    entities: entries.length,
+    bytes,
+    durationMs,
+  });
+}

@@ -3,9 +3,15 @@ import type { Logger } from '../../logger.js';
 import type { MetricsRecorder } from '../../metrics/index.js';
 import type { Schedule } from '../../schedule/index.js';
 import type { Codec } from '../../storage/codec/index.js';
-import type { StorageAdapter } from '../../storage/index.js';
+import type { Migrations } from '../../migrate/index.js';
+import type {
+  JsonValue,
+  SavepointMeta,
+  StorageAdapter,
+} from '../../storage/index.js';
 import type { Entity } from '../entity.js';
 import type { PersistedInfo } from './state-store-types.js';
+import type { UpdateFunction } from './state-store-io.js';
 
 /** Options of {@link createStateStore}. */
 export interface StateStoreOptions {
@@ -35,6 +41,24 @@ export interface StateStoreOptions {
    * @defaultValue 0
    */
   readonly persistIntervalMs?: number;
+  /**
+   * The application's state version, recorded in every savepoint written:
+   * a non-negative integer. A savepoint of a newer version is refused on
+   * load (`E_VERSION_NEWER`); one of an older version is migrated through
+   * `migrations`. See `docs/migrations.md`.
+   * @defaultValue `migrations.version`, or 0 without migrations
+   */
+  readonly version?: number;
+  /**
+   * The migration chain (`defineMigrations`) that brings loaded savepoints
+   * of older versions to `version`.
+   */
+  readonly migrations?: Migrations<unknown>;
+  /**
+   * Small user metadata (JSON, a build id, a git sha) recorded in every
+   * savepoint written.
+   */
+  readonly metadata?: JsonValue;
   /** The state codec. @defaultValue `defaultCodec` */
   readonly codec?: Codec;
   /**
@@ -69,4 +93,24 @@ export interface LoadedRunState {
   readonly entities: Entity<unknown>[];
   /** Newer savepoints skipped as corrupted (moved aside before the next write). */
   readonly skipped: readonly number[];
+  /**
+   * The loaded savepoint's metadata as stored: `meta.version` is the
+   * version it was migrated from.
+   */
+  readonly meta: SavepointMeta;
+  /** Savepoints newer than `at` moved aside by a rewind, newest first. */
+  readonly rewound: readonly number[];
+}
+
+/** Options of {@link StateStore.loadRunState}. */
+export interface LoadRunStateOptions {
+  /** Migrates loaded state after the store's `migrations` (see `UpdateFunction`). */
+  readonly update?: UpdateFunction;
+  /**
+   * Rewind: load the live savepoint at this timestamp instead of the
+   * newest. The newer live savepoints are quarantined first (kept, never
+   * deleted, no longer listed or loaded), so the run persists past them:
+   * this writes, so it needs a writable storage.
+   */
+  readonly at?: number;
 }

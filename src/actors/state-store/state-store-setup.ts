@@ -14,7 +14,7 @@ import {
   type InitOutput,
   type LoadOutput,
   type StoreIo,
-  type UpdateFunction,
+  type LoadRequest,
 } from './state-store-io.js';
 import type {
   StoreContext,
@@ -44,10 +44,9 @@ export const baseSetup = setup({
       InitOutput,
       { io: StoreIo; timestamp: number; ids: readonly string[] }
     >(({ input }) => initRun(input.io, input.timestamp, input.ids)),
-    loadRun: fromPromise<
-      LoadOutput,
-      { io: StoreIo; update: UpdateFunction | undefined }
-    >(({ input }) => loadRun(input.io, input.update)),
+    loadRun: fromPromise<LoadOutput, { io: StoreIo; request: LoadRequest }>(
+      ({ input }) => loadRun(input.io, input.request),
+    ),
     persist: fromPromise<void, PersistInput>(({ input }) =>
       persistSavepoint(input.io, input.savepoint, input.quarantine),
     ),

@@ -44,7 +44,7 @@ export const loading = storeSetup.createStateConfig({
     src: 'loadRun',
     input: ({ context, event }) => ({
       io: context.io,
-      update: (event as Extract<StoreEvent, { type: 'load' }>).update,
+      request: (event as Extract<StoreEvent, { type: 'load' }>).request,
     }),
     onDone: {
       target: 'ready',

@@ -38,6 +38,8 @@ export interface StateStoreStatus {
   readonly open: readonly OpenSavepointStatus[];
   /** Counters of ignored and failed work. */
   readonly counters: StoreCounters;
+  /** The state version this store writes (`docs/migrations.md`). */
+  readonly version: number;
 }
 
 /** @internal */
@@ -61,6 +63,7 @@ export function storeStatus(
     pendingSaves,
     open,
     counters: context.counters,
+    version: context.io.version,
   };
 }
 

@@ -10,8 +10,8 @@ import type { Savepoint } from '../../schedule/index.js';
 import type {
   InitOutput,
   LoadOutput,
+  LoadRequest,
   StoreIo,
-  UpdateFunction,
 } from './state-store-io.js';
 
 /** One encoded save, as batched by the handle. @internal */
@@ -31,6 +31,8 @@ export interface PersistedInfo {
   readonly timestamp: number;
   /** How many entity states it holds. */
   readonly entityCount: number;
+  /** The state version it was written at (the store's `version`). */
+  readonly version: number;
 }
 
 /** Counters of ignored and failed work, for `status()`. */
@@ -100,7 +102,7 @@ export type StoreEvent =
     }
   | {
       type: 'load';
-      update: UpdateFunction | undefined;
+      request: LoadRequest;
       resolve: (output: LoadOutput) => void;
       reject: (error: unknown) => void;
     }

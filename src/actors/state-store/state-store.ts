@@ -6,11 +6,11 @@ import {
 } from '../../abort.js';
 import { RunStateError, ensureError, storageError } from '../../errors.js';
 import { nextSavepoint, type Schedule } from '../../schedule/index.js';
-import { unstorableEntity, type Codec } from '../../storage/codec/index.js';
+import type { Codec } from '../../storage/codec/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
-import { checkFunction, checkTimestamp, show } from '../../validate.js';
+import { checkTimestamp, show } from '../../validate.js';
 import { Entity, type EntityStore } from '../entity.js';
-import type { UpdateFunction } from './state-store-io.js';
+import type { LoadOutput, UpdateFunction } from './state-store-io.js';
 import { stateStoreMachine } from './state-store-machine.js';
 import type { SaveItem } from './state-store-types.js';
 import {
@@ -18,8 +18,16 @@ import {
   storeStatus,
   type StateStoreStatus,
 } from './state-store-status.js';
-import { checkDefs, closedError, storeConfig } from './state-store-checks.js';
+import {
+  checkDefs,
+  checkLoadOptions,
+  closedError,
+  encodeOrReport,
+  saveRefusal,
+  storeConfig,
+} from './state-store-checks.js';
 import type {
+  LoadRunStateOptions,
   LoadedRunState,
   StateStoreOptions,
 } from './state-store-options.js';
@@ -142,30 +150,33 @@ export class StateStore implements EntityStore {
   }
 
   /**
-   * Resume: read the newest decodable savepoint, pass its states through
-   * `update` when given, and return entities at its timestamp. Writes
-   * nothing.
+   * Resume: read the newest decodable savepoint (or, with `at`, rewind to
+   * an older one), migrate it through the store's `migrations` to its
+   * `version`, pass its states through `update` when given, and return
+   * entities at its timestamp. Writes nothing, except that a rewind
+   * quarantines the savepoints newer than `at`.
    *
-   * @param update - migrates `[id, state]` pairs (may rename, add, drop)
-   * @throws `E_NO_SAVEPOINT`, `E_CORRUPTED`, `E_FORMAT_VERSION`,
-   * `E_UPDATE_FAILED` (the store stays usable), `E_STORAGE`, `E_CLOSED`
+   * @param options - `update` (or the update function itself), `at`
+   * @throws `E_NO_SAVEPOINT` (also for an `at` that is not a live
+   * savepoint), `E_CORRUPTED`, `E_FORMAT_VERSION`, `E_VERSION_NEWER`,
+   * `E_MIGRATION_FAILED`, `E_UPDATE_FAILED` (the store stays usable after
+   * these three), `E_STORAGE`, `E_CLOSED`
    */
-  async loadRunState(update?: UpdateFunction): Promise<LoadedRunState> {
+  async loadRunState(
+    options?: UpdateFunction | LoadRunStateOptions,
+  ): Promise<LoadedRunState> {
     this.#checkOpen();
-    if (update !== undefined) checkFunction('update', update);
+    const request = checkLoadOptions(options);
     this.#sendBatch();
-    const loaded = await new Promise<{
-      timestamp: number;
-      states: [string, unknown][];
-      skipped: number[];
-    }>((resolve, reject) =>
-      this.#actor.send({ type: 'load', update, resolve, reject }),
+    const loaded = await new Promise<LoadOutput>((resolve, reject) =>
+      this.#actor.send({ type: 'load', request, resolve, reject }),
     );
     this.#ready = true;
     const entities = loaded.states.map(([id, state]) =>
       Entity.create(this, id, this.schedule, loaded.timestamp, state),
     );
-    return { timestamp: loaded.timestamp, entities, skipped: loaded.skipped };
+    const { timestamp, skipped, meta, rewound } = loaded;
+    return { timestamp, entities, skipped, meta, rewound };
   }
 
   /**
@@ -189,11 +200,16 @@ export class StateStore implements EntityStore {
       throw new TypeError(`entity must be an Entity, got ${show(entity)}`);
     }
     checkTimestamp('timestamp', timestamp);
-    const refusal = this.#refusal(entity.id, timestamp);
+    const refusal = saveRefusal(this.runId, entity.id, timestamp, {
+      ready: this.#ready,
+      closed: this.#closePromise !== undefined,
+    });
     if (refusal !== undefined) return this.#report(refusal);
-    const bytes = this.#encode(
+    const bytes = encodeOrReport(
+      this.#codec,
       entity.id,
       state.length === 0 ? entity.state : state[0],
+      this.#report,
     );
     if (bytes === undefined) return;
     const next = entity.nextSavepoint;
@@ -204,35 +220,6 @@ export class StateStore implements EntityStore {
       bytes,
     };
     if (this.#batch.push(item) === 1) queueMicrotask(() => this.#sendBatch());
-  }
-
-  #refusal(entityId: string, timestamp: number): RunStateError | undefined {
-    if (this.#ready && this.#closePromise === undefined) return undefined;
-    const what = `save of entity ${JSON.stringify(entityId)} at ${timestamp}`;
-    if (this.#closePromise !== undefined) return closedError(this.runId, what);
-    return new RunStateError(
-      'E_NOT_INITIALIZED',
-      `${what} before initRunState()/loadRunState()`,
-      { details: { runId: this.runId, entityId, timestamp } },
-    );
-  }
-
-  #encode(entityId: string, state: unknown): Uint8Array | undefined {
-    try {
-      // codec and id were validated by createStateStore and Entity.create.
-      return this.#codec.encode(state);
-    } catch (thrown) {
-      const error = unstorableEntity(thrown, entityId);
-      this.#report(
-        error instanceof RunStateError
-          ? error
-          : new RunStateError('E_UNSTORABLE', ensureError(error).message, {
-              cause: error,
-              details: { entityId },
-            }),
-      );
-      return undefined;
-    }
   }
 
   /**

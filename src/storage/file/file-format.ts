@@ -1,7 +1,9 @@
 /**
- * The savepoint file format of the file backend (version 1, documented in
- * `docs/storage-file.md`): a 48-byte header, then the body, optionally
- * compressed, holding every entry as `[id, bytes]`.
+ * The savepoint file format of the file backend (version 2, documented in
+ * `docs/storage-file.md`): a 48-byte header, the metadata (state version,
+ * write time, user metadata as JSON), then the body, optionally
+ * compressed, holding every entry as `[id, bytes]`. Version 1 files (no
+ * metadata) are still read: as state version 0, write time unknown.
  *
  * @internal
  * @packageDocumentation
@@ -15,14 +17,23 @@ import {
   knowsCompression,
 } from './file-compression.js';
 import type { FileCompression } from './file-options.js';
-import type { StoredEntry, StoredSavepoint } from '../types.js';
+import { metaOf, metadataText } from '../savepoint-meta.js';
+import type {
+  JsonValue,
+  SavepointMeta,
+  StoredEntry,
+  StoredSavepoint,
+} from '../types.js';
 
 /** `RSSP` ("runstate savepoint"), the first four bytes of every file. */
 const MAGIC = Buffer.from('RSSP', 'latin1');
-/** The format version this runstate writes and reads. */
-const FILE_FORMAT_VERSION = 1;
-/** Bytes before the body, in version 1. */
+/** The format version this runstate writes (it reads 1 too). */
+const FILE_FORMAT_VERSION = 2;
+/** The fixed part of the header; all of it in version 1. */
 const HEADER_LENGTH = 48;
+/** Version 2: the fixed part plus state version, write time, JSON length. */
+const META_AT = HEADER_LENGTH;
+const META_FIXED = 20;
 /** Where the header checksum is (in every version). */
 const HEADER_CRC_AT = 8;
 /** Set in an id's length field when the id is stored as UTF-16LE. */
@@ -87,23 +98,39 @@ function fillBody(
   }
 }
 
+/** The metadata part of a version 2 header. */
+function encodeMeta(savepoint: StoredSavepoint): Buffer {
+  const meta = metaOf(savepoint);
+  const text = metadataText(meta);
+  const json = text === null ? Buffer.alloc(0) : Buffer.from(text, 'utf8');
+  const part = Buffer.allocUnsafe(META_FIXED + json.length);
+  writeU64(part, meta.version, 0);
+  writeU64(part, meta.writtenAt, 8);
+  part.writeUInt32LE(text === null ? 0xffffffff : json.length, 16);
+  json.copy(part, META_FIXED);
+  return part;
+}
+
 function writeHeader(
   file: Buffer,
   savepoint: StoredSavepoint,
   compression: FileCompression,
   rawLength: number,
+  meta: Buffer,
 ): void {
+  const headerLength = HEADER_LENGTH + meta.length;
   MAGIC.copy(file, 0);
   file[4] = FILE_FORMAT_VERSION;
   file[5] = compressionId(compression);
-  file.writeUInt16LE(HEADER_LENGTH, 6);
+  file.writeUInt16LE(headerLength, 6);
   file.writeUInt32LE(savepoint.entries.length, 12);
   writeU64(file, savepoint.timestamp, 16);
-  writeU64(file, file.length - HEADER_LENGTH, 24);
+  writeU64(file, file.length - headerLength, 24);
   writeU64(file, rawLength, 32);
-  file.writeUInt32LE(crc32(file.subarray(HEADER_LENGTH)), 40);
+  file.writeUInt32LE(crc32(file.subarray(headerLength)), 40);
   file.writeUInt32LE(0, 44);
-  file.writeUInt32LE(headerCrc(file, HEADER_LENGTH), HEADER_CRC_AT);
+  meta.copy(file, META_AT);
+  file.writeUInt32LE(headerCrc(file, headerLength), HEADER_CRC_AT);
 }
 
 /**
@@ -117,17 +144,24 @@ export async function encodeSavepointFile(
   compression: FileCompression,
 ): Promise<Buffer> {
   const { entries } = savepoint;
+  const meta = encodeMeta(savepoint);
+  const headerLength = HEADER_LENGTH + meta.length;
+  if (headerLength > 0xffff) {
+    throw new RangeError(
+      `savepoint metadata of ${meta.length - META_FIXED} bytes does not fit a savepoint file header (at most ${0xffff - HEADER_LENGTH - META_FIXED})`,
+    );
+  }
   const [idLengths, size] = measure(entries);
-  const at = compression === 'none' ? HEADER_LENGTH : 0;
+  const at = compression === 'none' ? headerLength : 0;
   const raw = Buffer.allocUnsafe(at + size);
   fillBody(raw, at, entries, idLengths);
   let file = raw;
   if (compression !== 'none') {
     const body = await compress(compression, raw);
-    file = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
-    body.copy(file, HEADER_LENGTH);
+    file = Buffer.allocUnsafe(headerLength + body.length);
+    body.copy(file, headerLength);
   }
-  writeHeader(file, savepoint, compression, size);
+  writeHeader(file, savepoint, compression, size, meta);
   return file;
 }
 
@@ -148,8 +182,44 @@ function formatVersion(message: string, details: Details): RunStateError {
   return new RunStateError('E_FORMAT_VERSION', message, { details });
 }
 
+/** What a checked header says beside the fixed fields. */
+interface Header {
+  readonly compression: number;
+  readonly headerLength: number;
+  readonly meta: SavepointMeta;
+}
+
+/** The metadata of a header of `version` (version 1 has none). */
+function readMeta(
+  file: Buffer,
+  version: number,
+  headerLength: number,
+  details: Details,
+): SavepointMeta | undefined {
+  if (version === 1) {
+    return headerLength === HEADER_LENGTH ? { version: 0 } : undefined;
+  }
+  if (headerLength < HEADER_LENGTH + META_FIXED) return undefined;
+  const length = file.readUInt32LE(META_AT + 16);
+  const none = length === 0xffffffff;
+  if (HEADER_LENGTH + META_FIXED + (none ? 0 : length) !== headerLength) {
+    return undefined;
+  }
+  const meta = {
+    version: readU64(file, META_AT),
+    writtenAt: readU64(file, META_AT + 8),
+  };
+  if (none) return meta;
+  const text = file.toString('utf8', META_AT + META_FIXED, headerLength);
+  try {
+    return { ...meta, metadata: JSON.parse(text) as JsonValue };
+  } catch (error) {
+    throw corrupted('metadata is not JSON', details, error);
+  }
+}
+
 /** Check the header; returns the compression id. */
-function checkHeader(file: Buffer, details: Details): number {
+function checkHeader(file: Buffer, details: Details): Header {
   if (file.length < HEADER_CRC_AT + 4 || !MAGIC.equals(file.subarray(0, 4))) {
     throw corrupted('not a runstate savepoint file (bad magic)', details);
   }
@@ -161,9 +231,13 @@ function checkHeader(file: Buffer, details: Details): number {
     throw corrupted('header checksum mismatch', details);
   }
   const version = file[4] as number;
-  if (version !== FILE_FORMAT_VERSION || headerLength !== HEADER_LENGTH) {
+  const meta =
+    version === 1 || version === FILE_FORMAT_VERSION
+      ? readMeta(file, version, headerLength, details)
+      : undefined;
+  if (meta === undefined) {
     throw formatVersion(
-      `savepoint file format version ${version} is unknown to this runstate, which reads version ${FILE_FORMAT_VERSION}; it was written by a newer runstate`,
+      `savepoint file format version ${version} is unknown to this runstate, which reads versions 1 to ${FILE_FORMAT_VERSION}; it was written by a newer runstate`,
       { ...details, version },
     );
   }
@@ -174,23 +248,23 @@ function checkHeader(file: Buffer, details: Details): number {
       { ...details, version, compression },
     );
   }
-  return compression;
+  return { compression, headerLength, meta };
 }
 
 /** The body, checked and decompressed. */
 async function readBody(
   file: Buffer,
-  compression: number,
+  { compression, headerLength }: Header,
   details: Details,
 ): Promise<Buffer> {
   const storedLength = readU64(file, 24);
-  if (file.length !== HEADER_LENGTH + storedLength) {
+  if (file.length !== headerLength + storedLength) {
     throw corrupted(
-      `${file.length} bytes where the header says ${HEADER_LENGTH + storedLength} (truncated or extended)`,
+      `${file.length} bytes where the header says ${headerLength + storedLength} (truncated or extended)`,
       details,
     );
   }
-  const stored = file.subarray(HEADER_LENGTH);
+  const stored = file.subarray(headerLength);
   if (crc32(stored) !== file.readUInt32LE(40)) {
     throw corrupted('body checksum mismatch', details);
   }
@@ -255,9 +329,10 @@ export async function decodeSavepointFile(
   file: Buffer,
   details: Details,
 ): Promise<StoredSavepoint> {
-  const compression = checkHeader(file, details);
+  const header = checkHeader(file, details);
   const count = file.readUInt32LE(12);
   const timestamp = readU64(file, 16);
-  const body = await readBody(file, compression, details);
-  return { timestamp, entries: parseEntries(body, count, details) };
+  const body = await readBody(file, header, details);
+  const entries = parseEntries(body, count, details);
+  return { timestamp, entries, meta: header.meta };
 }

@@ -28,7 +28,8 @@ import {
   writeSavepointFile,
   type LockedRun,
 } from './file-run.js';
-import type { StoredSavepoint } from '../types.js';
+import type { ReplaceOutcome, StoredSavepoint } from '../types.js';
+import { replaceSavepointFile } from './file-replace.js';
 
 /** Re-reads of a newest savepoint pruned by another process meanwhile. */
 const READ_ATTEMPTS = 10;
@@ -126,14 +127,17 @@ export class FileStorage extends BaseStorage {
     return storage;
   }
 
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): Promise<boolean> {
     return exists(join(this.#runDir(runId), RUN_META));
   }
 
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): Promise<void> {
     return this.#locked(runId, true, () => Promise.resolve(), undefined);
   }
 
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -147,6 +151,7 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected async _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -166,10 +171,12 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected async _listSavepoints(runId: string): Promise<number[]> {
     return liveTimestamps(await listDir(this.#runDir(runId)));
   }
 
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#locked(
       runId,
@@ -179,6 +186,7 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -191,6 +199,20 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#locked(
+      runId,
+      false,
+      (run) => replaceSavepointFile(run, savepoint, expectVersion),
+      'missing',
+    );
+  }
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#locked(
       runId,
@@ -204,6 +226,7 @@ export class FileStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): Promise<string[]> {
     return listRunIds(this.directory, this.#logger);
   }

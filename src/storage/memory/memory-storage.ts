@@ -2,7 +2,14 @@ import { notMonotonicError } from '../../errors.js';
 import { checkOptions } from '../../validate.js';
 import { BaseStorage } from '../base-storage.js';
 import { settle } from '../check-savepoint.js';
-import type { StoredEntry, StoredSavepoint } from '../types.js';
+import { metaOf } from '../savepoint-meta.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  SavepointMeta,
+  StoredEntry,
+  StoredSavepoint,
+} from '../types.js';
 
 /** Options of {@link MemoryStorage.open}. */
 export interface MemoryStorageOptions {
@@ -17,6 +24,7 @@ export interface MemoryStorageOptions {
 interface StoredCopy {
   readonly timestamp: number;
   readonly entries: readonly StoredEntry[];
+  readonly meta: SavepointMeta;
 }
 
 interface RunData {
@@ -86,28 +94,34 @@ export class MemoryStorage extends BaseStorage {
     return settle(() => new MemoryStorage(options));
   }
 
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): boolean {
     return this.#runs.has(runId);
   }
 
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): void {
     this.#run(runId);
   }
 
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
-    { timestamp, entries }: StoredSavepoint,
+    savepoint: StoredSavepoint,
     keep: number,
   ): void {
+    const { timestamp, entries } = savepoint;
     const newest = this.#runs.get(runId)?.live.at(-1)?.timestamp;
     if (newest !== undefined && newest >= timestamp) {
       throw notMonotonicError(runId, timestamp, newest);
     }
     const run = this.#run(runId);
-    run.live.push({ timestamp, entries: copyEntries(entries) });
+    const meta = structuredClone(metaOf(savepoint));
+    run.live.push({ timestamp, entries: copyEntries(entries), meta });
     run.live.splice(0, Math.max(0, run.live.length - keep));
   }
 
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -119,24 +133,65 @@ export class MemoryStorage extends BaseStorage {
         : live?.find((sp) => sp.timestamp === timestamp);
     return found === undefined
       ? undefined
-      : { timestamp: found.timestamp, entries: copyEntries(found.entries) };
+      : {
+          timestamp: found.timestamp,
+          entries: copyEntries(found.entries),
+          meta: structuredClone(found.meta),
+        };
   }
 
+  /** @internal */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    const live = this.#runs.get(runId)?.live ?? [];
+    return Promise.resolve(
+      live.map((sp) => ({
+        ...structuredClone(sp.meta),
+        timestamp: sp.timestamp,
+      })),
+    );
+  }
+
+  /** @internal */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): ReplaceOutcome {
+    const run = this.#runs.get(runId);
+    const { timestamp, entries } = savepoint;
+    const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
+    if (run === undefined || index === undefined || index < 0) {
+      return 'missing';
+    }
+    const old = run.live[index] as StoredCopy;
+    if (old.meta.version !== expectVersion) return 'conflict';
+    const meta = structuredClone(metaOf(savepoint));
+    run.live[index] = { timestamp, entries: copyEntries(entries), meta };
+    run.quarantined.push(old);
+    return 'replaced';
+  }
+
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
     return Promise.resolve(this.#runs.get(runId)?.live.at(-1)?.timestamp);
   }
 
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): number[] {
     return this.#runs.get(runId)?.live.map((sp) => sp.timestamp) ?? [];
   }
 
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): number {
     const live = this.#runs.get(runId)?.live ?? [];
     return live.splice(0, Math.max(0, live.length - keep)).length;
   }
 
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
     const run = this.#runs.get(runId);
     const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
@@ -144,10 +199,12 @@ export class MemoryStorage extends BaseStorage {
     run.quarantined.push(...run.live.splice(index, 1));
   }
 
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): boolean {
     return this.#runs.delete(runId);
   }
 
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): string[] {
     return [...this.#runs.keys()].sort();
   }

@@ -54,12 +54,29 @@ CREATE INDEX runstate_entity_states_sp
 `;
 
 /**
+ * Schema version 2: each savepoint's application state version (0 for the
+ * savepoints of version 1, which had none) and optional user metadata
+ * (JSON text, kept byte for byte). `written_at` was recorded from version 1
+ * on.
+ *
+ * @internal
+ */
+export const SCHEMA_V2 = (s: string): string => `
+ALTER TABLE ${s}.runstate_savepoints
+  ADD COLUMN app_version integer NOT NULL DEFAULT 0,
+  ADD COLUMN metadata text;
+`;
+
+/**
  * `MIGRATIONS[v]` upgrades a schema from version `v` to `v + 1` (version 0:
  * no runstate tables).
  *
  * @internal
  */
-export const MIGRATIONS: readonly ((schema: string) => string)[] = [SCHEMA_V1];
+export const MIGRATIONS: readonly ((schema: string) => string)[] = [
+  SCHEMA_V1,
+  SCHEMA_V2,
+];
 
 /**
  * The schema version this library writes and reads.

@@ -8,7 +8,13 @@ import { RunStateError } from '../../errors.js';
 import { inTransaction, type PgPool } from './postgres-driver.js';
 import { copyStates } from './postgres-copy.js';
 import { quoteIdent } from './postgres-schema.js';
-import type { StoredEntry, StoredSavepoint } from '../types.js';
+import { metaFromColumns, metaOf, metadataText } from '../savepoint-meta.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredEntry,
+  StoredSavepoint,
+} from '../types.js';
 
 /** Every statement, for the tables of schema `s` (a quoted identifier). */
 function sql(s: string) {
@@ -26,12 +32,16 @@ function sql(s: string) {
     // One statement, so one snapshot: a concurrent prune cannot remove the
     // states between reading the header and reading them.
     read: (at: boolean) =>
-      `SELECT s.timestamp AS ts, s.entity_count AS n, e.entity_id AS id, e.state
-       FROM (SELECT id, timestamp, entity_count FROM ${sps}
+      `SELECT s.timestamp AS ts, s.entity_count AS n, s.app_version AS v,
+              s.written_at AS w, s.metadata AS m, e.entity_id AS id, e.state
+       FROM (SELECT id, timestamp, entity_count, app_version, written_at, metadata FROM ${sps}
              WHERE ${live}${at ? ' AND timestamp = $2' : ''}
              ORDER BY timestamp DESC LIMIT 1) s
        LEFT JOIN ${states} e ON e.savepoint_id = s.id`,
-    insertSavepoint: `INSERT INTO ${sps} (run_id, timestamp, entity_count, written_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+    insertSavepoint: `INSERT INTO ${sps} (run_id, timestamp, entity_count, written_at, app_version, metadata) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    listInfo: `SELECT timestamp AS ts, app_version AS v, written_at AS w, metadata AS m FROM ${sps} WHERE ${live} ORDER BY timestamp`,
+    findAt: `SELECT id, app_version AS v FROM ${sps} WHERE ${live} AND timestamp = $2`,
+    quarantineId: `UPDATE ${sps} SET quarantined = true WHERE id = $1`,
     statesTable: states,
     prune: `WITH doomed AS (SELECT id FROM ${sps} WHERE ${live} ORDER BY timestamp DESC OFFSET $2),
        gone AS (DELETE FROM ${states} WHERE savepoint_id IN (SELECT id FROM doomed))
@@ -66,7 +76,15 @@ export function unkey(stored: string): string {
     : stored;
 }
 
-type StateRow = { ts: string; n: number; id: string | null; state: unknown };
+type StateRow = {
+  ts: string;
+  n: number;
+  v: number;
+  w: string | null;
+  m: string | null;
+  id: string | null;
+  state: unknown;
+};
 
 /**
  * Every operation of the Postgres backend on one pool.
@@ -137,7 +155,35 @@ export class PostgresStatements {
       entries: entries.map(
         (row) => [unkey(row.id as string), row.state] as StoredEntry,
       ),
+      meta: metaFromColumns(first.v, first.w, first.m),
     };
+  }
+
+  async listSavepointInfo(runId: string): Promise<SavepointInfo[]> {
+    const r = await this.#pool.query(this.#sql.listInfo, [key(runId)]);
+    return (r.rows as Omit<StateRow, 'n' | 'id' | 'state'>[]).map((row) => ({
+      ...metaFromColumns(row.v, row.w, row.m),
+      timestamp: Number(row.ts),
+    }));
+  }
+
+  replaceSavepoint(
+    runId: string,
+    sp: StoredSavepoint,
+    expect: number,
+  ): Promise<ReplaceOutcome> {
+    const q = this.#sql;
+    return inTransaction(this.#pool, 'BEGIN', async (c) => {
+      const locked = await c.query(q.lockRun, [key(runId)]);
+      if (locked.rows.length === 0) return 'missing';
+      const r = await c.query(q.findAt, [key(runId), sp.timestamp]);
+      const found = r.rows[0] as { id: string; v: number } | undefined;
+      if (found === undefined) return 'missing';
+      if (found.v !== expect) return 'conflict';
+      await c.query(q.quarantineId, [found.id]);
+      await this.#insert(c, runId, sp);
+      return 'replaced';
+    });
   }
 
   writeSavepoint(
@@ -156,20 +202,33 @@ export class PostgresStatements {
       const found = (r.rows[0] as { ts: string | null } | undefined)?.ts;
       const newest = found == null ? undefined : Number(found);
       checkMonotonic(runId, sp.timestamp, newest);
-      const n = sp.entries.length;
-      const inserted = await c.query(q.insertSavepoint, [
-        key(runId),
-        sp.timestamp,
-        n,
-        now,
-      ]);
-      const id = (inserted.rows[0] as { id: string }).id;
-      if (n > 0) {
-        const ids = sp.entries.map((e) => key(e[0]));
-        await copyStates(c, q.statesTable, id, ids, sp.entries);
-      }
+      await this.#insert(c, runId, sp);
       await c.query(q.prune, [key(runId), keep]);
     });
+  }
+
+  /** Insert the savepoint's row and copy its states, on client `c`. */
+  async #insert(
+    c: Parameters<Parameters<typeof inTransaction>[2]>[0],
+    runId: string,
+    sp: StoredSavepoint,
+  ): Promise<void> {
+    const q = this.#sql;
+    const meta = metaOf(sp);
+    const n = sp.entries.length;
+    const inserted = await c.query(q.insertSavepoint, [
+      key(runId),
+      sp.timestamp,
+      n,
+      meta.writtenAt,
+      meta.version,
+      metadataText(meta),
+    ]);
+    const id = (inserted.rows[0] as { id: string }).id;
+    if (n > 0) {
+      const ids = sp.entries.map((e) => key(e[0]));
+      await copyStates(c, q.statesTable, id, ids, sp.entries);
+    }
   }
 
   prune(runId: string, keep: number): Promise<number> {

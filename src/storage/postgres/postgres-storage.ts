@@ -15,7 +15,11 @@ import {
   readSchemaVersion,
 } from './postgres-schema.js';
 import { PostgresStatements } from './postgres-statements.js';
-import type { StoredSavepoint } from '../types.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 const noop = (): void => undefined;
 
@@ -121,14 +125,17 @@ export class PostgresStorage extends BaseStorage {
     }
   }
 
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): Promise<boolean> {
     return this.#call(false, (s) => s.isInitialized(runId));
   }
 
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): Promise<void> {
     return this.#call(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -139,6 +146,7 @@ export class PostgresStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -146,20 +154,41 @@ export class PostgresStorage extends BaseStorage {
     return this.#call(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
     return this.#call(undefined, (s) => s.newestTimestamp(runId));
   }
 
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): Promise<number[]> {
     return this.#call([], (s) => s.listSavepoints(runId));
   }
 
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return this.#call([], (s) => s.listSavepointInfo(runId));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#call('missing', (s) =>
+      s.replaceSavepoint(runId, savepoint, expectVersion),
+    );
+  }
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(0, (s) => s.prune(runId, keep));
   }
 
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -169,10 +198,12 @@ export class PostgresStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#call(false, (s) => s.deleteRun(runId));
   }
 
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): Promise<string[]> {
     return this.#call([], (s) => s.listRuns());
   }

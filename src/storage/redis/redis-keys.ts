@@ -10,7 +10,10 @@
  * - `p` + `run:{h}:savepoints`: sorted set of the live timestamps (member
  *   and score are both the decimal timestamp).
  * - `p` + `run:{h}:sp:<ts>`: hash of one live savepoint: field `n` holds the
- *   entity count, field `e:<entityId>` each entity's state bytes.
+ *   entity count, field `e:<entityId>` each entity's state bytes, field `m`
+ *   the metadata as JSON `{"v": version, "w": writtenAt, "m": metadata}`
+ *   (absent in hashes written before runstate recorded metadata: read as
+ *   version 0, write time unknown).
  * - `p` + `run:{h}:quarantine`: sorted set of quarantined savepoints, member
  *   `<ts>:<n>` (n counts quarantines, so one timestamp can be quarantined
  *   twice), score the timestamp.
@@ -32,6 +35,9 @@ export const DEFAULT_PREFIX = 'runstate:';
 /** The hash field holding a savepoint's entity count. @internal */
 export const COUNT_FIELD = 'n';
 
+/** The hash field holding a savepoint's metadata (JSON). @internal */
+export const META_FIELD = 'm';
+
 /** The prefix of every entity field in a savepoint hash. @internal */
 export const ENTITY_FIELD_PREFIX = 'e:';
 
@@ -45,7 +51,7 @@ export function encodeRunId(runId: string): string {
   return Buffer.from(runId, 'utf8').toString('hex');
 }
 
-/** The keys of one run. @internal */
+/** The keys of one run (internal to the Redis backend). */
 export interface RunKeys {
   /** The set of every run id, shared by the prefix. */
   readonly runs: string;

@@ -8,16 +8,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import { RunStateError } from '../../errors.js';
+import { metaOf } from '../savepoint-meta.js';
 import {
   COUNT_FIELD,
   ENTITY_FIELD_PREFIX,
+  META_FIELD,
   savepointKey,
   stagedKey,
   type RunKeys,
 } from './redis-keys.js';
 import type { RedisClientLike } from './redis-options.js';
 import { BUFFER_REPLIES, SCRIPTS, runScript } from './redis-scripts.js';
-import type { StoredEntry, StoredSavepoint } from '../types.js';
+import type {
+  JsonValue,
+  SavepointMeta,
+  StoredEntry,
+  StoredSavepoint,
+} from '../types.js';
 
 const ENTITY_PREFIX_BYTES = Buffer.from(ENTITY_FIELD_PREFIX, 'utf8');
 
@@ -36,11 +43,12 @@ const STAGING_TTL_MS = 10 * 60_000;
  * `HSET` its fields in pipelined chunks, the first with the entity count,
  * and give it an expiry. Nothing is visible to readers until the commit.
  */
-async function stage(
+export async function stage(
   client: RedisClientLike,
   keys: RunKeys,
-  entries: readonly StoredEntry[],
+  savepoint: StoredSavepoint,
 ): Promise<string> {
+  const { entries } = savepoint;
   const nonce = randomBytes(8).toString('hex');
   const key = stagedKey(keys, nonce);
   const ttl = String(STAGING_TTL_MS);
@@ -49,7 +57,14 @@ async function stage(
   const sends: Promise<unknown>[] = [
     client.sendCommand(['SADD', keys.staging, nonce]),
     client.sendCommand(['PEXPIRE', keys.staging, ttl]),
-    client.sendCommand(['HSET', key, COUNT_FIELD, String(entries.length)]),
+    client.sendCommand([
+      'HSET',
+      key,
+      COUNT_FIELD,
+      String(entries.length),
+      META_FIELD,
+      encodeMeta(savepoint),
+    ]),
     client.sendCommand(['PEXPIRE', key, ttl]),
   ];
   for (let i = 0; i < entries.length; i += FIELDS_PER_HSET) {
@@ -61,6 +76,36 @@ async function stage(
   }
   await Promise.all(sends);
   return nonce;
+}
+
+/** A savepoint's metadata as its hash's `m` field holds it. */
+function encodeMeta(savepoint: StoredSavepoint): string {
+  const { version, writtenAt, metadata } = metaOf(savepoint);
+  return JSON.stringify(
+    metadata === undefined
+      ? { v: version, w: writtenAt }
+      : { v: version, w: writtenAt, m: metadata },
+  );
+}
+
+/**
+ * Metadata from an `m` field (`undefined`: a hash written before metadata
+ * was recorded, version 0).
+ *
+ * @internal
+ */
+export function decodeMeta(field: string | undefined): SavepointMeta {
+  if (field === undefined) return { version: 0 };
+  const { v, w, m } = JSON.parse(field) as {
+    v: number;
+    w?: number;
+    m?: JsonValue;
+  };
+  return {
+    version: v,
+    ...(w === undefined ? {} : { writtenAt: w }),
+    ...(m === undefined ? {} : { metadata: m }),
+  };
 }
 
 function corrupted(
@@ -93,6 +138,7 @@ function decodeSavepoint(
   const timestamp = Number(ts.toString('latin1'));
   const entries: StoredEntry[] = [];
   let count: number | undefined;
+  let meta: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const field = fields[i] as Buffer;
     const value = fields[i + 1] as Buffer;
@@ -105,6 +151,8 @@ function decodeSavepoint(
       ]);
     } else if (field.toString('latin1') === COUNT_FIELD) {
       count = Number(value.toString('latin1'));
+    } else if (field.toString('latin1') === META_FIELD) {
+      meta = value.toString('utf8');
     }
   }
   if (count !== entries.length) {
@@ -113,7 +161,7 @@ function decodeSavepoint(
       rows: entries.length,
     });
   }
-  return { timestamp, entries };
+  return { timestamp, entries, meta: decodeMeta(meta) };
 }
 
 /**
@@ -150,10 +198,11 @@ export async function writeSavepoint(
   client: RedisClientLike,
   keys: RunKeys,
   runId: string,
-  { timestamp, entries }: StoredSavepoint,
+  savepoint: StoredSavepoint,
   keep: number,
 ): Promise<void> {
-  const nonce = await stage(client, keys, entries);
+  const { timestamp } = savepoint;
+  const nonce = await stage(client, keys, savepoint);
   const reply = await runScript(
     client,
     SCRIPTS.commit,

@@ -88,6 +88,36 @@ end
 return {ts, redis.call('HGETALL', ARGV[1] .. 'sp:' .. ts)}
 `;
 
+/**
+ * Swap a live savepoint for a staged one, quarantining the old one. KEYS:
+ * savepoints, quarantine, staging set, staged hash. ARGV: base, ts,
+ * expected version, nonce. Returns `{'MISSING'}`, `{'CONFLICT'}`,
+ * `{'STAGING_LOST'}` or `{'OK'}`.
+ */
+const REPLACE = `
+local ts = ARGV[2]
+redis.call('SREM', KEYS[3], ARGV[4])
+if not redis.call('ZSCORE', KEYS[1], ts) then
+  redis.call('UNLINK', KEYS[4])
+  return {'MISSING'}
+end
+local from = ARGV[1] .. 'sp:' .. ts
+local meta = redis.call('HGET', from, 'm')
+local version = 0
+if meta then version = cjson.decode(meta)['v'] end
+if version ~= tonumber(ARGV[3]) then
+  redis.call('UNLINK', KEYS[4])
+  return {'CONFLICT'}
+end
+if redis.call('EXISTS', KEYS[4]) == 0 then return {'STAGING_LOST'} end
+local member = ts .. ':' .. (redis.call('ZCARD', KEYS[2]) + 1)
+redis.call('ZADD', KEYS[2], ts, member)
+redis.call('RENAME', from, ARGV[1] .. 'q:' .. member)
+redis.call('RENAME', KEYS[4], from)
+redis.call('PERSIST', from)
+return {'OK'}
+`;
+
 /** KEYS: savepoints, quarantine. ARGV: base, ts. Returns 1 when moved. */
 const QUARANTINE = `
 local ts = ARGV[2]
@@ -138,6 +168,7 @@ export const SCRIPTS = Object.freeze({
   prune: script(PRUNE),
   read: script(READ),
   quarantine: script(QUARANTINE),
+  replace: script(REPLACE),
   deleteRun: script(DELETE_RUN),
 });
 

@@ -19,7 +19,12 @@ import {
   writeSavepoint,
 } from './redis-savepoint.js';
 import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
-import type { StoredSavepoint } from '../types.js';
+import { listSavepointInfo, replaceSavepoint } from './redis-replace.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 /**
  * Storage in Redis, through a node-redis client.
@@ -123,6 +128,7 @@ export class RedisStorage extends BaseStorage {
     return new RedisStorage(client, owned, config);
   }
 
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): Promise<boolean> {
     return this.#call(runId, async (keys) => {
       const args = ['SISMEMBER', keys.runs, runId];
@@ -130,12 +136,14 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): Promise<void> {
     return this.#call(runId, async (keys) => {
       await this.#client.sendCommand(['SADD', keys.runs, runId]);
     });
   }
 
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -146,6 +154,7 @@ export class RedisStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -155,6 +164,7 @@ export class RedisStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
@@ -164,6 +174,7 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): Promise<number[]> {
     return this.#call(runId, async (keys) => {
       const args = ['ZRANGE', keys.savepoints, '0', '-1'];
@@ -171,6 +182,24 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return this.#call(runId, (keys) => listSavepointInfo(this.#client, keys));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): Promise<ReplaceOutcome> {
+    return this.#call(runId, (keys) =>
+      replaceSavepoint(this.#client, keys, runId, savepoint, expectVersion),
+    );
+  }
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(runId, async (keys) => {
       const pruned = await this.#connection.script(
@@ -182,6 +211,7 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(
     runId: string,
     timestamp: number,
@@ -195,6 +225,7 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
     return this.#call(runId, async (keys) => {
       const existed = await this.#connection.script(
@@ -206,6 +237,7 @@ export class RedisStorage extends BaseStorage {
     });
   }
 
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected async _listRuns(): Promise<string[]> {
     await this.#connection.assertReady();
     const reply = await this.#client.sendCommand(

@@ -52,12 +52,24 @@ CREATE TABLE runstate_entity_states (
 `;
 
 /**
+ * Schema version 2: each savepoint's application state version (0 for the
+ * savepoints of version 1, which had none) and optional user metadata
+ * (JSON text). `written_at` was recorded from version 1 on.
+ *
+ * @internal
+ */
+export const SCHEMA_V2 = `
+ALTER TABLE runstate_savepoints ADD COLUMN app_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runstate_savepoints ADD COLUMN metadata TEXT;
+`;
+
+/**
  * `MIGRATIONS[v]` upgrades a database from schema version `v` to `v + 1`
  * (version 0: no runstate tables).
  *
  * @internal
  */
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1];
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];
 
 /**
  * The schema version this library writes and reads.

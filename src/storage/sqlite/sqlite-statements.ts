@@ -11,7 +11,13 @@ import type {
   SqliteStatement,
   SqliteTransaction,
 } from './sqlite-driver.js';
-import type { StoredEntry, StoredSavepoint } from '../types.js';
+import { metaFromColumns, metaOf, metadataText } from '../savepoint-meta.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredEntry,
+  StoredSavepoint,
+} from '../types.js';
 
 const SQL = {
   isInitialized: 'SELECT 1 FROM runstate_runs WHERE run_id = ?',
@@ -23,13 +29,16 @@ const SQL = {
   listSavepoints:
     'SELECT timestamp FROM runstate_savepoints WHERE run_id = ? AND quarantined = 0 ORDER BY timestamp',
   findNewest:
-    'SELECT id, timestamp, entity_count, first_state FROM runstate_savepoints WHERE run_id = ? AND quarantined = 0 ORDER BY timestamp DESC LIMIT 1',
+    'SELECT id, timestamp, entity_count, first_state, app_version, written_at, metadata FROM runstate_savepoints WHERE run_id = ? AND quarantined = 0 ORDER BY timestamp DESC LIMIT 1',
   findAt:
-    'SELECT id, timestamp, entity_count, first_state FROM runstate_savepoints WHERE run_id = ? AND timestamp = ? AND quarantined = 0',
+    'SELECT id, timestamp, entity_count, first_state, app_version, written_at, metadata FROM runstate_savepoints WHERE run_id = ? AND timestamp = ? AND quarantined = 0',
+  listInfo:
+    'SELECT timestamp, app_version, written_at, metadata FROM runstate_savepoints WHERE run_id = ? AND quarantined = 0 ORDER BY timestamp',
+  quarantineId: 'UPDATE runstate_savepoints SET quarantined = 1 WHERE id = ?',
   states:
     'SELECT entity_id, state FROM runstate_entity_states WHERE id BETWEEN ? AND ? AND savepoint_id = ?',
   insertSavepoint:
-    'INSERT INTO runstate_savepoints (run_id, timestamp, entity_count, written_at) VALUES (?, ?, ?, ?)',
+    'INSERT INTO runstate_savepoints (run_id, timestamp, entity_count, written_at, app_version, metadata) VALUES (?, ?, ?, ?, ?, ?)',
   setFirstState: 'UPDATE runstate_savepoints SET first_state = ? WHERE id = ?',
   insertState:
     'INSERT INTO runstate_entity_states (savepoint_id, entity_id, state) VALUES (?, ?, ?)',
@@ -58,6 +67,7 @@ const PLUCKED = new Set<keyof typeof SQL>([
 const RAW = new Set<keyof typeof SQL>([
   'findNewest',
   'findAt',
+  'listInfo',
   'states',
   'prunable',
   'ofRun',
@@ -68,6 +78,9 @@ type SavepointRow = [
   timestamp: number,
   entityCount: number,
   firstState: number | null,
+  version: number,
+  writtenAt: number,
+  metadata: string | null,
 ];
 
 /** Where a savepoint's entity rows are. */
@@ -109,6 +122,10 @@ export class SqliteStatements {
     StoredSavepoint | undefined
   >;
   readonly #prune: SqliteTransaction<[string, number], number>;
+  readonly #replace: SqliteTransaction<
+    [string, StoredSavepoint, number],
+    ReplaceOutcome
+  >;
   readonly #deleteRun: SqliteTransaction<[string], boolean>;
 
   /** Prepare every statement on `db` (which must hold the schema). */
@@ -123,6 +140,10 @@ export class SqliteStatements {
     );
     this.#prune = db.transaction((runId: string, keep: number) =>
       this.#pruneBody(runId, keep),
+    );
+    this.#replace = db.transaction(
+      (runId: string, sp: StoredSavepoint, expect: number) =>
+        this.#replaceBody(runId, sp, expect),
     );
     this.#deleteRun = db.transaction((runId: string) =>
       this.#deleteRunBody(runId),
@@ -157,6 +178,27 @@ export class SqliteStatements {
     return this.#read(runId, ts);
   }
 
+  listSavepointInfo(runId: string): SavepointInfo[] {
+    const rows = this.#s.listInfo.all(runId) as [
+      number,
+      number,
+      number,
+      string | null,
+    ][];
+    return rows.map(([timestamp, version, writtenAt, metadata]) => ({
+      ...metaFromColumns(version, writtenAt, metadata),
+      timestamp,
+    }));
+  }
+
+  replaceSavepoint(
+    runId: string,
+    sp: StoredSavepoint,
+    expect: number,
+  ): ReplaceOutcome {
+    return this.#replace.immediate(runId, sp, expect);
+  }
+
   prune(runId: string, keep: number): number {
     return this.#prune.immediate(runId, keep);
   }
@@ -175,20 +217,47 @@ export class SqliteStatements {
     keep: number,
     now: number,
   ): void {
-    const { timestamp, entries } = sp;
+    const { timestamp } = sp;
     const newest = this.newestTimestamp(runId);
     if (newest !== undefined && newest >= timestamp) {
       throw notMonotonicError(runId, timestamp, newest);
     }
-    const n = entries.length;
     this.#s.insertRun.run(runId, now);
-    const savepointId = this.#s.insertSavepoint.run(runId, timestamp, n, now)
-      .lastInsertRowid as number;
+    this.#insert(runId, sp);
+    this.#pruneBody(runId, keep);
+  }
+
+  /** Insert the savepoint's row and its entity rows. */
+  #insert(runId: string, sp: StoredSavepoint): void {
+    const { timestamp, entries } = sp;
+    const meta = metaOf(sp);
+    const n = entries.length;
+    const savepointId = this.#s.insertSavepoint.run(
+      runId,
+      timestamp,
+      n,
+      meta.writtenAt,
+      meta.version,
+      metadataText(meta),
+    ).lastInsertRowid as number;
     if (n > 0) {
       const first = this.#insertStates(savepointId, entries);
       this.#s.setFirstState.run(first, savepointId);
     }
-    this.#pruneBody(runId, keep);
+  }
+
+  #replaceBody(
+    runId: string,
+    sp: StoredSavepoint,
+    expect: number,
+  ): ReplaceOutcome {
+    const found = this.#s.findAt.get(runId, sp.timestamp) as
+      SavepointRow | undefined;
+    if (found === undefined) return 'missing';
+    if (found[4] !== expect) return 'conflict';
+    this.#s.quarantineId.run(found[0]);
+    this.#insert(runId, sp);
+    return 'replaced';
   }
 
   /** Insert the entity rows; returns the first row's id. */
@@ -223,7 +292,8 @@ export class SqliteStatements {
         : this.#s.findAt.get(runId, ts)
     ) as SavepointRow | undefined;
     if (found === undefined) return undefined;
-    const [id, timestamp, entityCount, first] = found;
+    const [id, timestamp, entityCount, first, version, writtenAt, metadata] =
+      found;
     // Rows come back as fresh [entity_id, Buffer] arrays: used as entries.
     const entries =
       first === null
@@ -233,7 +303,11 @@ export class SqliteStatements {
             unknown,
           ][]);
     checkRows(runId, timestamp, entityCount, entries);
-    return { timestamp, entries: entries as StoredEntry[] };
+    return {
+      timestamp,
+      entries: entries as StoredEntry[],
+      meta: metaFromColumns(version, writtenAt, metadata),
+    };
   }
 
   #pruneBody(runId: string, keep: number): number {

@@ -13,7 +13,11 @@ import {
 import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
 import { retryWhileBusy } from './sqlite-busy.js';
-import type { StoredSavepoint } from '../types.js';
+import type {
+  ReplaceOutcome,
+  SavepointInfo,
+  StoredSavepoint,
+} from '../types.js';
 
 /**
  * Storage in a SQLite database, through better-sqlite3.
@@ -109,14 +113,17 @@ export class SqliteStorage extends BaseStorage {
     }
   }
 
+  /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): boolean {
     return this.#query(false, (s) => s.isInitialized(runId));
   }
 
+  /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): void {
     this.#query(undefined, (s) => s.initRun(runId, Date.now()));
   }
 
+  /** {@inheritDoc BaseStorage._writeSavepoint} */
   protected _writeSavepoint(
     runId: string,
     savepoint: StoredSavepoint,
@@ -125,6 +132,7 @@ export class SqliteStorage extends BaseStorage {
     this.#query(undefined, (s) => s.writeSavepoint(runId, savepoint, keep));
   }
 
+  /** {@inheritDoc BaseStorage._readSavepoint} */
   protected _readSavepoint(
     runId: string,
     timestamp: number | undefined,
@@ -132,6 +140,7 @@ export class SqliteStorage extends BaseStorage {
     return this.#query(undefined, (s) => s.readSavepoint(runId, timestamp));
   }
 
+  /** {@inheritDoc BaseStorage._newestTimestamp} */
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
@@ -140,22 +149,44 @@ export class SqliteStorage extends BaseStorage {
     );
   }
 
+  /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): number[] {
     return this.#query([], (s) => s.listSavepoints(runId));
   }
 
+  /** {@inheritDoc BaseStorage._listSavepointInfo} */
+  protected override _listSavepointInfo(
+    runId: string,
+  ): Promise<SavepointInfo[]> {
+    return Promise.resolve(this.#query([], (s) => s.listSavepointInfo(runId)));
+  }
+
+  /** {@inheritDoc BaseStorage._replaceSavepoint} */
+  protected override _replaceSavepoint(
+    runId: string,
+    savepoint: StoredSavepoint,
+    expectVersion: number,
+  ): ReplaceOutcome {
+    return this.#query('missing', (s) =>
+      s.replaceSavepoint(runId, savepoint, expectVersion),
+    );
+  }
+  /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): number {
     return this.#query(0, (s) => s.prune(runId, keep));
   }
 
+  /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
     this.#query(undefined, (s) => s.quarantineSavepoint(runId, timestamp));
   }
 
+  /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): boolean {
     return this.#query(false, (s) => s.deleteRun(runId));
   }
 
+  /** {@inheritDoc BaseStorage._listRuns} */
   protected _listRuns(): string[] {
     return this.#query([], (s) => s.listRuns());
   }

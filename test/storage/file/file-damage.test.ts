@@ -18,7 +18,8 @@ const RUN = 'run-1';
 
 /** Make a file's header checksum match its (edited) header again. */
 function resealHeader(data: Buffer): void {
-  const header = crc32(data.subarray(12, 48), crc32(data.subarray(0, 8)));
+  const end = data.readUInt16LE(6);
+  const header = crc32(data.subarray(12, end), crc32(data.subarray(0, 8)));
   data.writeUInt32LE(header, 8);
 }
 
@@ -47,11 +48,11 @@ describe('FileStorage on damaged files', () => {
   });
 
   const cases: [string, () => Promise<void>, RegExp][] = [
-    ['a truncated file', () => truncate(file(), 60), /truncated or extended/],
+    ['a truncated file', () => truncate(file(), 80), /truncated or extended/],
     ['a file cut inside its header', () => truncate(file(), 20), /header/],
     ['an empty file', () => truncate(file(), 0), /bad magic/],
     ['a damaged header', () => flipByte(file(), 17), /header checksum/],
-    ['a damaged body', () => flipByte(file(), 50), /body checksum/],
+    ['a damaged body', () => flipByte(file(), 90), /body checksum/],
   ];
 
   it.each(cases)(
@@ -96,8 +97,8 @@ describe('FileStorage on damaged files', () => {
     await gzip.close();
     const path = savepointFile(directory, RUN, 3);
     const data = await readFile(path);
-    data[60] = (data[60] ?? 0) ^ 0xff;
-    data.writeUInt32LE(crc32(data.subarray(48)), 40); // a valid body checksum
+    data[80] = (data[80] ?? 0) ^ 0xff;
+    data.writeUInt32LE(crc32(data.subarray(68)), 40); // a valid body checksum
     resealHeader(data);
     await writeFile(path, data);
     await expect(storage.readSavepoint(RUN, 3)).rejects.toMatchObject({
@@ -107,8 +108,8 @@ describe('FileStorage on damaged files', () => {
   });
 
   it.each([
-    ['a newer format version', 4, 2, { version: 2 }],
-    ['an unknown compression', 5, 9, { version: 1, compression: 9 }],
+    ['a newer format version', 4, 3, { version: 3 }],
+    ['an unknown compression', 5, 9, { version: 2, compression: 9 }],
   ])(
     'reports %s as E_FORMAT_VERSION, which loads never skip',
     async (_, at, value, details) => {

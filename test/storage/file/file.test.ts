@@ -24,7 +24,7 @@ import { describeStorageAdapter } from '../../../src/testing/index.js';
 import { plain, savepoint } from '../../../src/testing/fixture.js';
 import { fileFixture, runDir, savepointFile, tempDir } from './file-fixture.js';
 
-const capabilities = { reopen: true, readOnly: true };
+const capabilities = { reopen: true, readOnly: true, replace: true };
 
 describeStorageAdapter('FileStorage (uncompressed, fsync)', fileFixture({}), {
   capabilities,
@@ -109,8 +109,8 @@ describe('FileStorage on disk', () => {
     await storage.close();
     const file = await readFile(savepointFile(directory, RUN, 2 ** 40 + 5));
     expect(file.subarray(0, 4).toString('latin1')).toBe('RSSP');
-    expect([file[4], file[5], file.readUInt16LE(6)]).toEqual([1, 0, 48]);
-    const headerCrc = crc32(file.subarray(12, 48), crc32(file.subarray(0, 8)));
+    expect([file[4], file[5], file.readUInt16LE(6)]).toEqual([2, 0, 68]);
+    const headerCrc = crc32(file.subarray(12, 68), crc32(file.subarray(0, 8)));
     expect(file.readUInt32LE(8)).toBe(headerCrc);
     expect(file.readUInt32LE(12)).toBe(1); // entries
     expect(file.readUInt32LE(16) + file.readUInt32LE(20) * 2 ** 32).toBe(
@@ -118,7 +118,13 @@ describe('FileStorage on disk', () => {
     );
     // body: u16 id length, id, u32 state length, state
     const body = Buffer.from([1, 0, 0x61, 3, 0, 0, 0, 1, 2, 3]);
-    expect(file.subarray(48)).toEqual(body);
+    // metadata: u64 state version, u64 written-at, u32 JSON length (none)
+    expect(file.readUInt32LE(48)).toBe(0);
+    const writtenAt = file.readUInt32LE(56) + file.readUInt32LE(60) * 2 ** 32;
+    expect(Date.now() - writtenAt).toBeGreaterThanOrEqual(0);
+    expect(Date.now() - writtenAt).toBeLessThan(60_000);
+    expect(file.readUInt32LE(64)).toBe(0xffffffff);
+    expect(file.subarray(68)).toEqual(body);
     expect(file.readUInt32LE(24)).toBe(body.length);
     expect(file.readUInt32LE(32)).toBe(body.length);
     expect(file.readUInt32LE(40)).toBe(crc32(body));

@@ -8,10 +8,14 @@ console.info(
   'MemoryStorage: capability tests "reopen" and "readOnly" skipped: one ' +
     'instance holds its data, so no other instance can reopen it.',
 );
-describeStorageAdapter('MemoryStorage', async () => {
-  const storage = await MemoryStorage.open();
-  return { storage, cleanup: () => storage.close() };
-});
+describeStorageAdapter(
+  'MemoryStorage',
+  async () => {
+    const storage = await MemoryStorage.open();
+    return { storage, cleanup: () => storage.close() };
+  },
+  { capabilities: { replace: true } },
+);
 
 describe('MemoryStorage.open()', () => {
   it('opens a writable storage by default', async () => {

@@ -84,11 +84,11 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true } },
+    { capabilities: { reopen: true, readOnly: true, replace: true } },
   );
 
   describe('PostgresStorage.open()', () => {
-    it('creates the documented tables and schema_version 1', async () => {
+    it('creates the documented tables and schema_version 2', async () => {
       const schema = freshSchema();
       const storage = await PostgresStorage.open({ connectionString, schema });
       const tables = await admin.query(
@@ -106,7 +106,7 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
       const version = await admin.query(
         `SELECT value FROM "${schema}".runstate_meta WHERE key = 'schema_version'`,
       );
-      expect(version.rows).toEqual([{ value: '1' }]);
+      expect(version.rows).toEqual([{ value: '2' }]);
       await storage.close();
       await dropSchema(schema);
     });
@@ -130,11 +130,11 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
       const schema = freshSchema();
       await (await PostgresStorage.open({ connectionString, schema })).close();
       await admin.query(
-        `UPDATE "${schema}".runstate_meta SET value = '2' WHERE key = 'schema_version'`,
+        `UPDATE "${schema}".runstate_meta SET value = '3' WHERE key = 'schema_version'`,
       );
       const expected = {
         code: 'E_SCHEMA_VERSION',
-        details: { found: 2, supported: 1 },
+        details: { found: 3, supported: 2 },
       };
       await expect(
         PostgresStorage.open({ connectionString, schema }),

@@ -37,6 +37,26 @@ async function runstateConnections(admin: Client): Promise<Set<string>> {
   );
 }
 
+/** A RedisStorage on its own client, and that client's id on the server. */
+async function openOwnRunstateClient(
+  admin: Client,
+  url: string,
+  prefix: string,
+): Promise<{ storage: RedisStorage; id: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const before = await runstateConnections(admin);
+    const storage = await RedisStorage.open({ url, prefix });
+    await storage.writeSavepoint('r', savepoint(1, { a: [1] }), { keep: 5 });
+    const mine = [...(await runstateConnections(admin))].filter(
+      (id) => !before.has(id),
+    );
+    if (mine.length === 1) return { storage, id: mine[0] as string };
+    await storage.deleteRun('r');
+    await storage.close();
+    if (attempt === 20) throw new Error(`no lone new client: ${mine.join()}`);
+  }
+}
+
 function freshPrefix(): string {
   return `runstate-test:${randomUUID()}:`;
 }
@@ -108,7 +128,7 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true } },
+    { capabilities: { reopen: true, readOnly: true, replace: true } },
   );
 
   describeStorageAdapter(
@@ -135,7 +155,7 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true } },
+    { capabilities: { reopen: true, readOnly: true, replace: true } },
   );
 
   describe('RedisStorage', () => {
@@ -285,14 +305,11 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
 
     it('turns a lost connection of its own client into E_STORAGE, loses nothing, and works after reconnecting', async () => {
       const prefix = freshPrefix();
-      const before = await runstateConnections(admin);
-      await using storage = await RedisStorage.open({ url, prefix });
-      await storage.writeSavepoint('r', savepoint(1, { a: [1] }), { keep: 5 });
-      const mine = [...(await runstateConnections(admin))].filter(
-        (id) => !before.has(id),
-      );
-      expect(mine).toHaveLength(1);
-      await admin.sendCommand(['CLIENT', 'KILL', 'ID', mine[0] ?? '']);
+      // Other test files open 'runstate' clients at the same time: open
+      // until exactly one new client appeared, so the kill hits ours only.
+      const { storage, id } = await openOwnRunstateClient(admin, url, prefix);
+      await using _ = storage;
+      await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
       const error: unknown = await storage
         .writeSavepoint('r', savepoint(2, { a: [2] }), { keep: 5 })
         .catch((e: unknown) => e);

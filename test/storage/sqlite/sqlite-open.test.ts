@@ -92,7 +92,7 @@ describe('SqliteStorage.open()', () => {
     await (await SqliteStorage.open({ path, logger })).close();
     await (await SqliteStorage.open({ path, logger })).close();
     expect(messages).toEqual([
-      [{ from: 0, to: 1 }, 'runstate SQLite schema created or upgraded'],
+      [{ from: 0, to: 2 }, 'runstate SQLite schema created or upgraded'],
     ]);
   });
 

@@ -65,7 +65,7 @@ describeStorageAdapter(
       },
     };
   },
-  { capabilities: { reopen: true, readOnly: true } },
+  { capabilities: { reopen: true, readOnly: true, replace: true } },
 );
 
 describeStorageAdapter(
@@ -88,7 +88,7 @@ describeStorageAdapter(
       },
     };
   },
-  { capabilities: { reopen: true, readOnly: true } },
+  { capabilities: { reopen: true, readOnly: true, replace: true } },
 );
 
 describe('SqliteStorage on a file', () => {
@@ -138,7 +138,7 @@ describe('SqliteStorage on a file', () => {
         .prepare("SELECT value FROM runstate_meta WHERE key = 'schema_version'")
         .pluck()
         .get(),
-    ).toBe('1');
+    ).toBe('2');
     db.close();
     await storage.close();
   });
@@ -147,12 +147,12 @@ describe('SqliteStorage on a file', () => {
     await (await SqliteStorage.open({ path })).close();
     const db = new Database(path);
     db.exec(
-      "UPDATE runstate_meta SET value = '2' WHERE key = 'schema_version'",
+      "UPDATE runstate_meta SET value = '3' WHERE key = 'schema_version'",
     );
     db.close();
     const expected = {
       code: 'E_SCHEMA_VERSION',
-      details: { found: 2, supported: 1 },
+      details: { found: 3, supported: 2 },
     };
     await expect(SqliteStorage.open({ path })).rejects.toMatchObject(expected);
     await expect(

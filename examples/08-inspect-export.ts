@@ -1,12 +1,12 @@
 /**
- * 05-inspect-export: look into stored state without writing a processor:
+ * 08-inspect-export: look into stored state without writing a processor:
  * summarise runs, diff two savepoints, verify every blob, export a
  * savepoint to NDJSON and import it into another backend, all with the
  * library functions the `runstate` command is built on; then run the
  * command itself (`runCli`, what `npx runstate runs URL` does).
  *
  * Prerequisites: `npm install`. No server needed.
- * Run: `npx tsx --conditions=runstate-source examples/05-inspect-export.ts`
+ * Run: `npx tsx --conditions=runstate-source examples/08-inspect-export.ts`
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

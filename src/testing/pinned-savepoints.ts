@@ -1,0 +1,176 @@
+/**
+ * Golden savepoints for users' CI: load pinned savepoints (captured from
+ * production) through the current migration chain and fail with a
+ * readable report, as Temporal's replay tests do for workflows.
+ *
+ * @packageDocumentation
+ */
+import { ensureError } from '../errors.js';
+import { applyMigrations, type Migrations } from '../migrate/index.js';
+import { defaultCodec, type Codec } from '../storage/codec/index.js';
+import { FileStorage } from '../storage/file/index.js';
+import { DEFAULT_META, type StorageAdapter } from '../storage/index.js';
+
+/**
+ * Where pinned savepoints are: a file-storage directory (opened
+ * read-only), or any storage instance (not closed). More sources (the
+ * JSON export of the command line) can join this union later.
+ */
+export type PinnedSource = string | StorageAdapter;
+
+/** Options of {@link checkPinnedSavepoints}. */
+export interface PinnedSavepointsOptions {
+  /** The application's current chain. */
+  readonly migrations: Migrations<unknown>;
+  /** The codec the savepoints were written with. @defaultValue `defaultCodec` */
+  readonly codec?: Codec;
+  /**
+   * Checks one migrated state (throw to fail it): for example a schema
+   * `parse` of the current version's shape.
+   */
+  readonly validate?: (state: unknown, entityId: string) => void;
+}
+
+/** One pinned savepoint's outcome. */
+export interface PinnedResult {
+  readonly runId: string;
+  readonly timestamp: number;
+  /** The version it was written at, when it could be read. */
+  readonly from?: number;
+  readonly to: number;
+  /** Entities after migration (on success). */
+  readonly entities?: number;
+  /** Why it failed; absent on success. */
+  readonly error?: Error;
+}
+
+/** What {@link checkPinnedSavepoints} found. */
+export interface PinnedReport {
+  readonly results: readonly PinnedResult[];
+  readonly failed: number;
+  /** One line per savepoint, `✓`/`✗`, for a test failure message. */
+  readonly text: string;
+}
+
+async function checkOne(
+  storage: StorageAdapter,
+  runId: string,
+  timestamp: number,
+  options: PinnedSavepointsOptions,
+): Promise<PinnedResult> {
+  const { migrations, codec = defaultCodec, validate } = options;
+  const to = migrations.version;
+  let from: number | undefined;
+  try {
+    const sp = await storage.readSavepoint(runId, timestamp);
+    if (sp === undefined) throw new Error('vanished while being checked');
+    from = (sp.meta ?? DEFAULT_META).version;
+    const states = await applyMigrations(
+      migrations,
+      sp.entries.map(([id, bytes]): [string, unknown] => [
+        id,
+        codec.decode(bytes),
+      ]),
+      { runId, timestamp, version: from },
+    );
+    for (const [id, state] of states) {
+      try {
+        validate?.(state, id);
+      } catch (error) {
+        throw new Error(
+          `entity ${JSON.stringify(id)} fails validate(): ${ensureError(error).message}`,
+          { cause: error },
+        );
+      }
+    }
+    return { runId, timestamp, from, to, entities: states.length };
+  } catch (error) {
+    const e = ensureError(error);
+    return {
+      runId,
+      timestamp,
+      ...(from === undefined ? {} : { from }),
+      to,
+      error: e,
+    };
+  }
+}
+
+function line(r: PinnedResult): string {
+  const versions = `v${r.from ?? '?'} → v${r.to}`;
+  const head = `run ${JSON.stringify(r.runId)} @ ${r.timestamp}: ${versions}`;
+  if (r.error === undefined) return `✓ ${head}, ${r.entities} entities`;
+  const code = (r.error as { code?: unknown }).code;
+  return `✗ ${head}: ${typeof code === 'string' ? `${code} ` : ''}${r.error.message}`;
+}
+
+/**
+ * Load every live savepoint of every run in `source` through the current
+ * chain (and `validate`), and report each.
+ *
+ * @remarks
+ * Never writes. Use it in a test: pin savepoints captured from production
+ * (a copy of a file-storage directory) in the repository, and every change
+ * to the chain or the state shapes is checked against them.
+ *
+ * @param source - a file-storage directory or a storage
+ * @param options - the chain, the codec, an optional `validate`
+ * @returns every result and a printable text
+ * @throws `E_STORAGE` when the source cannot be opened or listed
+ * @example
+ * ```ts
+ * import { expectPinnedSavepoints } from 'runstate/testing';
+ * it('loads production savepoints', async () => {
+ *   await expectPinnedSavepoints('test/pinned', { migrations });
+ * });
+ * ```
+ */
+export async function checkPinnedSavepoints(
+  source: PinnedSource,
+  options: PinnedSavepointsOptions,
+): Promise<PinnedReport> {
+  const owned =
+    typeof source === 'string'
+      ? await FileStorage.open({ directory: source, readOnly: true })
+      : undefined;
+  const storage = owned ?? (source as StorageAdapter);
+  try {
+    const results: PinnedResult[] = [];
+    for (const runId of await storage.listRuns()) {
+      for (const ts of await storage.listSavepoints(runId)) {
+        results.push(await checkOne(storage, runId, ts, options));
+      }
+    }
+    const failed = results.filter((r) => r.error !== undefined).length;
+    return { results, failed, text: results.map(line).join('\n') };
+  } finally {
+    await owned?.close();
+  }
+}
+
+/**
+ * {@link checkPinnedSavepoints}, failing (throwing an `Error` whose message
+ * is the report) when any savepoint fails, or when there is none (a wrong
+ * path must not pass).
+ *
+ * @param source - a file-storage directory or a storage
+ * @param options - the chain, the codec, an optional `validate`
+ * @throws `Error` with the report
+ */
+export async function expectPinnedSavepoints(
+  source: PinnedSource,
+  options: PinnedSavepointsOptions,
+): Promise<PinnedReport> {
+  const report = await checkPinnedSavepoints(source, options);
+  if (report.results.length === 0) {
+    throw new Error(
+      `no pinned savepoints found in ${typeof source === 'string' ? source : 'the storage'}`,
+    );
+  }
+  if (report.failed > 0) {
+    throw new Error(
+      `${report.failed} of ${report.results.length} pinned savepoints do not load through the migrations (to v${options.migrations.version}):\n${report.text}`,
+    );
+  }
+  return report;
+}
