@@ -8,8 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
 import { defaultCodec } from 'runstate';
 import { openStorageUrl } from 'runstate/cli';
+
+// Each command spawns Node with tsx: on a busy 2-core machine a test of a
+// dozen commands needs more than the default 30 s.
+vi.setConfig({ testTimeout: 120_000 });
 
 const bin = fileURLToPath(new URL('../../bin/runstate.js', import.meta.url));
 

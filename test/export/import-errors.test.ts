@@ -155,13 +155,41 @@ describe('importSavepoint refuses malformed files', () => {
     expect(await storage.listSavepoints('r')).toEqual([5000]);
   });
 
-  it('refuses a savepoint version the storage cannot record yet', async () => {
+  it('refuses metadata that is not plain JSON (storage records JSON only)', async () => {
     const { error, storage } = await importLines([
-      header({ version: 3 }),
+      header({ version: 3, metadata: { $: 'bigint', value: '1' } }),
       entity(1),
     ]);
-    expect(error).toMatchObject({ code: 'E_INVALID_IMPORT' });
+    expect(error).toMatchObject({
+      code: 'E_INVALID_IMPORT',
+      details: { path: '$.metadata' },
+    });
     expect(await storage.listRuns()).toEqual([]);
+  });
+});
+
+describe('versions and metadata travel with the savepoint', () => {
+  it('stores the version and metadata of the file, and exports them again byte for byte', async () => {
+    const metadata = { build: '1.4.0', sha: 'abc123', flags: [1, true, null] };
+    const first = JSON.stringify({
+      format: 'runstate-savepoint',
+      formatVersion: 1,
+      runId: 'r',
+      timestamp: 1000,
+      date: '1970-01-01T00:00:01.000Z',
+      version: 3,
+      metadata,
+      entities: 1,
+    });
+    const text = `${first}\n${entity({ n: 1 })}\n`;
+    const storage = await MemoryStorage.open();
+    await importSavepoint(storage, [text]);
+    const stored = await storage.readSavepoint('r');
+    expect(stored?.meta).toMatchObject({ version: 3, metadata });
+    expect(stored?.meta?.writtenAt).toEqual(expect.any(Number));
+    let again = '';
+    for await (const line of exportSavepoint(storage, 'r')) again += line;
+    expect(again).toBe(text);
   });
 });
 
