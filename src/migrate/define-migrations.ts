@@ -142,3 +142,26 @@ export function defineMigrations<Shapes = Record<number, unknown>>(
   }
   return Object.freeze({ version: last, oldest: first - 1, steps: byVersion });
 }
+
+/**
+ * Check that `value` is a chain made by {@link defineMigrations} (a raw
+ * object of steps is the likely mistake).
+ *
+ * @throws `TypeError` naming `name` and the value
+ * @internal
+ */
+export function checkMigrationChain(
+  name: string,
+  value: unknown,
+): Migrations<unknown> {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    !((value as Partial<Migrations<unknown>>).steps instanceof Map)
+  ) {
+    throw new TypeError(
+      `${name} must be a chain made by defineMigrations(), got ${show(value)}`,
+    );
+  }
+  return value as Migrations<unknown>;
+}

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { defineMigrations } from './define-migrations.js';
+export { checkMigrationChain, defineMigrations } from './define-migrations.js';
 export type {
   MigrationContext,
   MigrationStep,

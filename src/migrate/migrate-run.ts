@@ -13,8 +13,9 @@ import {
   type StorageAdapter,
   type StoredEntry,
 } from '../storage/index.js';
+import { checkOptions, show } from '../validate.js';
 import { applyMigrations } from './apply-migrations.js';
-import type { Migrations } from './define-migrations.js';
+import { checkMigrationChain, type Migrations } from './define-migrations.js';
 
 /** Options of {@link migrateRun}, {@link migrateRuns} and `checkMigrations`. */
 export interface MigrateOptions {
@@ -48,6 +49,30 @@ export interface MigrateRunResult {
   readonly to: number;
   /** Entities after migration (absent for `'empty'`). */
   readonly entities?: number;
+}
+
+/**
+ * Check the arguments every offline tool takes.
+ *
+ * @throws `TypeError` naming the bad argument
+ * @internal
+ */
+export function checkMigrateArgs(
+  storage: unknown,
+  migrations: unknown,
+  options: unknown,
+): void {
+  const s = storage as Partial<StorageAdapter> | null;
+  if (
+    typeof s?.listRuns !== 'function' ||
+    typeof s.readSavepoint !== 'function'
+  ) {
+    throw new TypeError(
+      `storage must be a StorageAdapter, got ${show(storage)}`,
+    );
+  }
+  checkMigrationChain('migrations', migrations);
+  checkOptions('options', options);
 }
 
 /**
@@ -100,7 +125,10 @@ export async function loadForMigration(
  * @param runId - the run
  * @param migrations - the chain
  * @param options - codec and logger
- * @throws `E_VERSION_NEWER`, `E_MIGRATION_FAILED` (nothing written);
+ * @throws `TypeError` for a `storage`, `migrations` (not made by
+ * `defineMigrations`) or `options` of the wrong kind, `TypeError`/
+ * `RangeError` for a bad `runId`; `E_VERSION_NEWER`, `E_MIGRATION_FAILED`
+ * (nothing written);
  * `E_UNSUPPORTED` for an adapter without `replaceSavepoint`;
  * `E_UNSTORABLE` when a migrated state cannot be encoded; `E_CORRUPTED`,
  * `E_STORAGE`, `E_READ_ONLY`, `E_CLOSED` from the storage.
@@ -116,6 +144,7 @@ export async function migrateRun(
   migrations: Migrations<unknown>,
   options: MigrateOptions = {},
 ): Promise<MigrateRunResult> {
+  checkMigrateArgs(storage, migrations, options);
   const to = migrations.version;
   if (typeof storage.replaceSavepoint !== 'function') {
     throw new RunStateError(

@@ -7,7 +7,9 @@ import { RunStateError, ensureError } from '../errors.js';
 import type { StorageAdapter } from '../storage/index.js';
 import { applyMigrations } from './apply-migrations.js';
 import type { Migrations } from './define-migrations.js';
+import { checkFunction, show } from '../validate.js';
 import {
+  checkMigrateArgs,
   loadForMigration,
   migrateRun,
   type MigrateOptions,
@@ -61,9 +63,18 @@ export interface MigrationReport {
 /** Run `each` over every run, one at a time, counting and reporting. */
 async function overRuns(
   storage: StorageAdapter,
+  migrations: Migrations<unknown>,
   options: MigrateRunsOptions,
   each: (runId: string) => Promise<MigrateRunResult>,
 ): Promise<MigrationReport> {
+  checkMigrateArgs(storage, migrations, options);
+  const { onProgress, signal } = options;
+  if (onProgress !== undefined) checkFunction('options.onProgress', onProgress);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(
+      `options.signal must be an AbortSignal, got ${show(signal)}`,
+    );
+  }
   const runIds = await storage.listRuns();
   const counts = { migrated: 0, current: 0, empty: 0, raced: 0, failed: 0 };
   const failures: Extract<RunMigrationResult, { status: 'failed' }>[] = [];
@@ -105,20 +116,22 @@ async function overRuns(
  * @param options - codec, logger, `onProgress`, `signal`
  * @returns counts per status and every failure (`E_VERSION_NEWER`,
  * `E_MIGRATION_FAILED`, `E_CORRUPTED`…)
- * @throws `E_STORAGE`/`E_CLOSED` when the runs cannot be listed
+ * @throws `TypeError` (as a rejection) for a bad `storage`, `migrations`
+ * (not made by `defineMigrations`) or option; `E_STORAGE`/`E_CLOSED` when
+ * the runs cannot be listed
  * @example
  * ```ts
  * const report = await checkMigrations(storage, migrations);
  * if (report.failures.length > 0) process.exitCode = 1;
  * ```
  */
-export function checkMigrations(
+export async function checkMigrations(
   storage: StorageAdapter,
   migrations: Migrations<unknown>,
   options: MigrateRunsOptions = {},
 ): Promise<MigrationReport> {
-  const to = migrations.version;
-  return overRuns(storage, options, async (runId) => {
+  return overRuns(storage, migrations, options, async (runId) => {
+    const to = migrations.version;
     const loaded = await loadForMigration(storage, runId, options);
     if (loaded === undefined) return { runId, status: 'empty', to };
     const { timestamp, meta } = loaded;
@@ -148,12 +161,12 @@ export function checkMigrations(
  * });
  * ```
  */
-export function migrateRuns(
+export async function migrateRuns(
   storage: StorageAdapter,
   migrations: Migrations<unknown>,
   options: MigrateRunsOptions = {},
 ): Promise<MigrationReport> {
-  return overRuns(storage, options, (runId) =>
+  return overRuns(storage, migrations, options, (runId) =>
     migrateRun(storage, runId, migrations, options),
   );
 }

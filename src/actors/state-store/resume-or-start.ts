@@ -36,6 +36,8 @@ export interface ResumeOrStartResult<S> {
   readonly skipped: readonly number[];
   /** The loaded savepoint's stored metadata (`undefined` on a fresh start). */
   readonly meta?: SavepointMeta;
+  /** Savepoints quarantined by a rewind (`at`), newest first. */
+  readonly rewound: readonly number[];
 }
 
 /**
@@ -71,10 +73,18 @@ export async function resumeOrStart<S>(
       return { resumed: true, ...loaded, entities };
     } catch (error) {
       if (!isRunStateError(error, 'E_NO_SAVEPOINT')) throw error;
-      // A rewind target that is not live is the caller's mistake.
-      if (error.details.at !== undefined) throw error;
+      // A rewind target that is not live is the caller's mistake, unless
+      // the run has no savepoint at all: then it starts fresh as usual.
+      const live = error.details.live as readonly number[] | undefined;
+      if (live !== undefined && live.length > 0) throw error;
     }
   }
   const entities = await store.initRunState(startFrom, options.entities);
-  return { resumed: false, timestamp: startFrom, entities, skipped: [] };
+  return {
+    resumed: false,
+    timestamp: startFrom,
+    entities,
+    skipped: [],
+    rewound: [],
+  };
 }

@@ -12,7 +12,7 @@ import {
   type JsonValue,
   type StorageAdapter,
 } from '../../storage/index.js';
-import type { Migrations } from '../../migrate/index.js';
+import { checkMigrationChain, type Migrations } from '../../migrate/index.js';
 import {
   checkFunction,
   checkId,
@@ -163,14 +163,7 @@ function checkVersioning(options: StateStoreOptions): {
   metadata: JsonValue | undefined;
 } {
   const { migrations, metadata } = options;
-  if (
-    migrations !== undefined &&
-    (typeof migrations !== 'object' || !(migrations?.steps instanceof Map))
-  ) {
-    throw new TypeError(
-      `migrations must be a chain made by defineMigrations(), got ${show(migrations)}`,
-    );
-  }
+  if (migrations !== undefined) checkMigrationChain('migrations', migrations);
   const version =
     options.version === undefined
       ? (migrations?.version ?? 0)

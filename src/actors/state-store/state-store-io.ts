@@ -21,6 +21,11 @@ import {
   type Migrations,
 } from '../../migrate/index.js';
 import { checkStatePairs } from '../../state-pairs.js';
+import {
+  planRewind,
+  quarantineNewer,
+  type RewindPlan,
+} from './state-store-rewind.js';
 
 /**
  * Migrates loaded state: receives the newest savepoint's `[id, state]` pairs
@@ -114,8 +119,10 @@ export async function initRun(
 }
 
 /**
- * Read the newest decodable savepoint, migrate it through `update`, and build
- * the resumed RunState. Writes nothing.
+ * Read the newest decodable savepoint (or, rewinding, the one at `at`),
+ * migrate it through the chain and `update`, and build the resumed
+ * RunState. Writes nothing, except that a rewind quarantines the newer
+ * savepoints once the one at `at` loaded and migrated.
  *
  * @internal
  */
@@ -126,10 +133,10 @@ export async function loadRun(
   const { runId, logger } = io;
   const started = performance.now();
   let loaded: LoadedSavepoint;
-  let rewound: number[] = [];
+  let plan: RewindPlan | undefined;
   try {
-    if (at !== undefined) rewound = await rewind(io, at);
-    loaded = await loadNewestSavepoint(io.storage, runId, {
+    if (at !== undefined) plan = await planRewind(io.storage, runId, at);
+    loaded = await loadNewestSavepoint(plan?.view ?? io.storage, runId, {
       codec: io.codec,
       logger,
     });
@@ -141,6 +148,13 @@ export async function loadRun(
     update === undefined
       ? migrated
       : await applyUpdate(runId, update, migrated, loaded.timestamp);
+  // Only once the rewound savepoint loaded: a failure above moves nothing.
+  const rewound = plan?.newer ?? [];
+  if (at !== undefined) {
+    await quarantineNewer(io, at, rewound).catch((error: unknown) => {
+      throw storageError(error, 'loadRunState', { runId });
+    });
+  }
   const runState = createRunState<Uint8Array>(
     io.schedule,
     loaded.timestamp,
@@ -167,30 +181,6 @@ export async function loadRun(
     'resumed run from savepoint',
   );
   return { runState, timestamp, states, skipped, meta, rewound };
-}
-
-/**
- * Quarantine the live savepoints newer than `at`, newest first, so `at` is
- * the newest; returns them.
- *
- * @throws `E_NO_SAVEPOINT` when `at` is not a live savepoint of the run.
- */
-async function rewind(io: StoreIo, at: number): Promise<number[]> {
-  const { runId, storage, logger } = io;
-  const live = await storage.listSavepoints(runId);
-  if (!live.includes(at)) {
-    throw new RunStateError(
-      'E_NO_SAVEPOINT',
-      `run ${JSON.stringify(runId)} has no live savepoint at ${at} to rewind to (live: ${live.join(', ') || 'none'})`,
-      { details: { runId, at, live } },
-    );
-  }
-  const newer = live.filter((ts) => ts > at).reverse();
-  for (const timestamp of newer) {
-    await storage.quarantineSavepoint(runId, timestamp);
-    logger.warn({ runId, timestamp, at }, 'rewind: moved savepoint aside');
-  }
-  return newer;
 }
 
 /**

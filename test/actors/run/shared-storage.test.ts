@@ -136,7 +136,7 @@ describe.each(backends)('1 000 runs over one shared %s', (_, open) => {
     expect((await storage.listRuns()).length).toBe(RUNS);
     await checkSavepoints(storage); // the storage outlives its runs
     await storage.close();
-  });
+  }, 120_000); // ~20 s alone on 2 cores; more beside other test files
 });
 
 describe('a storage shared by runs', () => {
