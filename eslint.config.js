@@ -12,6 +12,8 @@ export default tseslint.config(
       'coverage/**',
       'node_modules/**',
       'scripts/package-consumer/**',
+      // Migration chains the CLI tests load as plain JavaScript modules.
+      'test/cli/fixtures/*.mjs',
     ],
   },
   js.configs.recommended,

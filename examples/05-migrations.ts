@@ -12,7 +12,9 @@
  * savepoint through both steps; the next savepoint is written at version
  * 2), migrates another run offline (`migrateRun`), shows that release 1
  * refuses the newer savepoint (`E_VERSION_NEWER`), and rewinds to the
- * older savepoint (`loadRunState({ at })`).
+ * older savepoint (`loadRunState({ at })`), then lists the quarantined
+ * savepoint and restores it (`listQuarantinedSavepoints`,
+ * `restoreQuarantinedSavepoint`).
  *
  * Prerequisites: `npm install`. No server needed (SQLite).
  * Run: `npx tsx --conditions=runstate-source examples/05-migrations.ts`
@@ -26,7 +28,9 @@ import {
   defineMigrations,
   isRunStateError,
   mapStates,
+  listQuarantinedSavepoints,
   migrateRun,
+  restoreQuarantinedSavepoint,
   type StorageAdapter,
 } from 'runstate';
 import { SqliteStorage } from 'runstate/sqlite';
@@ -134,6 +138,22 @@ try {
   check(
     back.timestamp === 120_000 && back.rewound.join() === '180000',
     'release 1 rewinds to savepoint 120 000; the v2 one is quarantined',
+  );
+  await rewound.close();
+
+  // Undo the rewind (release 2 is back): list the quarantined savepoint and
+  // restore it; it is newer than every live one, as a restore requires.
+  // (`runstate quarantine URL RUN [--restore TS]` does the same.)
+  const quarantined = await listQuarantinedSavepoints(storage, 'shop-a');
+  check(
+    quarantined.map((q) => `${q.timestamp}@v${q.version}`).join() ===
+      '180000@v2',
+    'the quarantined v2 savepoint is listed with its version',
+  );
+  await restoreQuarantinedSavepoint(storage, 'shop-a', 180_000);
+  check(
+    (await storage.newestTimestamp('shop-a')) === 180_000,
+    'restoring it makes it the newest live savepoint again',
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -212,3 +212,26 @@ export function notMonotonicError(
     { details: { runId, timestamp, newest } },
   );
 }
+
+/**
+ * The error of `restoreSavepoint` when no savepoint of the run is
+ * quarantined at `timestamp` (`E_NO_SAVEPOINT`).
+ *
+ * @param runId - the run
+ * @param timestamp - the timestamp asked for
+ * @returns the error to throw
+ * @example
+ * ```ts
+ * if (found === undefined) throw notQuarantinedError(runId, timestamp);
+ * ```
+ */
+export function notQuarantinedError(
+  runId: string,
+  timestamp: number,
+): RunStateError {
+  return new RunStateError(
+    'E_NO_SAVEPOINT',
+    `run ${JSON.stringify(runId)} has no quarantined savepoint at ${timestamp}`,
+    { details: { runId, timestamp, quarantined: true } },
+  );
+}

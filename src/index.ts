@@ -12,6 +12,7 @@ export {
   isRunStateError,
   ensureError,
   notMonotonicError,
+  notQuarantinedError,
 } from './errors.js';
 export type { ErrorCode, RunStateErrorOptions } from './errors.js';
 export type { AbortOptions } from './abort.js';
@@ -143,6 +144,7 @@ export type {
 } from './storage/index.js';
 export type {
   JsonValue,
+  QuarantinedInfo,
   ReplaceOutcome,
   ReplaceSavepointOptions,
   SavepointInfo,
@@ -174,6 +176,8 @@ export {
   diffValues,
   diffSavepoints,
   copyRuns,
+  listQuarantinedSavepoints,
+  restoreQuarantinedSavepoint,
 } from './inspect/index.js';
 export type {
   RunSummary,

@@ -12,6 +12,7 @@ import {
   diffCommand,
   exportCommand,
   importCommand,
+  migrateCommand,
   pruneCommand,
   quarantineCommand,
   runsCommand,
@@ -51,7 +52,7 @@ Examples:
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('runstate')
     .description(
-      'Inspect, verify, export, import, copy and serve the state runstate stores.',
+      'Inspect, verify, export, import, copy, migrate and serve the state runstate stores.',
     )
     .version(VERSION)
     .exitOverride()
@@ -70,6 +71,7 @@ function buildProgram(ctx: CommandContext): Command {
     exportCommand,
     importCommand,
     copyCommand,
+    migrateCommand,
     pruneCommand,
     deleteCommand,
     quarantineCommand,

@@ -5,9 +5,11 @@
  * @packageDocumentation
  */
 import { createHash } from 'node:crypto';
-import { RunStateError } from '../errors.js';
-import { metaOf, withMeta } from '../export/index.js';
+import { RunStateError, ensureError } from '../errors.js';
+import type { Migrations } from '../migrate/index.js';
+import { defaultCodec, type Codec } from '../storage/codec/index.js';
 import type { StorageAdapter, StoredSavepoint } from '../storage/index.js';
+import { savepointToWrite } from './copy-migrate.js';
 import { verifyStorage, type VerifyFailure } from './verify.js';
 
 /** Progress of {@link copyRuns}, after each savepoint written. */
@@ -26,12 +28,26 @@ export interface CopyRunsOptions {
   readonly runIds?: readonly string[];
   /** Called after each savepoint written. */
   readonly onProgress?: (progress: CopyProgress) => void;
+  /**
+   * Migrate each savepoint through this chain on the way: the target gets
+   * the chain's version. Without it, bytes are copied as they are.
+   */
+  readonly migrations?: Migrations<unknown>;
+  /**
+   * The codec the savepoints were written with (only used with
+   * `migrations`). @defaultValue `defaultCodec`
+   */
+  readonly codec?: Codec;
 }
 
 /** What {@link copyRuns} did with one run. */
 export interface CopiedRun {
   readonly runId: string;
-  /** Timestamps written to the target, ascending. */
+  /**
+   * Timestamps written to the target, ascending. With `migrations`, a
+   * savepoint that cannot be migrated stops its run: it and the newer ones
+   * are left out, and the reason is in {@link CopyReport.failures}.
+   */
   readonly copied: readonly number[];
   /** Timestamps left out: not newer than the target's newest savepoint. */
   readonly skipped: readonly number[];
@@ -54,7 +70,13 @@ export interface CopyReport {
  * one are written oldest first, each with one atomic `writeSavepoint` that
  * keeps the target's other savepoints; older ones are skipped, so newer
  * data in the target is never overwritten. Stored bytes are copied as they
- * are (no decode and re-encode). Afterwards every copied savepoint is read
+ * are (no decode and re-encode), unless `migrations` is given: then each
+ * savepoint below the chain's version is decoded, migrated and encoded
+ * again, and written at the chain's version (timestamp, metadata and write
+ * time kept). A savepoint newer than the chain (`E_VERSION_NEWER`) or one
+ * whose migration fails (`E_MIGRATION_FAILED`) is not written, nor are the
+ * newer savepoints of its run: the failure is in the report and `ok` is
+ * false; the other runs are copied. Afterwards every copied savepoint is read
  * back from the target, compared with a digest of the source's bytes, and
  * every state in it is decoded. One savepoint is in memory at a time.
  *
@@ -75,25 +97,60 @@ export async function copyRuns(
 ): Promise<CopyReport> {
   const plan = await planCopy(from, to, options.runIds);
   const total = plan.reduce((n, run) => n + run.copied.length, 0);
-  const digests: Digest[] = [];
-  let done = 0;
+  const state: CopyState = { digests: [], failures: [], done: 0, total };
+  const runs: CopiedRun[] = [];
   for (const run of plan) {
-    if (run.copied.length === 0) await to.initRun(run.runId);
-    for (const timestamp of run.copied) {
-      const savepoint = await from.readSavepoint(run.runId, timestamp);
-      if (savepoint === undefined) continue; // pruned meanwhile
-      digests.push({ runId: run.runId, timestamp, digest: digest(savepoint) });
-      await to.writeSavepoint(
-        run.runId,
-        withMeta(savepoint, metaOf(savepoint)),
-        { keep: Number.MAX_SAFE_INTEGER },
-      );
-      done += 1;
-      options.onProgress?.({ runId: run.runId, timestamp, done, total });
-    }
+    runs.push(await copyRun(from, to, run, options, state));
   }
-  const failures = await checkCopy(to, plan, digests);
-  return { ok: failures.length === 0, runs: plan, failures };
+  const failures = [...state.failures, ...(await checkCopy(to, runs, state))];
+  return { ok: failures.length === 0, runs, failures };
+}
+
+/** What a copy collects over its runs. */
+interface CopyState {
+  readonly digests: Digest[];
+  readonly failures: VerifyFailure[];
+  done: number;
+  readonly total: number;
+}
+
+/** Copy one run's planned savepoints, oldest first; what was copied. */
+async function copyRun(
+  from: StorageAdapter,
+  to: StorageAdapter,
+  run: CopiedRun,
+  options: CopyRunsOptions,
+  state: CopyState,
+): Promise<CopiedRun> {
+  const { runId } = run;
+  const copied: number[] = [];
+  if (run.copied.length === 0) await to.initRun(runId);
+  for (const timestamp of run.copied) {
+    const savepoint = await from.readSavepoint(runId, timestamp);
+    if (savepoint === undefined) continue; // pruned meanwhile
+    let write: StoredSavepoint;
+    try {
+      const codec = options.codec ?? defaultCodec;
+      write = await savepointToWrite(
+        runId,
+        savepoint,
+        options.migrations,
+        codec,
+      );
+    } catch (error) {
+      const e = ensureError(error);
+      const code = e instanceof RunStateError ? e.code : 'E_MIGRATION_FAILED';
+      state.failures.push({ runId, timestamp, code, reason: e.message });
+      break; // newer savepoints must not pass over a hole
+    }
+    state.digests.push({ runId, timestamp, digest: digest(write) });
+    await to.writeSavepoint(runId, write, { keep: Number.MAX_SAFE_INTEGER });
+    copied.push(timestamp);
+    state.done += 1;
+    const { done, total } = state;
+    options.onProgress?.({ runId, timestamp, done, total });
+  }
+  return { ...run, copied };
 }
 
 interface Digest {
@@ -142,7 +199,7 @@ function digest(savepoint: StoredSavepoint): string {
 async function checkCopy(
   to: StorageAdapter,
   plan: readonly CopiedRun[],
-  digests: readonly Digest[],
+  { digests }: CopyState,
 ): Promise<VerifyFailure[]> {
   const failures: VerifyFailure[] = [];
   for (const { runId, timestamp, digest: expected } of digests) {

@@ -30,3 +30,7 @@ export {
   type CopiedRun,
   type CopyReport,
 } from './copy-runs.js';
+export {
+  listQuarantinedSavepoints,
+  restoreQuarantinedSavepoint,
+} from './quarantine.js';

@@ -28,6 +28,7 @@ import {
   withMeta,
 } from './savepoint-meta.js';
 import type {
+  QuarantinedInfo,
   ReplaceOutcome,
   ReplaceSavepointOptions,
   SavepointInfo,
@@ -206,6 +207,23 @@ export abstract class BaseStorage implements StorageAdapter {
     );
   }
 
+  /** {@inheritDoc StorageAdapter.listQuarantined} */
+  listQuarantined(runId: string): Promise<QuarantinedInfo[]> {
+    return this.#gate.start('listQuarantined', READ, runId, noDetails, () =>
+      this._listQuarantined(runId),
+    );
+  }
+
+  /** {@inheritDoc StorageAdapter.restoreSavepoint} */
+  restoreSavepoint(runId: string, timestamp: number): Promise<void> {
+    const check = (): Details => ({
+      timestamp: checkTimestamp('timestamp', timestamp),
+    });
+    return this.#gate.start('restoreSavepoint', WRITE, runId, check, () =>
+      this._restoreSavepoint(runId, timestamp),
+    );
+  }
+
   /** {@inheritDoc StorageAdapter.deleteRun} */
   deleteRun(runId: string): Promise<boolean> {
     return this.#gate.start('deleteRun', WRITE, runId, noDetails, () =>
@@ -312,6 +330,41 @@ export abstract class BaseStorage implements StorageAdapter {
       'E_UNSUPPORTED',
       `${this.#name} cannot replace a savepoint atomically (no _replaceSavepoint); migrateRun needs it`,
       { details: { runId, timestamp: savepoint.timestamp, expectVersion } },
+    );
+  }
+
+  /**
+   * The run's quarantined savepoints
+   * ({@link StorageAdapter.listQuarantined}). The default refuses with
+   * `E_UNSUPPORTED`: every built-in backend overrides it.
+   */
+  protected _listQuarantined(runId: string): MaybePromise<QuarantinedInfo[]> {
+    throw this.#unsupported('_listQuarantined', runId, {});
+  }
+
+  /**
+   * Move the savepoint at `timestamp` quarantined last back to live,
+   * atomically; throw {@link notQuarantinedError} when there is none and
+   * {@link notMonotonicError} when a live one at or after it exists
+   * ({@link StorageAdapter.restoreSavepoint}). The default refuses with
+   * `E_UNSUPPORTED`: every built-in backend overrides it.
+   */
+  protected _restoreSavepoint(
+    runId: string,
+    timestamp: number,
+  ): MaybePromise<void> {
+    throw this.#unsupported('_restoreSavepoint', runId, { timestamp });
+  }
+
+  #unsupported(
+    hook: string,
+    runId: string,
+    details: Record<string, unknown>,
+  ): RunStateError {
+    return new RunStateError(
+      'E_UNSUPPORTED',
+      `${this.#name} does not implement ${hook}`,
+      { details: { runId, ...details } },
     );
   }
 

@@ -81,6 +81,8 @@ const METHODS: {
   listSavepointInfo: 'optional',
   prune: 'required',
   quarantineSavepoint: 'required',
+  listQuarantined: 'optional',
+  restoreSavepoint: 'optional',
   deleteRun: 'required',
   listRuns: 'required',
   close: 'required',

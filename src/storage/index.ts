@@ -23,6 +23,7 @@ export type {
 } from './decorate.js';
 export type {
   JsonValue,
+  QuarantinedInfo,
   ReplaceOutcome,
   ReplaceSavepointOptions,
   SavepointInfo,

@@ -70,6 +70,29 @@ export interface SavepointInfo extends SavepointMeta {
   readonly timestamp: number;
 }
 
+/**
+ * One quarantined savepoint as {@link StorageAdapter.listQuarantined} lists
+ * it.
+ */
+export interface QuarantinedInfo extends SavepointMeta {
+  /** The savepoint's scheduled timestamp. */
+  readonly timestamp: number;
+  /**
+   * When it was quarantined (epoch ms), where the backend records it
+   * (memory, SQLite, file); `undefined` otherwise.
+   */
+  readonly quarantinedAt?: number;
+  /** How many entity states it holds, where known without reading them. */
+  readonly entities?: number;
+  /** The bytes of its states, where known without reading them. */
+  readonly bytes?: number;
+  /**
+   * Why its metadata could not be read (a corrupted savepoint file on the
+   * file backend); `version` then reads 0.
+   */
+  readonly unreadable?: string;
+}
+
 /** Options of {@link StorageAdapter.replaceSavepoint}. */
 export interface ReplaceSavepointOptions {
   /**
@@ -201,6 +224,28 @@ export interface StorageAdapter {
    * the savepoint does not exist.
    */
   quarantineSavepoint(runId: string, timestamp: number): Promise<void>;
+
+  /**
+   * The run's quarantined savepoints (moved aside by
+   * {@link StorageAdapter.quarantineSavepoint}, a rewind, or replaced by
+   * {@link StorageAdapter.replaceSavepoint}), ascending by timestamp, then
+   * by when they were quarantined. One timestamp may appear more than
+   * once. Optional: adapters written before it existed may lack it.
+   */
+  listQuarantined?(runId: string): Promise<QuarantinedInfo[]>;
+
+  /**
+   * Move a quarantined savepoint back to live, atomically: the one at
+   * `timestamp` quarantined last, when several are. It must be newer than
+   * every live savepoint of the run (the monotonic rule): quarantine the
+   * newer ones first. Nothing is pruned: the next write prunes to its
+   * `keep`. Optional, like {@link StorageAdapter.listQuarantined}.
+   *
+   * @throws `E_NO_SAVEPOINT` when no savepoint of the run is quarantined
+   * at `timestamp`; `E_NOT_MONOTONIC` when a live savepoint at or after
+   * `timestamp` exists (nothing changes then); `E_READ_ONLY`.
+   */
+  restoreSavepoint?(runId: string, timestamp: number): Promise<void>;
 
   /**
    * Delete the run with all its savepoints (quarantined ones included).

@@ -60,6 +60,14 @@ export interface StorageCapabilities {
    * @defaultValue false
    */
   readonly replace?: boolean;
+  /**
+   * `listQuarantined` lists the quarantined savepoints and
+   * `restoreSavepoint` moves one back to live, atomically, under the
+   * monotonic rule (what `runstate quarantine` needs).
+   *
+   * @defaultValue false
+   */
+  readonly quarantine?: boolean;
 }
 
 /** Creates one {@link StorageFixture} per test. */

@@ -31,6 +31,7 @@ import { describeCapabilities } from './capability-cases.js';
 import type { StorageCapabilities, StorageFactory } from './fixture.js';
 import { describeLifecycle } from './lifecycle-cases.js';
 import { describeMetadata } from './metadata-cases.js';
+import { describeQuarantine } from './quarantine-cases.js';
 import { describeRuns } from './run-cases.js';
 import { describeSavepoints } from './savepoint-cases.js';
 import { describeValidation } from './validation-cases.js';
@@ -93,10 +94,11 @@ export function describeStorageAdapter(
     describeValidation(factory);
     describeCapabilities(factory, capabilities);
     describeMetadata(factory, capabilities);
+    describeQuarantine(factory, capabilities);
   });
 }
 
-const CAPABILITIES = ['reopen', 'readOnly', 'replace'] as const;
+const CAPABILITIES = ['reopen', 'readOnly', 'replace', 'quarantine'] as const;
 
 /** Refuse a misspelt capability or a non-boolean flag, naming it. */
 function checkCapabilities(value: StorageCapabilities): StorageCapabilities {

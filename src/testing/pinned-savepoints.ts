@@ -10,11 +10,14 @@ import { applyMigrations, type Migrations } from '../migrate/index.js';
 import { defaultCodec, type Codec } from '../storage/codec/index.js';
 import { FileStorage } from '../storage/file/index.js';
 import { DEFAULT_META, type StorageAdapter } from '../storage/index.js';
+import { exportFilesAt, importPinned } from './pinned-exports.js';
 
 /**
- * Where pinned savepoints are: a file-storage directory (opened
- * read-only), or any storage instance (not closed). More sources (the
- * JSON export of the command line) can join this union later.
+ * Where pinned savepoints are: a path, or any storage instance (not
+ * closed). A path names a directory of export files (`*.ndjson`, written
+ * by `runstate export URL RUN -o DIR/RUN.ndjson`; the format of
+ * `docs/export-format.md`), one such file, or else a file-storage
+ * directory (opened read-only).
  */
 export type PinnedSource = string | StorageAdapter;
 
@@ -42,6 +45,8 @@ export interface PinnedResult {
   readonly entities?: number;
   /** Why it failed; absent on success. */
   readonly error?: Error;
+  /** The export file it came from (export-file sources only). */
+  readonly file?: string;
 }
 
 /** What {@link checkPinnedSavepoints} found. */
@@ -98,7 +103,8 @@ async function checkOne(
 
 function line(r: PinnedResult): string {
   const versions = `v${r.from ?? '?'} → v${r.to}`;
-  const head = `run ${JSON.stringify(r.runId)} @ ${r.timestamp}: ${versions}`;
+  const from = r.file === undefined ? '' : `${r.file}: `;
+  const head = `${from}run ${JSON.stringify(r.runId)} @ ${r.timestamp}: ${versions}`;
   if (r.error === undefined) return `✓ ${head}, ${r.entities} entities`;
   const code = (r.error as { code?: unknown }).code;
   return `✗ ${head}: ${typeof code === 'string' ? `${code} ` : ''}${r.error.message}`;
@@ -110,10 +116,14 @@ function line(r: PinnedResult): string {
  *
  * @remarks
  * Never writes. Use it in a test: pin savepoints captured from production
- * (a copy of a file-storage directory) in the repository, and every change
- * to the chain or the state shapes is checked against them.
+ * in the repository (`runstate export URL RUN -o pinned-savepoints/RUN.ndjson`,
+ * or a copy of a file-storage directory), and every change to the chain
+ * or the state shapes is checked against them. An export file that does
+ * not import (malformed, or from a newer format) is a failure naming the
+ * file.
  *
- * @param source - a file-storage directory or a storage
+ * @param source - a directory of `*.ndjson` export files, one export
+ * file, a file-storage directory, or a storage
  * @param options - the chain, the codec, an optional `validate`
  * @returns every result and a printable text
  * @throws `E_STORAGE` when the source cannot be opened or listed
@@ -129,22 +139,57 @@ export async function checkPinnedSavepoints(
   source: PinnedSource,
   options: PinnedSavepointsOptions,
 ): Promise<PinnedReport> {
-  const owned =
-    typeof source === 'string'
-      ? await FileStorage.open({ directory: source, readOnly: true })
-      : undefined;
-  const storage = owned ?? (source as StorageAdapter);
-  try {
-    const results: PinnedResult[] = [];
-    for (const runId of await storage.listRuns()) {
-      for (const ts of await storage.listSavepoints(runId)) {
-        results.push(await checkOne(storage, runId, ts, options));
-      }
+  const results: PinnedResult[] = [];
+  const files =
+    typeof source === 'string' ? await exportFilesAt(source) : undefined;
+  if (files !== undefined) {
+    for (const path of files) results.push(...(await checkFile(path, options)));
+  } else {
+    const owned =
+      typeof source === 'string'
+        ? await FileStorage.open({ directory: source, readOnly: true })
+        : undefined;
+    try {
+      const storage = owned ?? (source as StorageAdapter);
+      results.push(...(await checkAll(storage, options)));
+    } finally {
+      await owned?.close();
     }
-    const failed = results.filter((r) => r.error !== undefined).length;
-    return { results, failed, text: results.map(line).join('\n') };
+  }
+  const failed = results.filter((r) => r.error !== undefined).length;
+  return { results, failed, text: results.map(line).join('\n') };
+}
+
+/** Every live savepoint of every run of `storage`, checked. */
+async function checkAll(
+  storage: StorageAdapter,
+  options: PinnedSavepointsOptions,
+): Promise<PinnedResult[]> {
+  const results: PinnedResult[] = [];
+  for (const runId of await storage.listRuns()) {
+    for (const ts of await storage.listSavepoints(runId)) {
+      results.push(await checkOne(storage, runId, ts, options));
+    }
+  }
+  return results;
+}
+
+/** One export file, imported and checked (a file that does not import fails). */
+async function checkFile(
+  path: string,
+  options: PinnedSavepointsOptions,
+): Promise<PinnedResult[]> {
+  const pinned = await importPinned(path, options.codec);
+  const to = options.migrations.version;
+  if ('error' in pinned) {
+    const { file, error } = pinned;
+    return [{ runId: '?', timestamp: 0, to, error, file }];
+  }
+  try {
+    const results = await checkAll(pinned.storage, options);
+    return results.map((r) => ({ ...r, file: pinned.file }));
   } finally {
-    await owned?.close();
+    await pinned.storage.close();
   }
 }
 

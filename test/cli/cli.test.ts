@@ -129,7 +129,14 @@ describe.each(backends)('runstate on %s', (backend) => {
     expect((await runBin(['prune', url, 'orders', '--keep', '2'])).stdout).toBe(
       'deleted 1 savepoint of run "orders"\n',
     );
-    const q = await runBin(['quarantine', url, 'orders', '--json']);
+    const q = await runBin([
+      'quarantine',
+      url,
+      'orders',
+      '--at',
+      'newest',
+      '--json',
+    ]);
     expect(json(q.stdout)).toEqual({ runId: 'orders', quarantined: 180_000 });
     {
       await using storage = await openStorageUrl(url, { readOnly: true });

@@ -27,7 +27,7 @@ describe('runstate: bad input gives a clear error and exit code', () => {
       (await runBin(['prune', 'a.sqlite', 'r', '--keep', '0'])).status,
     ).toBe(2);
     expect((await runBin(['verify', 'a.sqlite'])).status).toBe(2);
-  });
+  }, 120_000); // several processes: slow on a loaded machine
 
   it('exit 1 for a missing run, as JSON on stderr with --json', async () => {
     const url = freshUrl('sqlite');
@@ -108,6 +108,7 @@ describe('runstate --help', () => {
     'export',
     'import',
     'copy',
+    'migrate',
     'prune',
     'delete',
     'quarantine',

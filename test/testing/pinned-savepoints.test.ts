@@ -1,8 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, defineMigrations, mapStates } from '../../src/index.js';
+import {
+  MemoryStorage,
+  defineMigrations,
+  exportSavepoint,
+  mapStates,
+} from '../../src/index.js';
+import { FileStorage } from '../../src/storage/file/index.js';
 import {
   checkPinnedSavepoints,
   expectPinnedSavepoints,
@@ -78,6 +85,67 @@ describe('expectPinnedSavepoints()', () => {
     await expect(
       expectPinnedSavepoints(dir, { migrations: identity }),
     ).rejects.toThrow(/no pinned savepoints/);
+    await rm(dir, { recursive: true });
+  });
+});
+
+describe('expectPinnedSavepoints() on export files', () => {
+  /** Export every live savepoint of the golden store's runs into `dir`. */
+  async function exportPinned(dir: string): Promise<void> {
+    await using storage = await FileStorage.open({
+      directory: PINNED,
+      readOnly: true,
+    });
+    for (const runId of await storage.listRuns()) {
+      for (const at of await storage.listSavepoints(runId)) {
+        let text = '';
+        for await (const l of exportSavepoint(storage, runId, { at }))
+          text += l;
+        await writeFile(
+          join(dir, `${encodeURIComponent(runId)}-${at}.ndjson`),
+          text,
+        );
+      }
+    }
+  }
+
+  it('loads a directory of *.ndjson export files, one savepoint each, naming the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'runstate-pinned-'));
+    await exportPinned(dir);
+    const report = await expectPinnedSavepoints(dir, { migrations: identity });
+    expect(report.results).toHaveLength(4);
+    expect(report.text).toMatch(
+      /✓ orders-1767225780000\.ndjson: run "orders" @ 1767225780000: v0 → v1, 7 entities/,
+    );
+    const single = await checkPinnedSavepoints(
+      join(dir, 'orders-1767225780000.ndjson'),
+      { migrations: identity },
+    );
+    expect(single.results).toHaveLength(1);
+    await rm(dir, { recursive: true });
+  });
+
+  it('takes the files `runstate export -o` writes, and fails on a malformed one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'runstate-pinned-'));
+    const bin = new URL('../../bin/runstate.js', import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [
+      bin,
+      'export',
+      `file:${PINNED}`,
+      'orders',
+      '-o',
+      join(dir, 'orders.ndjson'),
+    ]);
+    expect(r.status).toBe(0);
+    expect(
+      (await expectPinnedSavepoints(dir, { migrations: identity })).failed,
+    ).toBe(0);
+    await writeFile(join(dir, 'broken.ndjson'), '{"not":"an export"}\n');
+    const error = (await expectPinnedSavepoints(dir, {
+      migrations: identity,
+    }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/1 of 2 pinned savepoints do not load/);
+    expect(error.message).toMatch(/✗ broken\.ndjson: .*E_INVALID_IMPORT/);
     await rm(dir, { recursive: true });
   });
 });

@@ -22,3 +22,4 @@ export {
   quarantineCommand,
 } from './maintain-commands.js';
 export { serveCommand } from './serve-command.js';
+export { migrateCommand } from './migrate-commands.js';

@@ -6,7 +6,12 @@
  */
 import type { Command } from 'commander';
 import { readOrThrow } from '../../export/index.js';
+import {
+  listQuarantinedSavepoints as listQuarantined,
+  restoreQuarantinedSavepoint as restoreSavepoint,
+} from '../../inspect/index.js';
 import { count, isoDate, parseCount, parseTimestamp } from '../format.js';
+import { quarantinedJson, quarantinedTable } from './quarantine-table.js';
 import { EXIT_FAILED, UsageError, printJson } from '../io.js';
 import {
   finish,
@@ -73,41 +78,88 @@ export function deleteCommand(program: Command, ctx: CommandContext): void {
   finish(command, ['runstate delete state.sqlite orders --yes']);
 }
 
-/** `runstate quarantine URL RUN [--at TS]`. */
+interface QuarantineOptions extends JsonOption {
+  readonly at?: string;
+  readonly restore?: string;
+}
+
+/** `runstate quarantine URL RUN [--at TS | --restore TS]`. */
 export function quarantineCommand(program: Command, ctx: CommandContext) {
   const command = program
     .command('quarantine')
     .description(
-      'move a live savepoint aside (kept in the store, no longer listed or loaded), so the run resumes from the one before',
+      "list a run's quarantined savepoints; --at moves a live one aside (kept, no longer loaded), --restore moves one back to live",
     )
     .argument('<url>', 'storage URL')
     .argument('<run>', 'run id')
     .option(
       '--at <ts>',
-      'the savepoint (epoch ms or ISO date); default: the newest',
+      "quarantine this live savepoint (epoch ms or ISO date, or 'newest')",
     )
-    .action(
-      (url: string, runId: string, options: JsonOption & { at?: string }) => {
-        const at =
-          options.at === undefined
-            ? undefined
-            : parseTimestamp('--at', options.at);
-        return withStorage(url, false, async (storage) => {
-          const timestamp = at ?? (await readOrThrow(storage, runId)).timestamp;
-          if (!(await storage.listSavepoints(runId)).includes(timestamp)) {
-            await readOrThrow(storage, runId, timestamp); // throws E_NO_SAVEPOINT
-          }
-          await storage.quarantineSavepoint(runId, timestamp);
-          if (options.json === true)
-            return printJson(ctx.io, { runId, quarantined: timestamp });
-          ctx.io.stdout.write(
-            `quarantined savepoint ${timestamp} (${isoDate(timestamp)}) of run ${JSON.stringify(runId)}\n`,
-          );
-        });
-      },
-    );
+    .option(
+      '--restore <ts>',
+      'move the savepoint quarantined (last) at this timestamp back to live; it must be newer than every live one',
+    )
+    .action((url: string, runId: string, options: QuarantineOptions) => {
+      if (options.at !== undefined && options.restore !== undefined) {
+        throw new UsageError('give --at or --restore, not both');
+      }
+      if (options.at !== undefined) {
+        return quarantineOne(ctx, url, runId, options.at, options.json);
+      }
+      if (options.restore !== undefined) {
+        const ts = parseTimestamp('--restore', options.restore);
+        return restoreOne(ctx, url, runId, ts, options.json);
+      }
+      return withStorage(url, true, async (storage) => {
+        if (!(await storage.isInitialized(runId))) throw noRun(runId);
+        const list = await listQuarantined(storage, runId);
+        if (options.json === true)
+          return printJson(ctx.io, quarantinedJson(list));
+        ctx.io.stdout.write(quarantinedTable(list));
+      });
+    });
   finish(command, [
     'runstate quarantine state.sqlite orders',
-    'runstate quarantine state.sqlite orders --at 1767225660000',
+    'runstate quarantine state.sqlite orders --at newest',
+    'runstate quarantine state.sqlite orders --restore 1767225660000',
   ]);
+}
+
+function quarantineOne(
+  ctx: CommandContext,
+  url: string,
+  runId: string,
+  text: string,
+  json: boolean | undefined,
+): Promise<void> {
+  const at = text === 'newest' ? undefined : parseTimestamp('--at', text);
+  return withStorage(url, false, async (storage) => {
+    const timestamp = at ?? (await readOrThrow(storage, runId)).timestamp;
+    if (!(await storage.listSavepoints(runId)).includes(timestamp)) {
+      await readOrThrow(storage, runId, timestamp); // throws E_NO_SAVEPOINT
+    }
+    await storage.quarantineSavepoint(runId, timestamp);
+    if (json === true)
+      return printJson(ctx.io, { runId, quarantined: timestamp });
+    ctx.io.stdout.write(
+      `quarantined savepoint ${timestamp} (${isoDate(timestamp)}) of run ${JSON.stringify(runId)}\n`,
+    );
+  });
+}
+
+function restoreOne(
+  ctx: CommandContext,
+  url: string,
+  runId: string,
+  timestamp: number,
+  json: boolean | undefined,
+): Promise<void> {
+  return withStorage(url, false, async (storage) => {
+    await restoreSavepoint(storage, runId, timestamp);
+    if (json === true) return printJson(ctx.io, { runId, restored: timestamp });
+    ctx.io.stdout.write(
+      `restored savepoint ${timestamp} (${isoDate(timestamp)}) of run ${JSON.stringify(runId)}\n`,
+    );
+  });
 }

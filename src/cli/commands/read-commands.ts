@@ -22,6 +22,7 @@ import { defaultCodec } from '../../storage/codec/index.js';
 import type { StoredSavepoint } from '../../storage/index.js';
 import { formatBytes, isoDate, parseTimestamp, table } from '../format.js';
 import { printJson } from '../io.js';
+import { quarantinedJson, quarantinedTable } from './quarantine-table.js';
 import {
   finish,
   withStorage,
@@ -76,22 +77,34 @@ export function savepointsCommand(program: Command, ctx: CommandContext) {
   const command = program
     .command('savepoints')
     .description(
-      "list a run's live savepoints: timestamp, date, entities, bytes, version, metadata",
+      "list a run's live savepoints (timestamp, date, entities, bytes, version, metadata), then its quarantined ones",
     )
     .argument('<url>', 'storage URL')
     .argument('<run>', 'run id')
     .action((url: string, runId: string, options: JsonOption) =>
       withStorage(url, true, async (storage) => {
         if (!(await storage.isInitialized(runId))) throw noRun(runId);
-        const list = (await summarizeSavepoints(storage, runId)).map(
+        const live = (await summarizeSavepoints(storage, runId)).map(
           ({ timestamp, ...rest }) => ({
             timestamp,
             date: isoDate(timestamp),
             ...rest,
           }),
         );
-        if (options.json === true) return printJson(ctx.io, list);
-        ctx.io.stdout.write(savepointsTable(list));
+        const quarantined =
+          typeof storage.listQuarantined === 'function'
+            ? await storage.listQuarantined(runId)
+            : [];
+        if (options.json === true) {
+          const q = quarantinedJson(quarantined);
+          return printJson(ctx.io, { runId, live, quarantined: q });
+        }
+        ctx.io.stdout.write(savepointsTable(live));
+        if (quarantined.length > 0) {
+          ctx.io.stdout.write(
+            `\nquarantined:\n${quarantinedTable(quarantined)}`,
+          );
+        }
       }),
     );
   finish(command, [

@@ -11,6 +11,7 @@ import { exportSavepoint, importSavepoint } from '../../export/index.js';
 import { copyRuns, type CopyReport } from '../../inspect/index.js';
 import { count, isoDate, parseTimestamp } from '../format.js';
 import { EXIT_FAILED, UsageError, printJson, type CliIo } from '../io.js';
+import { loadMigrations } from '../load-migrations.js';
 import { startProgress } from '../progress.js';
 import {
   finish,
@@ -146,6 +147,7 @@ interface CopyOptions extends JsonOption {
   readonly from: string;
   readonly to: string;
   readonly all?: boolean;
+  readonly migrations?: string;
 }
 
 /** `runstate copy --from URL --to URL [RUN…|--all]`. */
@@ -162,15 +164,24 @@ export function copyCommand(program: Command, ctx: CommandContext): void {
     )
     .requiredOption('--to <url>', 'the storage URL to copy to')
     .option('--all', 'copy every run')
-    .action((runIds: string[], options: CopyOptions) => {
+    .option(
+      '--migrations <file>',
+      "migrate each savepoint through this chain (JS or TS module) on the way: the target gets the chain's version",
+    )
+    .action(async (runIds: string[], options: CopyOptions) => {
       if (runIds.length > 0 === (options.all === true)) {
         throw new UsageError('give either run ids or --all');
       }
+      const migrations =
+        options.migrations === undefined
+          ? undefined
+          : await loadMigrations(options.migrations);
       return withStorage(options.from, true, (from) =>
         withStorage(options.to, false, async (to) => {
           const progress = startProgress(ctx.io, options.json === true);
           const report = await copyRuns(from, to, {
             ...(options.all === true ? {} : { runIds }),
+            ...(migrations === undefined ? {} : { migrations }),
             onProgress: progress.update,
           }).finally(progress.stop);
           if (!report.ok) ctx.exitCode = EXIT_FAILED;
@@ -182,6 +193,7 @@ export function copyCommand(program: Command, ctx: CommandContext): void {
   finish(command, [
     'runstate copy --from state.sqlite --to postgres://localhost/app?schema=jobs --all',
     'runstate copy --from file:./state --to redis://localhost:6379 orders',
+    'runstate copy --from old.sqlite --to new.sqlite --all --migrations src/migrations.ts',
   ]);
 }
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { storageError } from '../../errors.js';
+import { notQuarantinedError, storageError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { show } from '../../validate.js';
 import { BaseStorage } from '../base-storage.js';
@@ -28,7 +28,15 @@ import {
   writeSavepointFile,
   type LockedRun,
 } from './file-run.js';
-import type { ReplaceOutcome, StoredSavepoint } from '../types.js';
+import type {
+  QuarantinedInfo,
+  ReplaceOutcome,
+  StoredSavepoint,
+} from '../types.js';
+import {
+  listQuarantinedFiles,
+  restoreSavepointFile,
+} from './file-quarantine.js';
 import { replaceSavepointFile } from './file-replace.js';
 
 /** Re-reads of a newest savepoint pruned by another process meanwhile. */
@@ -197,6 +205,27 @@ export class FileStorage extends BaseStorage {
       (run) => quarantineSavepointFile(run, timestamp),
       undefined,
     );
+  }
+
+  /** {@inheritDoc BaseStorage._listQuarantined} */
+  protected override _listQuarantined(
+    runId: string,
+  ): Promise<QuarantinedInfo[]> {
+    return listQuarantinedFiles(runId, this.#runDir(runId));
+  }
+
+  /** {@inheritDoc BaseStorage._restoreSavepoint} */
+  protected override async _restoreSavepoint(
+    runId: string,
+    timestamp: number,
+  ): Promise<void> {
+    const restored = await this.#locked(
+      runId,
+      false,
+      (run) => restoreSavepointFile(run, timestamp).then(() => true),
+      false,
+    );
+    if (!restored) throw notQuarantinedError(runId, timestamp);
   }
 
   /** {@inheritDoc BaseStorage._replaceSavepoint} */

@@ -1,9 +1,10 @@
-import { notMonotonicError } from '../../errors.js';
+import { notMonotonicError, notQuarantinedError } from '../../errors.js';
 import { checkOptions } from '../../validate.js';
 import { BaseStorage } from '../base-storage.js';
 import { settle } from '../check-savepoint.js';
 import { metaOf } from '../savepoint-meta.js';
 import type {
+  QuarantinedInfo,
   ReplaceOutcome,
   SavepointInfo,
   SavepointMeta,
@@ -25,6 +26,8 @@ interface StoredCopy {
   readonly timestamp: number;
   readonly entries: readonly StoredEntry[];
   readonly meta: SavepointMeta;
+  /** When it was quarantined (quarantined copies only). */
+  readonly quarantinedAt?: number;
 }
 
 interface RunData {
@@ -169,7 +172,7 @@ export class MemoryStorage extends BaseStorage {
     if (old.meta.version !== expectVersion) return 'conflict';
     const meta = structuredClone(metaOf(savepoint));
     run.live[index] = { timestamp, entries: copyEntries(entries), meta };
-    run.quarantined.push(old);
+    run.quarantined.push({ ...old, quarantinedAt: Date.now() });
     return 'replaced';
   }
 
@@ -196,7 +199,39 @@ export class MemoryStorage extends BaseStorage {
     const run = this.#runs.get(runId);
     const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
     if (run === undefined || index === undefined || index < 0) return;
-    run.quarantined.push(...run.live.splice(index, 1));
+    const [moved] = run.live.splice(index, 1) as [StoredCopy];
+    run.quarantined.push({ ...moved, quarantinedAt: Date.now() });
+  }
+
+  /** @internal */
+  protected override _listQuarantined(runId: string): QuarantinedInfo[] {
+    const list = this.#runs.get(runId)?.quarantined ?? [];
+    return list
+      .map((sp) => ({
+        ...structuredClone(sp.meta),
+        timestamp: sp.timestamp,
+        quarantinedAt: sp.quarantinedAt as number,
+        entities: sp.entries.length,
+        bytes: sp.entries.reduce((n, [, b]) => n + b.byteLength, 0),
+      }))
+      .sort((a, b) => a.timestamp - b.timestamp);
+  }
+
+  /** @internal */
+  protected override _restoreSavepoint(runId: string, timestamp: number) {
+    const run = this.#runs.get(runId);
+    const index =
+      run?.quarantined.findLastIndex((sp) => sp.timestamp === timestamp) ?? -1;
+    if (run === undefined || index < 0) {
+      throw notQuarantinedError(runId, timestamp);
+    }
+    const newest = run.live.at(-1)?.timestamp;
+    if (newest !== undefined && newest >= timestamp) {
+      throw notMonotonicError(runId, timestamp, newest);
+    }
+    const [moved] = run.quarantined.splice(index, 1) as [StoredCopy];
+    const { timestamp: ts, entries, meta } = moved;
+    run.live.push({ timestamp: ts, entries, meta });
   }
 
   /** {@inheritDoc BaseStorage._deleteRun} */

@@ -1,4 +1,4 @@
-import { storageError } from '../../errors.js';
+import { notQuarantinedError, storageError } from '../../errors.js';
 import { checkSchemaVersion } from '../schema-version.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { BaseStorage } from '../base-storage.js';
@@ -14,8 +14,10 @@ import {
   migrate,
   readSchemaVersion,
 } from './postgres-schema.js';
+import { PostgresQuarantine } from './postgres-quarantine.js';
 import { PostgresStatements } from './postgres-statements.js';
 import type {
+  QuarantinedInfo,
   ReplaceOutcome,
   SavepointInfo,
   StoredSavepoint,
@@ -63,6 +65,7 @@ export class PostgresStorage extends BaseStorage {
   readonly #config: PostgresConfig;
   readonly #logger: Logger;
   readonly #statements: PostgresStatements;
+  readonly #quarantined: PostgresQuarantine;
   /** Whether the tables exist (false only while read-only on a bare schema). */
   #ready = false;
 
@@ -74,6 +77,7 @@ export class PostgresStorage extends BaseStorage {
     this.#ownsPool = 'connectionString' in config.source;
     this.#logger = config.logger ?? silentLogger;
     this.#statements = new PostgresStatements(pool, config.schema);
+    this.#quarantined = new PostgresQuarantine(pool, config.schema);
   }
 
   /**
@@ -186,6 +190,24 @@ export class PostgresStorage extends BaseStorage {
   /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(0, (s) => s.prune(runId, keep));
+  }
+
+  /** {@inheritDoc BaseStorage._listQuarantined} */
+  protected override async _listQuarantined(
+    runId: string,
+  ): Promise<QuarantinedInfo[]> {
+    return (await this.#checkReady()) ? this.#quarantined.list(runId) : [];
+  }
+
+  /** {@inheritDoc BaseStorage._restoreSavepoint} */
+  protected override async _restoreSavepoint(
+    runId: string,
+    timestamp: number,
+  ): Promise<void> {
+    if (!(await this.#checkReady())) {
+      throw notQuarantinedError(runId, timestamp);
+    }
+    await this.#quarantined.restore(runId, timestamp);
   }
 
   /** {@inheritDoc BaseStorage._quarantineSavepoint} */

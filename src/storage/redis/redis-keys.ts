@@ -15,7 +15,7 @@
  *   (absent in hashes written before runstate recorded metadata: read as
  *   version 0, write time unknown).
  * - `p` + `run:{h}:quarantine`: sorted set of quarantined savepoints, member
- *   `<ts>:<n>` (n counts quarantines, so one timestamp can be quarantined
+ *   `<ts>:<n>` (n is one above every number in use, so one timestamp can be quarantined
  *   twice), score the timestamp.
  * - `p` + `run:{h}:q:<ts>:<n>`: hash of a quarantined savepoint (the live
  *   hash, renamed).

@@ -40,6 +40,21 @@ end
 `;
 
 /**
+ * The next quarantine number: one above every number in use, so numbers
+ * grow with the order of quarantine even after a restore removed one.
+ */
+const NEXT_QUARANTINE = `
+local function next_quarantine(zset)
+  local n = 1
+  for _, m in ipairs(redis.call('ZRANGE', zset, 0, -1)) do
+    local k = tonumber(string.match(m, ':(%d+)$'))
+    if k and k >= n then n = k + 1 end
+  end
+  return n
+end
+`;
+
+/**
  * Commit a staged savepoint. KEYS: runs, savepoints, staging set, staged
  * hash. ARGV: runId, base, ts, keep, nonce. Returns `{'NOT_MONOTONIC',
  * newest}`, `{'STAGING_LOST'}` (the staged hash is gone: it expired
@@ -94,7 +109,7 @@ return {ts, redis.call('HGETALL', ARGV[1] .. 'sp:' .. ts)}
  * expected version, nonce. Returns `{'MISSING'}`, `{'CONFLICT'}`,
  * `{'STAGING_LOST'}` or `{'OK'}`.
  */
-const REPLACE = `
+const REPLACE = `${NEXT_QUARANTINE}
 local ts = ARGV[2]
 redis.call('SREM', KEYS[3], ARGV[4])
 if not redis.call('ZSCORE', KEYS[1], ts) then
@@ -110,7 +125,7 @@ if version ~= tonumber(ARGV[3]) then
   return {'CONFLICT'}
 end
 if redis.call('EXISTS', KEYS[4]) == 0 then return {'STAGING_LOST'} end
-local member = ts .. ':' .. (redis.call('ZCARD', KEYS[2]) + 1)
+local member = ts .. ':' .. next_quarantine(KEYS[2])
 redis.call('ZADD', KEYS[2], ts, member)
 redis.call('RENAME', from, ARGV[1] .. 'q:' .. member)
 redis.call('RENAME', KEYS[4], from)
@@ -119,11 +134,11 @@ return {'OK'}
 `;
 
 /** KEYS: savepoints, quarantine. ARGV: base, ts. Returns 1 when moved. */
-const QUARANTINE = `
+const QUARANTINE = `${NEXT_QUARANTINE}
 local ts = ARGV[2]
 if not redis.call('ZSCORE', KEYS[1], ts) then return 0 end
 redis.call('ZREM', KEYS[1], ts)
-local member = ts .. ':' .. (redis.call('ZCARD', KEYS[2]) + 1)
+local member = ts .. ':' .. next_quarantine(KEYS[2])
 redis.call('ZADD', KEYS[2], ts, member)
 local from = ARGV[1] .. 'sp:' .. ts
 if redis.call('EXISTS', from) == 1 then
@@ -158,7 +173,8 @@ export interface Script {
   readonly sha: string;
 }
 
-function script(source: string): Script {
+/** A script and its SHA1. @internal */
+export function script(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 

@@ -20,7 +20,9 @@ import {
 } from './redis-savepoint.js';
 import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
 import { listSavepointInfo, replaceSavepoint } from './redis-replace.js';
+import { listQuarantined, restoreQuarantined } from './redis-quarantine.js';
 import type {
+  QuarantinedInfo,
   ReplaceOutcome,
   SavepointInfo,
   StoredSavepoint,
@@ -223,6 +225,23 @@ export class RedisStorage extends BaseStorage {
         [keys.base, String(timestamp)],
       );
     });
+  }
+
+  /** {@inheritDoc BaseStorage._listQuarantined} */
+  protected override _listQuarantined(
+    runId: string,
+  ): Promise<QuarantinedInfo[]> {
+    return this.#call(runId, (keys) => listQuarantined(this.#client, keys));
+  }
+
+  /** {@inheritDoc BaseStorage._restoreSavepoint} */
+  protected override _restoreSavepoint(
+    runId: string,
+    timestamp: number,
+  ): Promise<void> {
+    return this.#call(runId, (keys) =>
+      restoreQuarantined(this.#client, keys, runId, timestamp),
+    );
   }
 
   /** {@inheritDoc BaseStorage._deleteRun} */

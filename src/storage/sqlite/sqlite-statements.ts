@@ -11,6 +11,7 @@ import type {
   SqliteStatement,
   SqliteTransaction,
 } from './sqlite-driver.js';
+import { SqliteQuarantine } from './sqlite-quarantine.js';
 import { metaFromColumns, metaOf, metadataText } from '../savepoint-meta.js';
 import type {
   ReplaceOutcome,
@@ -34,7 +35,7 @@ const SQL = {
     'SELECT id, timestamp, entity_count, first_state, app_version, written_at, metadata FROM runstate_savepoints WHERE run_id = ? AND timestamp = ? AND quarantined = 0',
   listInfo:
     'SELECT timestamp, app_version, written_at, metadata FROM runstate_savepoints WHERE run_id = ? AND quarantined = 0 ORDER BY timestamp',
-  quarantineId: 'UPDATE runstate_savepoints SET quarantined = 1 WHERE id = ?',
+  quarantineId: 'UPDATE runstate_savepoints SET quarantined = ? WHERE id = ?',
   states:
     'SELECT entity_id, state FROM runstate_entity_states WHERE id BETWEEN ? AND ? AND savepoint_id = ?',
   insertSavepoint:
@@ -50,7 +51,7 @@ const SQL = {
     'DELETE FROM runstate_entity_states WHERE id BETWEEN ? AND ? AND savepoint_id = ?',
   deleteSavepoint: 'DELETE FROM runstate_savepoints WHERE id = ?',
   quarantine:
-    'UPDATE runstate_savepoints SET quarantined = 1 WHERE run_id = ? AND timestamp = ? AND quarantined = 0',
+    'UPDATE runstate_savepoints SET quarantined = ? WHERE run_id = ? AND timestamp = ? AND quarantined = 0',
   deleteRun: 'DELETE FROM runstate_runs WHERE run_id = ?',
 } as const;
 
@@ -127,10 +128,13 @@ export class SqliteStatements {
     ReplaceOutcome
   >;
   readonly #deleteRun: SqliteTransaction<[string], boolean>;
+  /** Listing and restoring quarantined savepoints. */
+  readonly quarantined: SqliteQuarantine;
 
   /** Prepare every statement on `db` (which must hold the schema). */
   constructor(db: SqliteDatabase) {
     this.#s = prepareAll(db);
+    this.quarantined = new SqliteQuarantine(db);
     this.#write = db.transaction(
       (runId: string, sp: StoredSavepoint, keep: number, now: number) =>
         this.#writeBody(runId, sp, keep, now),
@@ -204,7 +208,7 @@ export class SqliteStatements {
   }
 
   quarantineSavepoint(runId: string, ts: number): void {
-    this.#s.quarantine.run(runId, ts);
+    this.#s.quarantine.run(Date.now(), runId, ts);
   }
 
   deleteRun(runId: string): boolean {
@@ -255,7 +259,7 @@ export class SqliteStatements {
       SavepointRow | undefined;
     if (found === undefined) return 'missing';
     if (found[4] !== expect) return 'conflict';
-    this.#s.quarantineId.run(found[0]);
+    this.#s.quarantineId.run(Date.now(), found[0]);
     this.#insert(runId, sp);
     return 'replaced';
   }

@@ -1,4 +1,4 @@
-import { storageError } from '../../errors.js';
+import { notQuarantinedError, storageError } from '../../errors.js';
 import { checkSchemaVersion } from '../schema-version.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { BaseStorage } from '../base-storage.js';
@@ -14,6 +14,7 @@ import { SCHEMA_VERSION, migrate, readSchemaVersion } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
 import { retryWhileBusy } from './sqlite-busy.js';
 import type {
+  QuarantinedInfo,
   ReplaceOutcome,
   SavepointInfo,
   StoredSavepoint,
@@ -179,6 +180,20 @@ export class SqliteStorage extends BaseStorage {
   /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
     this.#query(undefined, (s) => s.quarantineSavepoint(runId, timestamp));
+  }
+
+  /** {@inheritDoc BaseStorage._listQuarantined} */
+  protected override _listQuarantined(runId: string): QuarantinedInfo[] {
+    return this.#query([], (s) => s.quarantined.list(runId));
+  }
+
+  /** {@inheritDoc BaseStorage._restoreSavepoint} */
+  protected override _restoreSavepoint(runId: string, timestamp: number) {
+    const restored = this.#query(false, (s) => {
+      s.quarantined.restore(runId, timestamp);
+      return true;
+    });
+    if (!restored) throw notQuarantinedError(runId, timestamp);
   }
 
   /** {@inheritDoc BaseStorage._deleteRun} */

@@ -24,7 +24,12 @@ import { describeStorageAdapter } from '../../../src/testing/index.js';
 import { plain, savepoint } from '../../../src/testing/fixture.js';
 import { fileFixture, runDir, savepointFile, tempDir } from './file-fixture.js';
 
-const capabilities = { reopen: true, readOnly: true, replace: true };
+const capabilities = {
+  reopen: true,
+  readOnly: true,
+  replace: true,
+  quarantine: true,
+};
 
 describeStorageAdapter('FileStorage (uncompressed, fsync)', fileFixture({}), {
   capabilities,

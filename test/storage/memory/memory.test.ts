@@ -14,7 +14,7 @@ describeStorageAdapter(
     const storage = await MemoryStorage.open();
     return { storage, cleanup: () => storage.close() };
   },
-  { capabilities: { replace: true } },
+  { capabilities: { replace: true, quarantine: true } },
 );
 
 describe('MemoryStorage.open()', () => {

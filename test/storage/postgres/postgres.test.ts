@@ -84,7 +84,14 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true, replace: true } },
+    {
+      capabilities: {
+        reopen: true,
+        readOnly: true,
+        replace: true,
+        quarantine: true,
+      },
+    },
   );
 
   describe('PostgresStorage.open()', () => {

@@ -128,7 +128,14 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true, replace: true } },
+    {
+      capabilities: {
+        reopen: true,
+        readOnly: true,
+        replace: true,
+        quarantine: true,
+      },
+    },
   );
 
   describeStorageAdapter(
@@ -155,7 +162,14 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         },
       };
     },
-    { capabilities: { reopen: true, readOnly: true, replace: true } },
+    {
+      capabilities: {
+        reopen: true,
+        readOnly: true,
+        replace: true,
+        quarantine: true,
+      },
+    },
   );
 
   describe('RedisStorage', () => {

@@ -65,7 +65,14 @@ describeStorageAdapter(
       },
     };
   },
-  { capabilities: { reopen: true, readOnly: true, replace: true } },
+  {
+    capabilities: {
+      reopen: true,
+      readOnly: true,
+      replace: true,
+      quarantine: true,
+    },
+  },
 );
 
 describeStorageAdapter(
@@ -88,7 +95,14 @@ describeStorageAdapter(
       },
     };
   },
-  { capabilities: { reopen: true, readOnly: true, replace: true } },
+  {
+    capabilities: {
+      reopen: true,
+      readOnly: true,
+      replace: true,
+      quarantine: true,
+    },
+  },
 );
 
 describe('SqliteStorage on a file', () => {
@@ -185,6 +199,7 @@ describe('SqliteStorage on a file', () => {
     await storage.writeSavepoint('r', savepoint(1, { a: [1], b: [2] }), {
       keep: 2,
     });
+    const before = Date.now();
     await storage.quarantineSavepoint('r', 1);
     const db = new Database(path, { readonly: true });
     const rows = () =>
@@ -193,7 +208,14 @@ describe('SqliteStorage on a file', () => {
           'SELECT s.timestamp, s.quarantined, count(e.id) AS states FROM runstate_savepoints s LEFT JOIN runstate_entity_states e ON e.savepoint_id = s.id GROUP BY s.id',
         )
         .all();
-    expect(rows()).toEqual([{ timestamp: 1, quarantined: 1, states: 2 }]);
+    // `quarantined` holds when it was quarantined (epoch ms).
+    const [row] = rows() as { quarantined: number }[];
+    expect(row).toEqual({
+      timestamp: 1,
+      quarantined: expect.any(Number) as number,
+      states: 2,
+    });
+    expect(row!.quarantined).toBeGreaterThanOrEqual(before);
     await storage.deleteRun('r');
     expect(rows()).toEqual([]);
     db.close();
