@@ -2,13 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 // Examples import the package by name ('runstate', 'runstate/sqlite'…), as
 // users do; the `runstate-source` export condition maps those to src/. The
-// rest are Vite's default server conditions (externals keep their own).
-const conditions = [
-  'runstate-source',
-  'module',
-  'node',
-  'development|production',
-];
+// rest are Vite's default server conditions but `module`, a bundlers' one:
+// Node never uses it, and packages such as @opentelemetry/api point it at
+// builds Node cannot load (extensionless imports).
+const conditions = ['runstate-source', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },

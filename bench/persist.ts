@@ -13,7 +13,12 @@
  * the table.
  */
 import { join } from 'node:path';
-import { createStateStore, type Entity, type StateStore } from 'runstate';
+import {
+  createStateStore,
+  type Entity,
+  type StateStore,
+  type StateStoreOptions,
+} from 'runstate';
 import { SqliteStorage } from 'runstate/sqlite';
 import type { Floor } from './floor.js';
 import { entityId, makeState, makeStates } from './state-data.js';
@@ -35,7 +40,11 @@ export interface Library {
 }
 
 /** Untimed setup: open the storage in `dir` and initialise n entities. */
-export async function openLibrary(dir: string, n: number): Promise<Library> {
+export async function openLibrary(
+  dir: string,
+  n: number,
+  extra: Partial<StateStoreOptions> = {},
+): Promise<Library> {
   const storage = await SqliteStorage.open({ path: join(dir, 'runstate.db') });
   const persisted: number[] = [];
   const errors: Error[] = [];
@@ -45,6 +54,7 @@ export async function openLibrary(dir: string, n: number): Promise<Library> {
     storage,
     onPersisted: (info) => persisted.push(info.timestamp),
     onError: (error) => errors.push(error),
+    ...extra,
   });
   const defs = Array.from(
     { length: n },

@@ -4,6 +4,8 @@
  * scenario explaining what was measured, against which floor, the target and
  * the result. The whole file is regenerated on every run.
  */
+import type { OverheadResult } from './metrics-overhead.js';
+import { metricsSection } from './report-metrics.js';
 import { writeFileSync } from 'node:fs';
 import type { AckResult } from './ack.js';
 import type { SizeResult } from './growth.js';
@@ -37,6 +39,7 @@ export interface ReportInput {
   readonly many: readonly ManyRunsResult[];
   readonly backends: readonly BackendResult[];
   readonly notify: readonly NotifyResult[];
+  readonly overhead: readonly OverheadResult[];
   readonly exportMemory: readonly ExportMemoryResult[];
   readonly rows: readonly SummaryRow[];
   /** Average encoded state (runstate blob, header included), bytes. */
@@ -265,6 +268,7 @@ stable figures.`,
     runSections(input.throughput, input.many),
     backendSection(input.backends),
     notifySection(input.notify),
+    metricsSection(input.overhead),
     exportSection(input.exportMemory),
   ];
   writeFileSync(path, `${parts.join('\n\n')}\n`);

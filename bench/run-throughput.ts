@@ -30,10 +30,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assign, setup } from 'xstate';
-import { startRun } from 'runstate';
+import { startRun, type MetricsRecorder } from 'runstate';
 import { SqliteStorage } from 'runstate/sqlite';
 import { collectGarbage } from './gc.js';
+import {
+  entitiesOf,
+  floorOnce,
+  inputOf,
+  makeMessages,
+  type Kind,
+  type Message,
+} from './run-workload.js';
 import { msSince, summarize, type Summary } from './stats.js';
 
 /** Messages per timed run of the reducer sides. */
@@ -44,14 +51,6 @@ export const MACHINE_MESSAGES = 100_000;
 export const DENSITIES = [1_000, 10_000] as const;
 const RUNS = 5;
 const SCHEDULE = 1_000;
-const KEYS = 16;
-
-interface Message {
-  readonly timestamp: number;
-  readonly key: number;
-  readonly value: number;
-}
-type Counts = number[];
 
 /** Result of scenario (e) at one density; times in ms per run. */
 export interface ThroughputResult {
@@ -67,88 +66,13 @@ export interface ThroughputResult {
   readonly persisted: Summary;
 }
 
-function makeMessages(n: number, density: number): Message[] {
-  return Array.from({ length: n }, (_, i) => ({
-    timestamp: Math.floor((i * 1000) / density),
-    key: (i * 7) % KEYS,
-    value: (i * 7919) % 101,
-  }));
-}
-
-/** The replayable input: every message at or after `from`. */
-function inputOf(messages: readonly Message[]) {
-  // An async source that never has to wait (all data at hand): both sides
-  // pay exactly the `for await` step per message.
-  // eslint-disable-next-line @typescript-eslint/require-await
-  return async function* (from: number): AsyncGenerator<Message> {
-    let i = 0;
-    while (i < messages.length && messages[i]!.timestamp < from) i++;
-    for (; i < messages.length; i++) yield messages[i]!;
-  };
-}
-
-const sum = (state: number, m: Message): number => state + m.value;
-const counts = (state: Counts, m: Message): Counts => {
-  state[m.key] = (state[m.key] ?? 0) + 1;
-  return state;
-};
-
-async function floorOnce(messages: readonly Message[]) {
-  let s = 0;
-  let c: Counts = [];
-  for await (const m of inputOf(messages)(0)) {
-    s = sum(s, m);
-    c = counts(c, m);
-  }
-  return { sum: s, counts: c };
-}
-
-const sumMachine = setup({
-  types: {
-    context: {} as { total: number },
-    events: {} as { type: 'message' } & Message,
-  },
-}).createMachine({
-  context: { total: 0 },
-  on: {
-    message: {
-      actions: assign({
-        total: ({ context, event }) => context.total + event.value,
-      }),
-    },
-  },
-});
-const countMachine = setup({
-  types: {
-    context: {} as { n: number },
-    events: {} as { type: 'message' } & Message,
-  },
-}).createMachine({
-  context: { n: 0 },
-  on: { message: { actions: assign({ n: ({ context }) => context.n + 1 }) } },
-});
-
-type Kind = 'reducer' | 'machine';
-
-function entitiesOf(kind: Kind) {
-  const toEvent = (m: Message) => ({ type: 'message', ...m });
-  return kind === 'reducer'
-    ? {
-        sum: { initial: 0, reduce: sum },
-        counts: { initial: [] as Counts, reduce: counts },
-      }
-    : {
-        sum: { machine: sumMachine, toEvent },
-        counts: { machine: countMachine, toEvent },
-      };
-}
-
 /** One timed run through `startRun`; returns ms and the final states. */
 async function runOnce(
   dir: string,
   n: number,
   messages: readonly Message[],
   kind: Kind,
+  metrics?: MetricsRecorder,
 ) {
   const storage = await SqliteStorage.open({ path: join(dir, `run-${n}.db`) });
   try {
@@ -162,6 +86,7 @@ async function runOnce(
       startFrom: 0,
       entities: entitiesOf(kind),
       input: inputOf(messages),
+      ...(metrics === undefined ? {} : { metrics }),
     });
     const { states } = await run.done;
     return { ms: msSince(start), states, persisted };
@@ -279,4 +204,26 @@ export async function runThroughputBench(
     results.push(await atDensity(density));
   }
   return results;
+}
+
+let shared: { messages: Message[]; expected: unknown } | undefined;
+
+/**
+ * One timed reducer run over {@link MESSAGES} messages at 1 000 per
+ * event-second (scenario (e)'s first density), with `metrics` when given;
+ * returns its ms. For scenario (i).
+ */
+export async function timedRun(metrics?: MetricsRecorder): Promise<number> {
+  shared ??= await (async () => {
+    const messages = makeMessages(MESSAGES, DENSITIES[0]);
+    return { messages, expected: await floorOnce(messages) };
+  })();
+  const dir = mkdtempSync(join(tmpdir(), 'runstate-bench-run-'));
+  try {
+    const r = await runOnce(dir, 0, shared.messages, 'reducer', metrics);
+    check(Object.fromEntries(r.states), shared.expected, 'run');
+    return r.ms;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

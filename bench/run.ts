@@ -10,7 +10,8 @@
  * loop; (f) run-many.ts — memory per idle run with thousands in one process;
  * (g) backends.ts — every storage backend vs its raw floor;
  * export-memory.ts — peak memory of exporting and importing a large savepoint;
- * (h) notify.ts — savepoint notification latency (`watchSavepoints`).
+ * (h) notify.ts — savepoint notification latency (`watchSavepoints`);
+ * (i) metrics-overhead.ts — otelMetrics() on vs off for (b) and (e).
  *
  * `npm run bench -- --only notify` runs (h) alone and prints it, without
  * rewriting docs/benchmarks.md (which needs every scenario).
@@ -26,6 +27,8 @@ import { runBackendsBench } from './backends.js';
 import { runExportMemoryBench } from './export-memory.js';
 import { writeReport } from './report.js';
 import { backendRows } from './report-backends.js';
+import { runMetricsBench } from './metrics-overhead.js';
+import { metricsRows } from './report-metrics.js';
 import { runRows } from './report-runs.js';
 import { runManyRunsBench } from './run-many.js';
 import { runThroughputBench } from './run-throughput.js';
@@ -96,6 +99,8 @@ async function main(): Promise<void> {
   const many = await runManyRunsBench(log);
   log('(g) every storage backend vs its raw floor…');
   const backends = await runBackendsBench(log);
+  log('(i) metrics on vs off…');
+  const overhead = await runMetricsBench(log);
   log('export and import of a large savepoint (peak memory)…');
   const exportMemory = runExportMemoryBench(log);
   log('(h) savepoint notifications…');
@@ -105,6 +110,7 @@ async function main(): Promise<void> {
     ...runRows(throughput, many),
     ...backendRows(backends),
     ...notifyRows(notify),
+    ...metricsRows(overhead),
   ];
   const loadEnd = loadavg()[0] ?? 0;
   const durationS = (Date.now() - started) / 1000;
@@ -119,6 +125,7 @@ async function main(): Promise<void> {
     throughput,
     many,
     backends,
+    overhead,
     exportMemory,
     notify,
     rows,

@@ -9,7 +9,8 @@
  *
  * The install is offline: the tarball's dependencies come from the npm
  * cache that `npm ci` filled, pinned by a lockfile derived from ours, and
- * the peers a user brings (better-sqlite3, vitest, `@types/node`) are linked
+ * the peers a user brings (better-sqlite3, vitest, `@types/node`,
+ * `@opentelemetry/api`, fastify, `@fastify/swagger`) are linked
  * from this repository's node_modules, so nothing native is rebuilt. When
  * the cache lacks a package, it falls back to `npm install --prefer-offline`.
  *
@@ -33,8 +34,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const templates = join(root, 'scripts', 'package-consumer');
-/** Peers and types a user installs beside the package, linked from ours. */
-const LINKED = ['better-sqlite3', 'vitest', '@types/node'];
+/**
+ * Peers and types a user installs beside the package, linked from ours
+ * (the optional peers of `runstate/otel` and `runstate/http` included).
+ */
+const LINKED = [
+  'better-sqlite3',
+  'vitest',
+  '@types/node',
+  '@opentelemetry/api',
+  'fastify',
+  '@fastify/swagger',
+];
 
 interface LockEntry {
   readonly dependencies?: Record<string, string>;

@@ -17,6 +17,14 @@ export {
 export type { ErrorCode, RunStateErrorOptions } from './errors.js';
 export type { AbortOptions } from './abort.js';
 
+export type {
+  LoadMeasurement,
+  MetricsRecorder,
+  PersistMeasurement,
+  RestartMeasurement,
+  StoreProbeStatus,
+} from './metrics/index.js';
+
 export { silentLogger } from './logger.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';

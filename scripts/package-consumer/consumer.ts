@@ -3,7 +3,8 @@
  * by vitest): it is type-checked with `skipLibCheck: false` against the
  * published `.d.ts` files, compiled, and run with plain Node. It imports
  * every public subpath (`subpaths.ts` is generated from package.json
- * `exports`), subclasses `BaseStorage`, and resumes a run on SQLite.
+ * `exports`), subclasses `BaseStorage`, resumes a run on SQLite, and uses
+ * `runstate/otel` and `runstate/http` (their optional peers linked).
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,8 @@ import {
   resumeOrStart,
   type StoredSavepoint,
 } from 'runstate';
+import { createAdminServer } from 'runstate/http';
+import { otelMetrics } from 'runstate/otel';
 import { SqliteStorage } from 'runstate/sqlite';
 import { subpaths } from './subpaths.js';
 
@@ -125,6 +128,28 @@ async function resumes(storage: BaseStorage): Promise<void> {
   assert.equal(newest?.timestamp, 40);
 }
 
+/** runstate/otel and runstate/http, with their optional peers installed. */
+async function observes(storage: BaseStorage): Promise<void> {
+  const metrics = otelMetrics(); // no SDK registered: the API's no-op meter
+  {
+    await using store = createStateStore({
+      runId: 'observed',
+      schedule: SCHEDULE,
+      storage,
+      metrics,
+    });
+    await store.initRunState(0, [['n', 0]]);
+  }
+  await using server = createAdminServer({ storage });
+  const res = await server.fastify.inject({ url: '/api/runs' });
+  assert.equal(res.statusCode, 200);
+  const { runs } = res.json<{ runs: { runId: string }[] }>();
+  assert.deepEqual(
+    runs.map((r) => r.runId),
+    ['consumer', 'observed'],
+  );
+}
+
 for (const [name, module] of Object.entries(subpaths)) {
   assert.ok(Object.keys(module).length > 0, `${name} exports nothing`);
 }
@@ -144,9 +169,10 @@ try {
   }
   await using mine = await MapStorage.open();
   await resumes(mine);
+  await observes(mine);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(
-  `ESM: ${Object.keys(subpaths).length} subpaths, resume on SQLite and on a BaseStorage subclass`,
+  `ESM: ${Object.keys(subpaths).length} subpaths, resume on SQLite and on a BaseStorage subclass, metrics and the admin API`,
 );

@@ -21,6 +21,11 @@ export interface CliIo {
   readonly stdout: TextSink;
   readonly stderr: TextSink;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Stops a command that runs until stopped (`serve`).
+   * @defaultValue the process's first SIGINT or SIGTERM
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A command-line mistake the user must fix (exit 2). */

@@ -17,6 +17,7 @@ import {
   quarantineCommand,
   runsCommand,
   savepointsCommand,
+  serveCommand,
   showCommand,
   verifyCommand,
   type CommandContext,
@@ -44,13 +45,14 @@ Exit codes: 0 ok, 1 a check failed or the command could not do its work,
 Examples:
   $ runstate runs state.sqlite
   $ runstate show state.sqlite orders --entity totals
-  $ runstate verify state.sqlite --all`;
+  $ runstate verify state.sqlite --all
+  $ runstate serve state.sqlite`;
 
 /** Build the program; `ctx` receives the streams and the exit code. */
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('runstate')
     .description(
-      'Inspect, verify, export, import, copy and migrate the state runstate stores.',
+      'Inspect, verify, export, import, copy, migrate and serve the state runstate stores.',
     )
     .version(VERSION)
     .exitOverride()
@@ -73,6 +75,7 @@ function buildProgram(ctx: CommandContext): Command {
     pruneCommand,
     deleteCommand,
     quarantineCommand,
+    serveCommand,
   ]) {
     add(program, ctx);
   }

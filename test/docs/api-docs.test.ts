@@ -9,11 +9,17 @@ const read = (path: string): string =>
 
 const api = read('docs/api.md');
 
-/** The public entry points: `runstate`, `runstate/sqlite` and `runstate/file`. */
+/**
+ * The public entry points: `runstate`, `runstate/sqlite`, `runstate/file`,
+ * `runstate/otel`, `runstate/http` and `runstate/cli`.
+ */
 const entryPoints = [
   'src/index.ts',
   'src/storage/sqlite/index.ts',
   'src/storage/file/index.ts',
+  'src/otel/index.ts',
+  'src/http/index.ts',
+  'src/cli/index.ts',
 ];
 
 /** Names exported by a module's source text (export lists and declarations). */

@@ -15,6 +15,7 @@ import type { RunConfig } from './run-options.js';
 import { Outbox } from './run-outbox.js';
 import type { RunMessage } from './run-types.js';
 import type { Position, RunProgress } from './run-progress.js';
+import { replayReporter } from './run-metrics.js';
 import {
   advance,
   inputFailed,
@@ -104,6 +105,7 @@ export async function runAttempt(
     ...(config.codec === undefined ? {} : { codec: config.codec }),
     ...config.versioning,
     logger: config.logger,
+    ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
     onError: (error) => {
       failure ??= error;
       if (isRunStateError(error, 'E_FENCED')) fence.abort(error);
@@ -116,6 +118,7 @@ export async function runAttempt(
   progress.phase = 'starting';
   progress.store = store;
   let slots: EntitySlot[] = [];
+  const reportReplayed = replayReporter(config, progress.counters);
   try {
     const start = await resumeOrStart(store, {
       startFrom: config.startFrom,
@@ -131,7 +134,14 @@ export async function runAttempt(
     slots = slotsFor(config, start.entities, outbox);
     progress.phase = 'running';
     const from = start.timestamp;
-    const loop = { config, progress, slots, outbox, signal: fence.signal };
+    const loop = {
+      config,
+      progress,
+      slots,
+      outbox,
+      signal: fence.signal,
+      reportReplayed,
+    };
     let ended: 'completed' | 'stopped';
     try {
       ended = await consume(loop, from, () => failure);
@@ -146,6 +156,7 @@ export async function runAttempt(
     return ended;
   } finally {
     signal.removeEventListener('abort', onAbort);
+    reportReplayed();
     for (const slot of slots) {
       progress.states.set(slot.id, slot.finalState());
       slot.stop();
@@ -160,6 +171,8 @@ interface Loop {
   readonly slots: readonly EntitySlot[];
   readonly outbox: Outbox;
   readonly signal: AbortSignal;
+  /** Hand replayed messages counted since the last call to the metrics. */
+  readonly reportReplayed: () => void;
 }
 
 /**
@@ -213,6 +226,7 @@ async function consume(
     if (++sinceYield === 1024) {
       sinceYield = 0;
       if (performance.now() >= yieldAt) {
+        loop.reportReplayed();
         await yieldToTimers(); // an input that never waits starves timers
         yieldAt = performance.now() + YIELD_EVERY_MS;
       }

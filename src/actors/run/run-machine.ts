@@ -103,6 +103,7 @@ export const runMachine = setup({
         { runId: config.runId, restarts, code: cause.code, err: cause },
         'run restarting from its newest savepoint',
       );
+      config.metrics?.restarted({ runId: config.runId, code: cause.code });
       const info = {
         runId: config.runId,
         cause,

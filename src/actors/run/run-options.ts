@@ -8,6 +8,7 @@ import { checkLeaseOptions, type LeaseOptions } from '../../lease/index.js';
 import type { EventObject } from 'xstate';
 import { checkClock, type Clock } from '../../clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
+import type { MetricsRecorder } from '../../metrics/index.js';
 import {
   checkSchedule,
   nextSavepoint,
@@ -36,6 +37,7 @@ import type {
   RunOptions,
   RunOutput,
 } from './run-types.js';
+import { guardedMetrics } from '../state-store/index.js';
 import type { UpdateFunction } from '../state-store/index.js';
 import type { PersistedInfo } from '../state-store/index.js';
 
@@ -62,6 +64,8 @@ export interface RunConfig {
   readonly restartDelayMs: number;
   readonly onRestart: ((info: RestartInfo) => void) | undefined;
   readonly onPersisted: ((info: PersistedInfo) => void) | undefined;
+  /** Where measurements go (guarded: never throws). */
+  readonly metrics: MetricsRecorder | undefined;
   readonly codec: Codec | undefined;
   readonly logger: Logger;
   /** Whether `logger` is the user's (else silent, and failures warn). */
@@ -297,6 +301,7 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     ),
     onRestart: optionalFunction('options.onRestart', o.onRestart),
     onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
+    metrics: guardedMetrics(o.metrics, o.logger ?? silentLogger, o.runId),
     codec: o.codec,
     logger: checkLogger('options.logger', o.logger, silentLogger),
     hasLogger: o.logger !== undefined,

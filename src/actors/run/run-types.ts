@@ -12,6 +12,7 @@ import type { AnyStateMachine, EventObject } from 'xstate';
 import type { Clock } from '../../clock.js';
 import type { RunStateError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { MetricsRecorder } from '../../metrics/index.js';
 import type { Schedule } from '../../schedule/index.js';
 import type { Codec } from '../../storage/codec/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
@@ -245,6 +246,13 @@ export interface RunOptions<M extends RunMessage = RunMessage, O = unknown> {
   readonly onRestart?: (info: RestartInfo) => void;
   /** Called after each savepoint is persisted (see the StateStore's). */
   readonly onPersisted?: (info: PersistedInfo) => void;
+  /**
+   * Where measurements go: the StateStore's (persist, load, savepoint
+   * counters and ages) plus restarts and replayed messages. Use
+   * `otelMetrics()` from `runstate/otel`, or your own recorder.
+   * @defaultValue none (nothing is measured)
+   */
+  readonly metrics?: MetricsRecorder;
   /** The codec of the run's StateStore. */
   readonly codec?: Codec;
   /**

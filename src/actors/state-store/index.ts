@@ -22,3 +22,4 @@ export type {
 } from './state-store-status.js';
 export type { PersistedInfo, StoreCounters } from './state-store-types.js';
 export { StateStore, createStateStore } from './state-store.js';
+export { guardedMetrics } from './state-store-metrics.js';

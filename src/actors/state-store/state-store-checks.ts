@@ -2,7 +2,11 @@ import { checkClock, type Clock } from '../../clock.js';
 import { RunStateError, ensureError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { checkSchedule } from '../../schedule/index.js';
-import { defaultCodec } from '../../storage/codec/index.js';
+import {
+  defaultCodec,
+  unstorableEntity,
+  type Codec,
+} from '../../storage/codec/index.js';
 import {
   checkMetadata,
   checkVersion,
@@ -16,16 +20,21 @@ import {
   checkLogger,
   checkOptions,
   checkPositiveInteger,
+  checkTimestamp,
   given,
   show,
 } from '../../validate.js';
-import type { StoreIo } from './state-store-io.js';
+import type { LoadRequest, StoreIo, UpdateFunction } from './state-store-io.js';
+import { guardedMetrics } from './state-store-metrics.js';
 import {
   canLease,
   checkLeaseOptions,
   type LeaseConfig,
 } from '../../lease/index.js';
-import type { StateStoreOptions } from './state-store-options.js';
+import type {
+  LoadRunStateOptions,
+  StateStoreOptions,
+} from './state-store-options.js';
 import type { PersistedInfo } from './state-store-types.js';
 
 /** An `E_CLOSED` error for a call on a closed store. @internal */
@@ -146,6 +155,7 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
       given(options.maxOpenSavepoints, 1000),
     ),
     persistIntervalMs: checkInterval(options.persistIntervalMs),
+    metrics: guardedMetrics(options.metrics, logger, runId),
     ...checkVersioning(options),
   };
   const wanted =
@@ -222,4 +232,69 @@ function guarded<A>(
       alarm({ err: error, runId }, `${name} callback threw; ignored`);
     }
   };
+}
+
+/** `loadRunState`'s argument: an update function or options. @internal */
+export function checkLoadOptions(
+  options: UpdateFunction | LoadRunStateOptions | undefined,
+): LoadRequest {
+  if (options === undefined) return { update: undefined, at: undefined };
+  if (typeof options === 'function') return { update: options, at: undefined };
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(
+      `options must be an update function or { update, at }, got ${show(options)}`,
+    );
+  }
+  const { update, at } = options;
+  if (update !== undefined) checkFunction('options.update', update);
+  if (at !== undefined) checkTimestamp('options.at', at);
+  return { update, at };
+}
+
+/**
+ * Why a save must be refused: the store is closed (`E_CLOSED`) or not yet
+ * initialised or loaded (`E_NOT_INITIALIZED`); undefined when it may go on.
+ * @internal
+ */
+export function saveRefusal(
+  runId: string,
+  entityId: string,
+  timestamp: number,
+  store: { readonly ready: boolean; readonly closed: boolean },
+): RunStateError | undefined {
+  if (store.ready && !store.closed) return undefined;
+  const what = `save of entity ${JSON.stringify(entityId)} at ${timestamp}`;
+  if (store.closed) return closedError(runId, what);
+  return new RunStateError(
+    'E_NOT_INITIALIZED',
+    `${what} before initRunState()/loadRunState()`,
+    { details: { runId, entityId, timestamp } },
+  );
+}
+
+/**
+ * Encode a state for a save; an unstorable one is reported
+ * (`E_UNSTORABLE`) and gives undefined. @internal
+ */
+export function encodeOrReport(
+  codec: Codec,
+  entityId: string,
+  state: unknown,
+  report: (error: RunStateError) => void,
+): Uint8Array | undefined {
+  try {
+    // codec and id were validated by createStateStore and Entity.create.
+    return codec.encode(state);
+  } catch (thrown) {
+    const error = unstorableEntity(thrown, entityId);
+    report(
+      error instanceof RunStateError
+        ? error
+        : new RunStateError('E_UNSTORABLE', ensureError(error).message, {
+            cause: error,
+            details: { entityId },
+          }),
+    );
+    return undefined;
+  }
 }

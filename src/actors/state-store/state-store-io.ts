@@ -5,6 +5,8 @@ import {
   storageError,
 } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { MetricsRecorder } from '../../metrics/index.js';
+import { measurePersist } from './state-store-metrics.js';
 import { createRunState, type RunState } from '../../schedule/index.js';
 import type { Schedule } from '../../schedule/index.js';
 import { entityStates, type Savepoint } from '../../schedule/index.js';
@@ -60,6 +62,8 @@ export interface StoreIo {
   readonly persistIntervalMs: number;
   /** The run's lease, when the storage has leases and it is not disabled. */
   readonly lease?: LeaseKeeper | undefined;
+  /** Where measurements go (guarded: never throws). */
+  readonly metrics: MetricsRecorder | undefined;
   /** The state version written into every savepoint. */
   readonly version: number;
   /** Brings older savepoints to `version`. */
@@ -136,6 +140,7 @@ export async function loadRun(
   { update, at }: LoadRequest,
 ): Promise<LoadOutput> {
   const { runId, logger } = io;
+  const started = performance.now();
   let loaded: LoadedSavepoint;
   let plan: RewindPlan | undefined;
   try {
@@ -167,6 +172,13 @@ export async function loadRun(
     { resumed: true, maxOpenSavepoints: io.maxOpenSavepoints },
   );
   const { timestamp, skipped, meta } = loaded;
+  io.metrics?.loaded({
+    runId,
+    timestamp,
+    entities: states.length,
+    corrupted: skipped.length,
+    durationMs: performance.now() - started,
+  });
   logger.info(
     {
       runId,
@@ -255,20 +267,23 @@ export async function persistSavepoint(
       await storage.quarantineSavepoint(runId, timestamp);
       io.logger.warn({ runId, timestamp }, 'moved corrupted savepoint aside');
     }
+    const { timestamp } = savepoint;
+    const entries = entityStates(savepoint);
     const meta = {
       version: io.version,
       writtenAt: Date.now(),
       ...(io.metadata === undefined ? {} : { metadata: io.metadata }),
     };
+    const started = performance.now();
     await storage.writeSavepoint(
       runId,
-      {
-        timestamp: savepoint.timestamp,
-        entries: entityStates(savepoint),
-        meta,
-      },
+      { timestamp, entries, meta },
       lease === undefined ? { keep: io.keep } : { keep: io.keep, lease },
     );
+    if (io.metrics !== undefined) {
+      const durationMs = performance.now() - started;
+      measurePersist(io.metrics, runId, timestamp, entries, durationMs);
+    }
   } catch (error) {
     if (isRunStateError(error, 'E_FENCED')) io.lease?.fenced(error);
     throw storageError(error, `persisting savepoint ${savepoint.timestamp}`, {

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { RunStateError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { MetricsRecorder } from '../../metrics/index.js';
 import type { Schedule } from '../../schedule/index.js';
 import type { Codec } from '../../storage/codec/index.js';
 import type { LeaseOptions } from '../../lease/index.js';
@@ -97,6 +98,13 @@ export interface StateStoreOptions {
    * @defaultValue `{}` (every default of {@link LeaseOptions})
    */
   readonly lease?: LeaseOptions | false;
+  /**
+   * Where measurements go: persist and load durations, savepoint sizes,
+   * outcome counters, open savepoints and the recovery point. Use
+   * `otelMetrics()` from `runstate/otel`, or your own recorder.
+   * @defaultValue none (nothing is measured)
+   */
+  readonly metrics?: MetricsRecorder;
 }
 
 /** What {@link StateStore.loadRunState} resumes with. */

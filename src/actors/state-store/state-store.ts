@@ -6,20 +6,27 @@ import {
 } from '../../abort.js';
 import { RunStateError, ensureError, storageError } from '../../errors.js';
 import { nextSavepoint, type Schedule } from '../../schedule/index.js';
-import { unstorableEntity, type Codec } from '../../storage/codec/index.js';
+import type { Codec } from '../../storage/codec/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
-import { checkFunction, checkTimestamp, show } from '../../validate.js';
+import { checkTimestamp, show } from '../../validate.js';
 import { Entity, type EntityStore } from '../entity.js';
-import type {
-  LoadOutput,
-  LoadRequest,
-  UpdateFunction,
-} from './state-store-io.js';
+import type { LoadOutput, UpdateFunction } from './state-store-io.js';
 import { LeaseKeeper } from '../../lease/index.js';
 import { stateStoreMachine } from './state-store-machine.js';
 import type { SaveItem } from './state-store-types.js';
-import { storeStatus, type StateStoreStatus } from './state-store-status.js';
-import { checkDefs, closedError, storeConfig } from './state-store-checks.js';
+import {
+  probeStatus,
+  storeStatus,
+  type StateStoreStatus,
+} from './state-store-status.js';
+import {
+  checkDefs,
+  checkLoadOptions,
+  closedError,
+  encodeOrReport,
+  saveRefusal,
+  storeConfig,
+} from './state-store-checks.js';
 import type {
   LoadRunStateOptions,
   LoadedRunState,
@@ -65,6 +72,7 @@ export class StateStore implements EntityStore {
   readonly #codec: Codec;
   readonly #report: (error: RunStateError) => void;
   readonly #lease: LeaseKeeper | undefined;
+  readonly #detachMetrics: (() => void) | undefined;
   #batch: SaveItem[] = [];
   #ready = false;
   #closePromise: Promise<void> | undefined;
@@ -101,6 +109,9 @@ export class StateStore implements EntityStore {
         ),
     });
     this.#actor.start();
+    this.#detachMetrics = io.metrics?.attach(this.runId, () =>
+      probeStatus(this.#actor.getSnapshot()),
+    );
   }
 
   /** Whether storage holds state for this run (true after `initRunState`). */
@@ -203,11 +214,18 @@ export class StateStore implements EntityStore {
       throw new TypeError(`entity must be an Entity, got ${show(entity)}`);
     }
     checkTimestamp('timestamp', timestamp);
-    const refusal = this.#refusal(entity.id, timestamp);
+    const refusal =
+      this.#lease?.lost ??
+      saveRefusal(this.runId, entity.id, timestamp, {
+        ready: this.#ready,
+        closed: this.#closePromise !== undefined,
+      });
     if (refusal !== undefined) return this.#report(refusal);
-    const bytes = this.#encode(
+    const bytes = encodeOrReport(
+      this.#codec,
       entity.id,
       state.length === 0 ? entity.state : state[0],
+      this.#report,
     );
     if (bytes === undefined) return;
     const next = entity.nextSavepoint;
@@ -218,37 +236,6 @@ export class StateStore implements EntityStore {
       bytes,
     };
     if (this.#batch.push(item) === 1) queueMicrotask(() => this.#sendBatch());
-  }
-
-  #refusal(entityId: string, timestamp: number): RunStateError | undefined {
-    const lost = this.#lease?.lost;
-    if (lost !== undefined) return lost;
-    if (this.#ready && this.#closePromise === undefined) return undefined;
-    const what = `save of entity ${JSON.stringify(entityId)} at ${timestamp}`;
-    if (this.#closePromise !== undefined) return closedError(this.runId, what);
-    return new RunStateError(
-      'E_NOT_INITIALIZED',
-      `${what} before initRunState()/loadRunState()`,
-      { details: { runId: this.runId, entityId, timestamp } },
-    );
-  }
-
-  #encode(entityId: string, state: unknown): Uint8Array | undefined {
-    try {
-      // codec and id were validated by createStateStore and Entity.create.
-      return this.#codec.encode(state);
-    } catch (thrown) {
-      const error = unstorableEntity(thrown, entityId);
-      this.#report(
-        error instanceof RunStateError
-          ? error
-          : new RunStateError('E_UNSTORABLE', ensureError(error).message, {
-              cause: error,
-              details: { entityId },
-            }),
-      );
-      return undefined;
-    }
   }
 
   /**
@@ -304,6 +291,7 @@ export class StateStore implements EntityStore {
         );
       }
       this.#actor.stop();
+      this.#detachMetrics?.();
       await this.#lease?.release();
     })();
     return abortable(this.#closePromise, signal, 'close', () => {
@@ -333,21 +321,4 @@ export class StateStore implements EntityStore {
   #checkOpen(): void {
     if (this.#closePromise !== undefined) throw closedError(this.runId, 'call');
   }
-}
-
-/** `loadRunState`'s argument: an update function or options. */
-function checkLoadOptions(
-  options: UpdateFunction | LoadRunStateOptions | undefined,
-): LoadRequest {
-  if (options === undefined) return { update: undefined, at: undefined };
-  if (typeof options === 'function') return { update: options, at: undefined };
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(
-      `options must be an update function or { update, at }, got ${show(options)}`,
-    );
-  }
-  const { update, at } = options;
-  if (update !== undefined) checkFunction('options.update', update);
-  if (at !== undefined) checkTimestamp('options.at', at);
-  return { update, at };
 }

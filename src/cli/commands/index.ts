@@ -21,4 +21,5 @@ export {
   deleteCommand,
   quarantineCommand,
 } from './maintain-commands.js';
+export { serveCommand } from './serve-command.js';
 export { migrateCommand } from './migrate-commands.js';

@@ -115,3 +115,16 @@ export function latch() {
   const wait = new Promise<void>((resolve) => (fire = resolve));
   return { wait, fire };
 }
+
+/** `sum`, but throwing at the message at `at`, `times` times. */
+export function flakySum(at: number, times = 1) {
+  let left = times;
+  return {
+    ...sum,
+    reduce: (...args: Parameters<typeof sum.reduce>) => {
+      if (args[1].timestamp === at && left-- > 0)
+        throw new Error(`boom at ${at}`);
+      return sum.reduce(...args);
+    },
+  };
+}

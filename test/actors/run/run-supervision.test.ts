@@ -10,6 +10,7 @@ import {
   dedupe,
   expectedStates,
   product,
+  flakySum,
   sum,
   testRun,
   ticks,
@@ -17,18 +18,6 @@ import {
 } from './helpers.js';
 
 /** `sum`, throwing on the message at `at` for the first `times` visits. */
-function flakySum(at: number, times = 1) {
-  let left = times;
-  return {
-    ...sum,
-    reduce: (...args: Parameters<typeof sum.reduce>) => {
-      if (args[1].timestamp === at && left-- > 0)
-        throw new Error(`boom at ${at}`);
-      return sum.reduce(...args);
-    },
-  };
-}
-
 describe('startRun: supervision', () => {
   it('restarts every entity from the newest savepoint when one throws, and ends as if nothing happened', async () => {
     const messages = ticks(500);
