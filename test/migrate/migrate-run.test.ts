@@ -175,4 +175,24 @@ describe('checkMigrations() and migrateRuns()', () => {
     });
     expect(report).toMatchObject({ total: 2, aborted: true });
   });
+
+  it('rejects with what onProgress threw, after the runs already migrated', async () => {
+    await using storage = await MemoryStorage.open();
+    await writeRuns(storage, 3);
+    const stop = new Error('enough');
+    await expect(
+      migrateRuns(storage, chain, {
+        onProgress: ({ done }) => {
+          if (done === 2) throw stop;
+        },
+      }),
+    ).rejects.toBe(stop);
+    const versions = await Promise.all(
+      ['run-0', 'run-1', 'run-2'].map(
+        async (id) => (await storage.readSavepoint(id))?.meta?.version,
+      ),
+    );
+    expect(versions.filter((v) => v === 2)).toHaveLength(2);
+    expect(versions.filter((v) => v === 0)).toHaveLength(1);
+  });
 });
