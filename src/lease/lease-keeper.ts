@@ -173,6 +173,28 @@ export class LeaseKeeper implements Renewable {
     register(this.#storage, this.#config.renewEveryMs, this);
   }
 
+  /**
+   * Give the run back after a failed init or load: stop renewing and free
+   * the lease, so other stores may take the run and this (still
+   * uninitialised) store may try again. Never throws; a failure to free it
+   * is logged and the lease expires after its TTL.
+   */
+  async giveBack(): Promise<void> {
+    this.#stop();
+    await this.#renewing;
+    const lease = this.#lease;
+    this.#lease = undefined;
+    if (lease === undefined || this.#lost !== undefined) return;
+    try {
+      await this.#storage.releaseLease(lease);
+    } catch (error) {
+      this.#logger.warn(
+        { runId: this.#runId, err: storageError(error, 'releaseLease') },
+        'run lease not released: it expires after its TTL',
+      );
+    }
+  }
+
   /** Renew once (the shared timer's tick); never throws. @internal */
   renew(): Promise<void> {
     this.#renewing ??= this.#renew().finally(() => {

@@ -69,6 +69,7 @@ describe('rewind edge cases', () => {
     });
     expect(started).toMatchObject({ resumed: true, timestamp: 60 });
     expect(started.rewound).toEqual([180, 120]);
+    await store.close(); // frees the run's lease for the next store
     await expect(
       resumeOrStart(createStateStore({ runId: 'r', schedule: 60, storage }), {
         startFrom: 0,

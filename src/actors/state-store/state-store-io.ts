@@ -99,7 +99,31 @@ export interface LoadOutput {
  *
  * @internal
  */
-export async function initRun(
+export function initRun(
+  io: StoreIo,
+  timestamp: number,
+  ids: readonly string[],
+): Promise<InitOutput> {
+  return givingBackOnFailure(io, () => startRun(io, timestamp, ids));
+}
+
+/**
+ * Run an init or a load; when it fails, give the lease it took back, so a
+ * store that is still uninitialised holds no run.
+ */
+async function givingBackOnFailure<T>(
+  io: StoreIo,
+  body: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    await io.lease?.giveBack();
+    throw error;
+  }
+}
+
+async function startRun(
   io: StoreIo,
   timestamp: number,
   ids: readonly string[],
@@ -135,7 +159,14 @@ export async function initRun(
  *
  * @internal
  */
-export async function loadRun(
+export function loadRun(
+  io: StoreIo,
+  request: LoadRequest,
+): Promise<LoadOutput> {
+  return givingBackOnFailure(io, () => resumeRun(io, request));
+}
+
+async function resumeRun(
   io: StoreIo,
   { update, at }: LoadRequest,
 ): Promise<LoadOutput> {

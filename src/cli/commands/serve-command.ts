@@ -56,6 +56,10 @@ async function serve(
   const token = options.token ?? nonEmpty(ctx.io.env[TOKEN_ENV]);
   if (token === '') throw new UsageError('--token must not be empty');
   const { createAdminServer } = await loadHttp();
+  // Listen for SIGINT/SIGTERM before the address is printed: whoever reads
+  // it may signal at once, and a signal before any listener kills the
+  // process (Node's default) instead of stopping it cleanly.
+  const stopped = untilStopped(ctx.io);
   await withStorage(url, true, async (storage) => {
     await using server = createAdminServer({
       storage,
@@ -71,7 +75,7 @@ async function serve(
           ? `runstate: warning: ${options.host} is not loopback and there is no token: anyone who reaches it reads every stored state\n`
           : ''),
     );
-    const signal = await untilStopped(ctx.io);
+    const signal = await stopped;
     ctx.io.stderr.write(`runstate: ${signal}: stopping\n`);
   });
 }

@@ -62,6 +62,10 @@ const store = createStateStore({
   schedule: SCHEDULE,
   storage,
   keep: KEEP,
+  // This test is about atomic savepoints under SIGKILL, restarting the
+  // writer at once: without this, each restart would wait out the killed
+  // writer's lease (leases have their own process tests in test/lease).
+  lease: false,
   onError: (error) =>
     say(`error ${error.code} ${error.message.replaceAll('\n', ' ')}`),
 });
