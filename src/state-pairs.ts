@@ -2,7 +2,6 @@
  * Checking user code's `[id, state]` pairs: what a load's `update` and a
  * migration step return.
  *
- * @internal
  * @packageDocumentation
  */
 import { ensureError, type RunStateError } from './errors.js';

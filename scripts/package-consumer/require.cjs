@@ -1,7 +1,9 @@
 // A CommonJS consumer of the packed package (run by
-// `scripts/check-package.ts`): every public subpath loads with `require()`
-// (Node's require(esm), Node >= 20.19 / >= 22.12) and is the same module
-// that `import()` gives.
+// `scripts/check-package.ts`): every public subpath but runstate/testing
+// loads with `require()` (Node's require(esm), Node >= 20.19 / >= 22.12)
+// and is the same module that `import()` gives. runstate/testing uses
+// top-level await (it loads vitest only inside a vitest worker), which
+// require(esm) refuses: it must say so, with ERR_REQUIRE_ASYNC_MODULE.
 'use strict';
 const assert = require('node:assert/strict');
 const { exports: map } = require('runstate/package.json');
@@ -11,6 +13,11 @@ async function main() {
     .filter((key) => key !== './package.json')
     .map((key) => (key === '.' ? 'runstate' : `runstate/${key.slice(2)}`));
   for (const name of names) {
+    if (name === 'runstate/testing') {
+      assert.throws(() => require(name), { code: 'ERR_REQUIRE_ASYNC_MODULE' });
+      assert.equal(typeof (await import(name)).faultyStorage, 'function');
+      continue;
+    }
     const required = require(name);
     const imported = await import(name);
     assert.equal(required, imported, `${name}: require() and import() differ`);

@@ -4,10 +4,12 @@
  *
  * @packageDocumentation
  */
+/** @internal */
 export { LeaseKeeper, canLease } from './lease-keeper.js';
+/** @internal */
 export {
   checkLeaseOptions,
   newOwnerId,
   type LeaseConfig,
-  type LeaseOptions,
 } from './lease-options.js';
+export type { LeaseOptions } from './lease-options.js';

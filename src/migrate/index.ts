@@ -6,7 +6,9 @@
  *
  * @packageDocumentation
  */
-export { checkMigrationChain, defineMigrations } from './define-migrations.js';
+/** @internal */
+export { checkMigrationChain } from './define-migrations.js';
+export { defineMigrations } from './define-migrations.js';
 export type {
   MigrationContext,
   MigrationStep,

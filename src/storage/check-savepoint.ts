@@ -1,7 +1,6 @@
 /**
  * Argument checks shared by the storage backends.
  *
- * @internal
  * @packageDocumentation
  */
 import { ensureError } from '../errors.js';

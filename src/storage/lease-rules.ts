@@ -4,7 +4,6 @@
  * server-side language (memory, SQLite, files) applies to a stored lease
  * row inside its own lock or transaction.
  *
- * @internal
  * @packageDocumentation
  */
 import { RunStateError } from '../errors.js';

@@ -3,7 +3,6 @@
  * process: the memory backend, and the file backend under its process
  * lock.
  *
- * @internal
  * @packageDocumentation
  */
 import {

@@ -2,7 +2,6 @@
  * Bookkeeping of a backend's operations: which are in flight (so `close()`
  * can wait for them) and the order of each run's writes.
  *
- * @internal
  * @packageDocumentation
  */
 

@@ -2,7 +2,6 @@
  * Savepoint metadata: checking it on write, filling in defaults, and its
  * JSON text as the backends store it.
  *
- * @internal
  * @packageDocumentation
  */
 import { show } from '../validate.js';

@@ -4,7 +4,6 @@
  * entities, and close the store. A failure ends the attempt with a typed
  * error; the supervisor (`run-machine.ts`) decides whether to restart.
  *
- * @internal
  * @packageDocumentation
  */
 import { RunStateError, isRunStateError } from '../../errors.js';

@@ -2,7 +2,6 @@
  * A run's input as the attempt loop sees it: opening it, judging messages
  * that are not simply newer than the previous one, and positions in it.
  *
- * @internal
  * @packageDocumentation
  */
 import { RunStateError, ensureError } from '../../errors.js';

@@ -7,7 +7,6 @@
  * `enqueueActions`, a spawned child's timer) fails the entity when it is
  * scheduled ({@link refusingClock}).
  *
- * @internal
  * @packageDocumentation
  */
 import type { AnyStateMachine } from 'xstate';

@@ -4,7 +4,6 @@
  * entity together from the newest savepoint (one-for-all), within the
  * restart intensity `maxRestarts` / `withinMs`, as an OTP supervisor does.
  *
- * @internal
  * @packageDocumentation
  */
 import { assign, fromPromise, setup } from 'xstate';

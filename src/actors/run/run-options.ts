@@ -1,7 +1,6 @@
 /**
  * Validation of {@link startRun}'s options into the run's frozen config.
  *
- * @internal
  * @packageDocumentation
  */
 import { checkLeaseOptions, type LeaseOptions } from '../../lease/index.js';

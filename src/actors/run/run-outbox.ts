@@ -3,7 +3,6 @@
  * delivered to the sink once every entity has: an output never reaches the
  * sink for a message whose handling failed.
  *
- * @internal
  * @packageDocumentation
  */
 import { RunStateError, ensureError } from '../../errors.js';

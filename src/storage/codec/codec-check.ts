@@ -10,7 +10,6 @@
  * references are walked once) and a path stack, turned into a string only
  * for the problem it reports.
  *
- * @internal
  * @packageDocumentation
  */
 import { show } from '../../validate.js';

@@ -3,7 +3,6 @@
  * TSDoc and `docs/codec.md`): written in place by the encoder, checked with
  * the payload's CRC32 by the decoder.
  *
- * @internal
  * @packageDocumentation
  */
 import { crc32 } from 'node:zlib';

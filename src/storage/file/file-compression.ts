@@ -2,7 +2,6 @@
  * The compressions of savepoint files, all from node:zlib, and the ids that
  * record them in each file's header.
  *
- * @internal
  * @packageDocumentation
  */
 import { promisify } from 'node:util';

@@ -5,7 +5,6 @@
  * compressed, holding every entry as `[id, bytes]`. Version 1 files (no
  * metadata) are still read: as state version 0, write time unknown.
  *
- * @internal
  * @packageDocumentation
  */
 import { crc32 } from 'node:zlib';

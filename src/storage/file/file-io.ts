@@ -3,7 +3,6 @@
  * writes (temporary file, fsync, rename, fsync of the directory) and
  * directory listings that treat a missing directory as empty.
  *
- * @internal
  * @packageDocumentation
  */
 import {

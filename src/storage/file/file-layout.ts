@@ -4,7 +4,6 @@
  * holding `run.json`, `lock`, one file per live savepoint and
  * `quarantine/`.
  *
- * @internal
  * @packageDocumentation
  */
 import { createHash, randomBytes } from 'node:crypto';

@@ -6,7 +6,6 @@
  * operation runs under the run's lock. The newest token is kept in the
  * run's `lease.json`, so tokens grow across processes too.
  *
- * @internal
  * @packageDocumentation
  */
 import { join } from 'node:path';

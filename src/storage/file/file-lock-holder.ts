@@ -2,7 +2,6 @@
  * Who holds a run's write lock, and whether that process is still alive:
  * the contents of a `lock` file and the liveness checks behind a takeover.
  *
- * @internal
  * @packageDocumentation
  */
 import { readFile } from 'node:fs/promises';

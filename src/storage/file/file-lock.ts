@@ -6,7 +6,6 @@
  * process, every storage on the same directory shares the lock, and their
  * writes to a run run one at a time.
  *
- * @internal
  * @packageDocumentation
  */
 import { randomUUID } from 'node:crypto';

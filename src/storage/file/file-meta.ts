@@ -2,7 +2,6 @@
  * A run's `run.json`: its registration, holding the real run id (the
  * directory is named by a hash of it).
  *
- * @internal
  * @packageDocumentation
  */
 import { readFile } from 'node:fs/promises';

@@ -3,7 +3,6 @@
  * quarantined file is `quarantine/<ts>-<quarantinedAt>-<random>.savepoint`
  * (see `quarantineName`), its content unchanged.
  *
- * @internal
  * @packageDocumentation
  */
 import { rename } from 'node:fs/promises';

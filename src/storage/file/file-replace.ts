@@ -2,7 +2,6 @@
  * Replacing a live savepoint file in place (`replaceSavepoint`, used by
  * `migrateRun`), crash-atomically.
  *
- * @internal
  * @packageDocumentation
  */
 import { link, mkdir } from 'node:fs/promises';

@@ -2,7 +2,6 @@
  * The file backend's root directory: preparing it for writing, and listing
  * the runs it holds.
  *
- * @internal
  * @packageDocumentation
  */
 import { mkdir, realpath, rm } from 'node:fs/promises';

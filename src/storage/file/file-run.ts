@@ -3,7 +3,6 @@
  * under the run's lock: writing a savepoint (then pruning), pruning,
  * quarantine, deleting the run, and reading one savepoint file.
  *
- * @internal
  * @packageDocumentation
  */
 import { mkdir, rename, rm } from 'node:fs/promises';

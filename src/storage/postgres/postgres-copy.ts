@@ -3,7 +3,6 @@
  * binary)` (through `pg-copy-streams`): the fastest bulk path Postgres has,
  * about 1.3–1.5× multi-row INSERTs of binary parameters for 1 KB states.
  *
- * @internal
  * @packageDocumentation
  */
 import { Readable } from 'node:stream';

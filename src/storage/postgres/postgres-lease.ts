@@ -4,7 +4,6 @@
  * renewal as single statements on the server's clock, and the fence check
  * a savepoint write runs inside its own transaction.
  *
- * @internal
  * @packageDocumentation
  */
 import { fencedError, leaseLockedError } from '../lease-rules.js';

@@ -4,7 +4,6 @@
  * order), heard by `LISTEN` on a client checked out of the pool for as
  * long as someone watches.
  *
- * @internal
  * @packageDocumentation
  */
 import type { Logger } from '../../logger.js';

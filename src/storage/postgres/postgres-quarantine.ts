@@ -3,7 +3,6 @@
  * restoring one. Postgres records no quarantine time (the column is a
  * boolean); "quarantined last" is the row inserted last.
  *
- * @internal
  * @packageDocumentation
  */
 import { notMonotonicError, notQuarantinedError } from '../../errors.js';

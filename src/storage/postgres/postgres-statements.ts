@@ -1,7 +1,6 @@
 /**
  * The SQL of the Postgres backend, and the transactions built from it.
  *
- * @internal
  * @packageDocumentation
  */
 import { RunStateError } from '../../errors.js';

@@ -2,7 +2,6 @@
  * The Redis backend's use of its client: failing fast while disconnected,
  * running scripts, and closing a client the storage owns.
  *
- * @internal
  * @packageDocumentation
  */
 import type { OwnedRedisClient, RedisClientLike } from './redis-options.js';

@@ -5,7 +5,6 @@
  * prepended to the commit script, so check and commit are one atomic step.
  * The hash is never deleted (not even by `deleteRun`), so tokens only grow.
  *
- * @internal
  * @packageDocumentation
  */
 import { createHash } from 'node:crypto';

@@ -4,7 +4,6 @@
  * commit, so in commit order and never for a write that did not land);
  * watchers `SUBSCRIBE` on a duplicate of the storage's client.
  *
- * @internal
  * @packageDocumentation
  */
 import type { Logger } from '../../logger.js';

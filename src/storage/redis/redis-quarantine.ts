@@ -3,7 +3,6 @@
  * one Lua script. Redis records no quarantine time; "quarantined last" is
  * the highest quarantine number (`<ts>:<n>`).
  *
- * @internal
  * @packageDocumentation
  */
 import { notMonotonicError, notQuarantinedError } from '../../errors.js';

@@ -2,7 +2,6 @@
  * The Redis backend's metadata listing and in-place replacement (used by
  * `migrateRun`).
  *
- * @internal
  * @packageDocumentation
  */
 import { RunStateError } from '../../errors.js';

@@ -3,7 +3,6 @@
  * committing them with the commit script, and reading it back (with
  * `HGETALL`, or the read script when that races a writer).
  *
- * @internal
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';

@@ -8,7 +8,6 @@
  * to compare them (doubles hold every safe integer exactly); keys are built
  * from the strings, never from Lua's number formatting.
  *
- * @internal
  * @packageDocumentation
  */
 import { createHash } from 'node:crypto';

@@ -5,7 +5,6 @@
  * fenced write: the lease check and the savepoint write in one
  * `BEGIN IMMEDIATE` transaction.
  *
- * @internal
  * @packageDocumentation
  */
 import {

@@ -3,7 +3,6 @@
  * one. A quarantined row has `quarantined` set to when it was quarantined
  * (epoch ms; `1` for rows quarantined before runstate recorded the time).
  *
- * @internal
  * @packageDocumentation
  */
 import { notMonotonicError, notQuarantinedError } from '../../errors.js';

@@ -3,7 +3,6 @@
  * stable (`docs/storage-sqlite.md`): a change is a new entry in
  * {@link MIGRATIONS}, never an edit of a published one.
  *
- * @internal
  * @packageDocumentation
  */
 import { RunStateError } from '../../errors.js';

@@ -2,7 +2,6 @@
  * The SQL of the SQLite backend: every statement prepared once per
  * connection, and the synchronous transactions built from them.
  *
- * @internal
  * @packageDocumentation
  */
 import { RunStateError, notMonotonicError } from '../../errors.js';
