@@ -118,6 +118,9 @@ export async function runstateSide(
         runId: RUN_ID,
         schedule: SCHEDULE,
         storage,
+        // The persisting store still holds the run's lease: this one only
+        // measures a load beside it, as a second reader would.
+        lease: false,
       });
       try {
         gc();
