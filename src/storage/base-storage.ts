@@ -192,7 +192,10 @@ export abstract class BaseStorage implements StorageAdapter {
   readonly subscribeSavepoints?: (
     subscriber: SavepointSubscriber,
   ) => Promise<SavepointSubscription>;
-  readonly #subscriptions = new Set<SavepointSubscription>();
+  readonly #subscriptions = new Map<
+    SavepointSubscription,
+    SavepointSubscriber
+  >();
 
   /** {@inheritDoc StorageAdapter.renewLease} */
   renewLease(lease: RunLease, ttlMs: number): Promise<void> {
@@ -339,7 +342,13 @@ export abstract class BaseStorage implements StorageAdapter {
     return this.#gate.close(async () => {
       const open = [...this.#subscriptions];
       this.#subscriptions.clear();
-      await Promise.all(open.map((sub) => sub.close()));
+      const closed = new RunStateError('E_CLOSED', `${this.#name} is closed`);
+      await Promise.all(
+        open.map(async ([sub, subscriber]) => {
+          await sub.close();
+          subscriber.ended?.(closed);
+        }),
+      );
       await this._close();
     });
   }
@@ -543,7 +552,7 @@ export abstract class BaseStorage implements StorageAdapter {
         return inner.close();
       },
     };
-    this.#subscriptions.add(tracked);
+    this.#subscriptions.set(tracked, subscriber);
     return tracked;
   }
 

@@ -28,6 +28,13 @@ export interface SavepointSubscriber {
   lost(error: Error): void;
   /** Listening again after {@link SavepointSubscriber.lost}. */
   resumed(): void;
+  /**
+   * The subscription ended for good, not by its own `close()`: the
+   * storage was closed (`E_CLOSED`). No notice follows. Optional for
+   * subscribers; a storage that ends subscriptions on close should call
+   * it (BaseStorage does).
+   */
+  ended?(error: Error): void;
 }
 
 /** A subscription to savepoint notices; `close()` is idempotent. */

@@ -110,6 +110,7 @@ export class SavepointWatch implements AsyncIterable<SavepointEvent> {
       lost: () => {
         this.#epoch += 1;
       },
+      ended: (error) => this.#fail(error),
     };
   }
 
@@ -184,7 +185,8 @@ export class SavepointWatch implements AsyncIterable<SavepointEvent> {
  * a savepoint older than one already yielded for its run never is.
  *
  * @param storage - where the savepoints are written; close the watch
- *   before it
+ *   before it: a storage closed under the watch ends the iteration with
+ *   `E_CLOSED` (after the events already queued)
  * @param options - which runs ({@link WatchSavepointsOptions.runs}), the
  *   poll interval, a signal and a logger
  * @returns a {@link SavepointWatch}, already starting

@@ -10,6 +10,7 @@ import type {
   SavepointSubscription,
   StorageAdapter,
 } from '../storage/index.js';
+import { isRunStateError } from '../errors.js';
 import type { RunFilter, WatchConfig } from './watch-options.js';
 
 /** What a source feeds. @internal */
@@ -22,6 +23,8 @@ export interface WatchSink {
   notice(notice: SavepointNotice, missed: boolean): void;
   /** Notices may be missed from now until the next catch-up. */
   lost(error: Error): void;
+  /** The storage closed under the watch (`E_CLOSED`): nothing more comes. */
+  ended(error: Error): void;
 }
 
 /** A running source. @internal */
@@ -87,6 +90,7 @@ export async function startNotified(
       notice: (notice) => sink.notice(notice, false),
       lost: (error) => sink.lost(error),
       resumed: catchUp,
+      ended: (error) => sink.ended(error),
     },
   );
   try {
@@ -150,6 +154,11 @@ export async function startPolling(
         failing = false;
       })
       .catch((error: unknown) => {
+        if (isRunStateError(error, 'E_CLOSED')) {
+          closed = true; // the storage closed under the watch: end it
+          sink.ended(error);
+          return;
+        }
         // Not a loss of notices: the next poll reads what was missed.
         if (!failing) {
           logger.warn({ err: error }, 'savepoint watch: poll failed');

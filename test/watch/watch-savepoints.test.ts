@@ -170,9 +170,39 @@ describe.each(SERVERS)('watchSavepoints on $name', ({ skip, pair }) => {
     },
     60_000,
   );
+  it.skipIf(skip)(
+    'ends the iteration with E_CLOSED when its storage is closed under it',
+    async () => {
+      const { writer } = await pair();
+      const watch = watchSavepoints(writer, { runs: ['r'] });
+      await watch.ready;
+      const iteration = (async () => {
+        for await (const event of watch) void event;
+      })();
+      await writer.close();
+      await expect(iteration).rejects.toMatchObject({ code: 'E_CLOSED' });
+      await watch.close(); // still idempotent
+    },
+    60_000,
+  );
 });
 
 describe('watchSavepoints by polling', () => {
+  it('ends the iteration with E_CLOSED when its storage is closed under it', async () => {
+    const storage = new MemoryStorage();
+    const watch = watchSavepoints(storage, { runs: ['r'], pollEveryMs: 10 });
+    await watch.ready;
+    await storage.writeSavepoint('r', sp(10), { keep: 2 });
+    const seen: number[] = [];
+    const iteration = (async () => {
+      for await (const event of watch) seen.push(event.timestamp);
+    })();
+    while (seen.length < 1) await new Promise((r) => setTimeout(r, 5));
+    await storage.close();
+    await expect(iteration).rejects.toMatchObject({ code: 'E_CLOSED' });
+    expect(seen).toEqual([10]);
+  });
+
   it('polls a storage without notices: savepoints after ready, per run in order, pruned ones flagged', async () => {
     await using storage = await MemoryStorage.open();
     await storage.writeSavepoint('r', sp(1), { keep: 2 });
