@@ -164,11 +164,25 @@ export class Worker {
       if (this.#member === undefined) await this.#join();
       await this.#rebalance();
     } catch (error) {
+      if (isRunStateError(error, 'E_CLOSED')) return this.#storageClosed(error);
       this.#config.logger.warn(
         { err: error, worker: this.id },
         'worker rebalance failed; retrying',
       );
     }
+  }
+
+  /**
+   * The storage was closed under the worker: nothing can be claimed or
+   * persisted any more. Say so once and stop (each run's stop fails to
+   * persist, and is released).
+   */
+  #storageClosed(error: RunStateError): void {
+    this.#config.logger.error(
+      { err: error, worker: this.id },
+      'worker storage closed; the worker stops',
+    );
+    void this.stop();
   }
 
   async #rebalance(): Promise<void> {
