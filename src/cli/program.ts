@@ -22,7 +22,13 @@ import {
   verifyCommand,
   type CommandContext,
 } from './commands/index.js';
-import { EXIT_OK, EXIT_USAGE, reportError, type CliIo } from './io.js';
+import {
+  EXIT_OK,
+  EXIT_USAGE,
+  UsageError,
+  reportError,
+  type CliIo,
+} from './io.js';
 
 /** The package's version (`package.json` is two levels up in src/ and dist/). */
 const VERSION = (
@@ -48,19 +54,36 @@ Examples:
   $ runstate verify state.sqlite --all
   $ runstate serve state.sqlite`;
 
+/**
+ * Where commander writes: help and version to stdout, its parse errors
+ * (unknown command or option, missing argument) kept in `errors` instead,
+ * so that {@link runCli} reports them like every other error.
+ */
+function outputOf(ctx: CommandContext, errors: string[]) {
+  return {
+    writeOut: (text: string) => ctx.io.stdout.write(text),
+    writeErr: (text: string) => ctx.io.stderr.write(text),
+    outputError: (text: string) => void errors.push(text),
+  };
+}
+
+/** Commander's message without its `error: ` prefix, on one line. */
+function usageMessage(text: string): string {
+  return text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ');
+}
+
 /** Build the program; `ctx` receives the streams and the exit code. */
-function buildProgram(ctx: CommandContext): Command {
+function buildProgram(ctx: CommandContext, errors: string[]): Command {
   const program = new Command('runstate')
     .description(
       'Inspect, verify, export, import, copy, migrate and serve the state runstate stores.',
     )
     .version(VERSION)
     .exitOverride()
-    .showHelpAfterError('(add --help for usage)')
-    .configureOutput({
-      writeOut: (text) => ctx.io.stdout.write(text),
-      writeErr: (text) => ctx.io.stderr.write(text),
-    })
+    .configureOutput(outputOf(ctx, errors))
     .addHelpText('after', FOOTER);
   for (const add of [
     runsCommand,
@@ -80,10 +103,7 @@ function buildProgram(ctx: CommandContext): Command {
     add(program, ctx);
   }
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({
-      writeOut: (text) => ctx.io.stdout.write(text),
-      writeErr: (text) => ctx.io.stderr.write(text),
-    });
+    command.exitOverride().configureOutput(outputOf(ctx, errors));
   }
   return program;
 }
@@ -115,15 +135,26 @@ export async function runCli(
   },
 ): Promise<number> {
   const ctx: CommandContext = { io, exitCode: EXIT_OK };
-  const program = buildProgram(ctx);
+  const errors: string[] = [];
+  const program = buildProgram(ctx, errors);
+  const json = args.includes('--json');
   try {
     await program.parseAsync([...args], { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and version "errors" are successes; the rest are usage errors.
-      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    if (!(error instanceof CommanderError)) {
+      return reportError(io, error, json);
     }
-    return reportError(io, error, args.includes('--json'));
+    // A parse error is reported as every error is (`runstate: error
+    // E_USAGE: …`, or JSON with --json); help and version are successes,
+    // and help shown for a missing command is a usage error.
+    if (errors.length > 0) {
+      return reportError(
+        io,
+        new UsageError(usageMessage(errors.join(''))),
+        json,
+      );
+    }
+    return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
 }
