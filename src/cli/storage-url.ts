@@ -41,7 +41,8 @@ const COMPRESSIONS = ['none', 'gzip', 'deflate', 'brotli'] as const;
  *   (`none`, `gzip`, `deflate`, `brotli`)
  * - `postgres://…` or `postgresql://…`, optionally `?schema=NAME` (other
  *   query parameters go to the driver)
- * - `redis://…` or `rediss://…`, optionally `?prefix=PREFIX`
+ * - `redis://…` or `rediss://…`, optionally `?prefix=PREFIX` (no other
+ *   query parameter)
  *
  * @example
  * ```ts
@@ -69,7 +70,8 @@ export function parseStorageUrl(url: string): StorageUrl {
     };
   }
   if (/^rediss?:\/\//.test(url)) {
-    const { base, param } = takeParam(url, 'prefix');
+    // The driver ignores query parameters: anything but `prefix` is a mistake.
+    const { base, param } = takeParam(url, 'prefix', ['prefix']);
     return { kind: 'redis', url: base, ...opt('prefix', param) };
   }
   if (/\.(sqlite3?|db)$/.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
@@ -122,14 +124,18 @@ function checkParams(url: string, query: URLSearchParams, known: string[]) {
   }
 }
 
-/** Remove one query parameter from a URL, returning it. */
-function takeParam(url: string, name: string) {
+/**
+ * Remove one query parameter from a URL, returning it; with `known`, any
+ * other parameter is refused.
+ */
+function takeParam(url: string, name: string, known?: string[]) {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new RangeError(`storage URL ${JSON.stringify(url)} is not a URL`);
   }
+  if (known !== undefined) checkParams(url, parsed.searchParams, known);
   const param = parsed.searchParams.get(name) ?? undefined;
   parsed.searchParams.delete(name);
   return { base: parsed.toString(), param };
