@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkOptions, show } from '../../validate.js';
+import { checkOptionalBoolean, checkOptions, show } from '../../validate.js';
 import type { ScriptCommand } from './crash-process.js';
 
 /** Options of {@link crashTest}. */
@@ -96,7 +96,14 @@ function strings(name: string, value: unknown): readonly string[] {
 }
 
 function scriptPath(script: unknown): string {
-  if (script instanceof URL) return fileURLToPath(script);
+  if (script instanceof URL) {
+    if (script.protocol !== 'file:') {
+      throw new TypeError(
+        `options.script must be a path or a file: URL, got ${script.href}`,
+      );
+    }
+    return fileURLToPath(script);
+  }
   if (typeof script !== 'string' || script === '') {
     throw new TypeError(
       `options.script must be a path or a file: URL, got ${show(script)}`,
@@ -167,6 +174,6 @@ export function crashTestConfig(options: CrashTestOptions): CrashTestConfig {
       o.killWindowMs === undefined
         ? undefined
         : integer('options.killWindowMs', o.killWindowMs, 1),
-    keepFiles: o.keepFiles === true,
+    keepFiles: checkOptionalBoolean('options.keepFiles', o.keepFiles, false),
   };
 }
