@@ -250,8 +250,9 @@ export function covers(
 /** Normalise what `decide` returned, refusing anything else. @internal */
 export function asDecision(value: unknown): FaultDecision | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'string') value = { action: value };
-  const decision = value as Partial<FaultDecision> | null;
+  const decision = (
+    typeof value === 'string' ? { action: value } : value
+  ) as Partial<FaultDecision> | null;
   if (
     decision === null ||
     typeof decision !== 'object' ||
