@@ -6,10 +6,15 @@
  * @packageDocumentation
  */
 import { ensureError } from '../errors.js';
-import { applyMigrations, type Migrations } from '../migrate/index.js';
+import {
+  applyMigrations,
+  checkMigrationChain,
+  type Migrations,
+} from '../migrate/index.js';
 import { defaultCodec, type Codec } from '../storage/codec/index.js';
 import { FileStorage } from '../storage/file/index.js';
 import { DEFAULT_META, type StorageAdapter } from '../storage/index.js';
+import { checkFunction, checkOptions, show } from '../validate.js';
 import { exportFilesAt, importPinned } from './pinned-exports.js';
 
 /**
@@ -139,6 +144,7 @@ export async function checkPinnedSavepoints(
   source: PinnedSource,
   options: PinnedSavepointsOptions,
 ): Promise<PinnedReport> {
+  checkPinnedArgs(source, options);
   const results: PinnedResult[] = [];
   const files =
     typeof source === 'string' ? await exportFilesAt(source) : undefined;
@@ -158,6 +164,29 @@ export async function checkPinnedSavepoints(
   }
   const failed = results.filter((r) => r.error !== undefined).length;
   return { results, failed, text: results.map(line).join('\n') };
+}
+
+/** Refuse a bad source or option, naming it (a wrong chain must not pass). */
+function checkPinnedArgs(source: unknown, options: unknown): void {
+  const s = source as Partial<StorageAdapter> | null;
+  if (
+    typeof source !== 'string' &&
+    (typeof s?.listRuns !== 'function' || typeof s.readSavepoint !== 'function')
+  ) {
+    throw new TypeError(
+      `source must be a path or a StorageAdapter, got ${show(source)}`,
+    );
+  }
+  if (options === undefined) {
+    throw new TypeError('options must be an object, got undefined');
+  }
+  checkOptions('options', options);
+  const o = options as Partial<PinnedSavepointsOptions>;
+  checkMigrationChain('options.migrations', o.migrations);
+  if (o.codec !== undefined && typeof o.codec?.decode !== 'function') {
+    throw new TypeError(`options.codec must be a Codec, got ${show(o.codec)}`);
+  }
+  if (o.validate !== undefined) checkFunction('options.validate', o.validate);
 }
 
 /** Every live savepoint of every run of `storage`, checked. */
