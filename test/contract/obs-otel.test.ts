@@ -1,0 +1,209 @@
+/**
+ * Contract probes of docs/observability.md "The metrics" and api.md
+ * "otelMetrics(options?)": every metric's name, instrument, unit and
+ * attributes, the default meter, the options' checks.
+ */
+import { metrics } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  InstrumentType,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StoreProbeStatus } from 'runstate';
+import { otelMetrics } from 'runstate/otel';
+import { metricsHarness, type MetricsHarness } from '../otel/otel-harness.js';
+
+let harness: MetricsHarness | undefined;
+afterEach(async () => {
+  await harness?.shutdown();
+  harness = undefined;
+});
+
+const probe =
+  (over: Partial<StoreProbeStatus> = {}) =>
+  (): StoreProbeStatus => ({
+    latestCollected: 60_000,
+    newestPersisted: 120_000,
+    open: [{ timestamp: 180_000 }, { timestamp: 240_000 }],
+    counters: { persisted: 2, failed: 1, superseded: 0, discarded: 0 },
+    ...over,
+  });
+
+/** Drive a recorder through every call once. */
+function record(runIdAttribute: boolean) {
+  harness = metricsHarness();
+  const recorder = otelMetrics({ meter: harness.meter, runIdAttribute });
+  const detach = recorder.attach('orders', probe());
+  recorder.persisted({
+    runId: 'orders',
+    timestamp: 120_000,
+    entities: 3,
+    bytes: 2048,
+    durationMs: 12,
+  });
+  recorder.loaded({
+    runId: 'orders',
+    timestamp: 60_000,
+    entities: 3,
+    corrupted: 2,
+    durationMs: 5,
+  });
+  recorder.restarted({ runId: 'orders', code: 'E_STORAGE' });
+  recorder.replayed('orders', 7);
+  return { recorder, detach, harness };
+}
+
+const TABLE = [
+  ['runstate.savepoint.persist.duration', InstrumentType.HISTOGRAM, 's'],
+  ['runstate.savepoint.size', InstrumentType.HISTOGRAM, 'By'],
+  ['runstate.savepoint.entities', InstrumentType.HISTOGRAM, '{entity}'],
+  ['runstate.savepoints', InstrumentType.OBSERVABLE_COUNTER, '{savepoint}'],
+  [
+    'runstate.savepoint.open.count',
+    InstrumentType.OBSERVABLE_UP_DOWN_COUNTER,
+    '{savepoint}',
+  ],
+  ['runstate.savepoint.open.oldest.age', InstrumentType.OBSERVABLE_GAUGE, 's'],
+  ['runstate.recovery_point.age', InstrumentType.OBSERVABLE_GAUGE, 's'],
+  ['runstate.savepoint.load.duration', InstrumentType.HISTOGRAM, 's'],
+  ['runstate.savepoint.corrupted', InstrumentType.COUNTER, '{savepoint}'],
+  ['runstate.run.restarts', InstrumentType.COUNTER, '{restart}'],
+  ['runstate.run.replayed', InstrumentType.COUNTER, '{message}'],
+] as const;
+
+describe('otelMetrics: the documented metrics', () => {
+  for (const [name, type, unit] of TABLE) {
+    it(`${name}: ${type}, unit ${unit}`, async () => {
+      const { harness: h } = record(false);
+      const metric = (await h.read()).get(name);
+      expect(metric?.descriptor.type).toBe(type);
+      expect(metric?.descriptor.unit).toBe(unit);
+    });
+  }
+
+  it('values: durations and ages in seconds, counts as given', async () => {
+    const m = await record(false).harness.read();
+    const sum = (name: string) =>
+      (m.get(name)?.dataPoints[0]?.value as { sum: number }).sum;
+    expect(sum('runstate.savepoint.persist.duration')).toBeCloseTo(0.012);
+    expect(sum('runstate.savepoint.load.duration')).toBeCloseTo(0.005);
+    expect(sum('runstate.savepoint.size')).toBe(2048);
+    expect(sum('runstate.savepoint.entities')).toBe(3);
+    const one = (name: string) => m.get(name)?.dataPoints[0]?.value;
+    expect(one('runstate.savepoint.corrupted')).toBe(2);
+    expect(one('runstate.run.replayed')).toBe(7);
+    expect(one('runstate.savepoint.open.count')).toBe(2);
+    // newest reached: 240 000 (open); oldest open 180 000; persisted 120 000
+    expect(one('runstate.savepoint.open.oldest.age')).toBe(60);
+    expect(one('runstate.recovery_point.age')).toBe(120);
+  });
+
+  it('runstate.savepoints carries runstate.savepoint.outcome: persisted, failed, superseded, discarded', async () => {
+    const m = await record(false).harness.read();
+    const points = m.get('runstate.savepoints')?.dataPoints ?? [];
+    const byOutcome: Record<string, unknown> = Object.fromEntries(
+      points.map((p): [string, unknown] => [
+        String(p.attributes['runstate.savepoint.outcome']),
+        p.value,
+      ]),
+    );
+    expect(byOutcome).toEqual({
+      persisted: 2,
+      failed: 1,
+      superseded: 0,
+      discarded: 0,
+    });
+  });
+
+  it('runstate.run.restarts carries error.type, the failure’s code', async () => {
+    const m = await record(false).harness.read();
+    const point = m.get('runstate.run.restarts')?.dataPoints[0];
+    expect(point?.attributes).toEqual({ 'error.type': 'E_STORAGE' });
+  });
+
+  it('no run id by default; runIdAttribute: true adds runstate.run.id to every series', async () => {
+    const without = await record(false).harness.read();
+    for (const metric of without.values()) {
+      for (const p of metric.dataPoints) {
+        expect(p.attributes, metric.descriptor.name).not.toHaveProperty(
+          'runstate.run.id',
+        );
+      }
+    }
+    await harness?.shutdown();
+    const withId = await record(true).harness.read();
+    expect(withId.size).toBe(TABLE.length);
+    for (const metric of withId.values()) {
+      for (const p of metric.dataPoints) {
+        expect(p.attributes['runstate.run.id'], metric.descriptor.name).toBe(
+          'orders',
+        );
+      }
+    }
+  });
+
+  it('open age is absent while nothing is open; recovery age until something was persisted or loaded', async () => {
+    harness = metricsHarness();
+    const recorder = otelMetrics({ meter: harness.meter });
+    recorder.attach('r', probe({ open: [], newestPersisted: undefined }));
+    const m = await harness.read();
+    expect(
+      m.get('runstate.savepoint.open.oldest.age')?.dataPoints ?? [],
+    ).toEqual([]);
+    expect(m.get('runstate.recovery_point.age')?.dataPoints ?? []).toEqual([]);
+  });
+
+  it('a closed store’s outcome counts stay in the totals; its gauges go', async () => {
+    const { detach, harness: h } = record(false);
+    detach();
+    const m = await h.read();
+    const persisted = m
+      .get('runstate.savepoints')
+      ?.dataPoints.find(
+        (p) => p.attributes['runstate.savepoint.outcome'] === 'persisted',
+      );
+    expect(persisted?.value).toBe(2);
+  });
+});
+
+describe('otelMetrics: default meter and options', () => {
+  it('without meter, instruments are on the global provider’s meter named runstate', async () => {
+    const exporter = new InMemoryMetricExporter(
+      AggregationTemporality.CUMULATIVE,
+    );
+    const reader = new PeriodicExportingMetricReader({
+      exporter,
+      exportIntervalMillis: 3_600_000,
+    });
+    const provider = new MeterProvider({ readers: [reader] });
+    expect(metrics.setGlobalMeterProvider(provider)).toBe(true);
+    try {
+      const recorder = otelMetrics();
+      recorder.replayed('r', 1);
+      await reader.forceFlush();
+      const scopes = exporter.getMetrics().flatMap((r) => r.scopeMetrics);
+      expect(scopes.map((s) => s.scope.name)).toContain('runstate');
+    } finally {
+      metrics.disable();
+      await provider.shutdown();
+    }
+  });
+
+  it('bad options are TypeErrors naming them', () => {
+    expect(() => otelMetrics(5 as never)).toThrow(/options/);
+    expect(() => otelMetrics({ meter: {} as never })).toThrow(TypeError);
+    expect(() => otelMetrics({ meter: {} as never })).toThrow(/options\.meter/);
+    expect(() => otelMetrics({ runIdAttribute: 'yes' as never })).toThrow(
+      /options\.runIdAttribute.*"yes"/,
+    );
+  });
+
+  it('a recorder with no provider registered works as a no-op', () => {
+    const recorder = otelMetrics();
+    expect(() => recorder.attach('r', probe())()).not.toThrow();
+    expect(() => recorder.replayed('r', 3)).not.toThrow();
+  });
+});
