@@ -39,7 +39,9 @@ export function classify(error: unknown): {
   }
   if (error instanceof RunStateError) {
     const status = STATUS_BY_CODE[error.code] ?? 500;
-    return { status, code: error.code, message: error.message };
+    // Whatever is not there is one code to clients: E_NOT_FOUND.
+    const code = status === 404 ? 'E_NOT_FOUND' : error.code;
+    return { status, code, message: error.message };
   }
   if (error instanceof TypeError || error instanceof RangeError) {
     return { status: 400, code: 'E_BAD_REQUEST', message: error.message };
