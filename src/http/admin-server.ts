@@ -16,6 +16,9 @@ import { stateRoutes } from './admin-state-routes.js';
 import { storageRoutes } from './admin-storage-routes.js';
 import { pageRoute } from './inspector-page.js';
 
+/** The largest request body accepted, in bytes (no route reads one). */
+const BODY_LIMIT = 1024;
+
 /** Where {@link AdminServer.listen} binds. */
 export interface ListenOptions {
   /**
@@ -69,11 +72,12 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const app = Fastify({
     logger: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    bodyLimit: 1024,
+    bodyLimit: BODY_LIMIT,
     frameworkErrors: sendFrameworkError,
   });
   app.setErrorHandler(sendError);
   app.setNotFoundHandler(sendNotFound);
+  refuseBodies(app);
   void app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -96,6 +100,19 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   });
   pageRoute(app);
   return new Server(app);
+}
+
+/**
+ * Refuse a request body past {@link BODY_LIMIT} (413): fastify never reads
+ * a `GET` body, so its `bodyLimit` alone would let one through.
+ */
+function refuseBodies(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    const length = Number(request.headers['content-length'] ?? 0);
+    const tooLarge = !(length <= BODY_LIMIT);
+    const refusal = `request bodies are refused (at most ${BODY_LIMIT} bytes; only GET routes exist)`;
+    done(tooLarge ? new HttpFailure(413, 'E_BAD_REQUEST', refusal) : undefined);
+  });
 }
 
 /** Refuse requests without the bearer token (401). */
