@@ -55,7 +55,13 @@ export function exportCommand(program: Command, ctx: CommandContext): void {
         );
         if (options.output === undefined)
           return writeLines(ctx.io.stdout, lines);
-        await writeFileAtomically(options.output, lines);
+        const header: { timestamp?: number; entities?: number } = {};
+        await writeFileAtomically(options.output, keepHeader(lines, header));
+        if (options.json === true) {
+          const { timestamp, entities } = header;
+          const output = options.output;
+          return printJson(ctx.io, { runId, timestamp, entities, output });
+        }
         ctx.io.stderr.write(
           `exported run ${JSON.stringify(runId)} to ${options.output}\n`,
         );
@@ -65,6 +71,19 @@ export function exportCommand(program: Command, ctx: CommandContext): void {
     'runstate export state.sqlite orders > orders.ndjson',
     'runstate export state.sqlite orders --at 1767225600000 -o orders.ndjson',
   ]);
+}
+
+/** The lines, copying the header line's fields into `header` on the way. */
+async function* keepHeader(
+  lines: AsyncIterable<string>,
+  header: object,
+): AsyncGenerator<string> {
+  let first = true;
+  for await (const line of lines) {
+    if (first) Object.assign(header, JSON.parse(line) as object);
+    first = false;
+    yield line;
+  }
 }
 
 /** Write lines to a stream, waiting whenever it asks to. */
