@@ -4,9 +4,12 @@
  * promise rejects with it); outside a child, crashTestChild() is
  * E_INVALID_STATE.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isRunStateError } from 'runstate';
-import { crashTest, crashTestChild } from 'runstate/testing';
+import { CrashTestError, crashTest, crashTestChild } from 'runstate/testing';
+
+const scripts = new URL('./kit-crash-scripts/', import.meta.url);
 
 const script = 'never-run.mjs';
 
@@ -65,4 +68,48 @@ describe('crashTest: options are checked, naming the bad one', () => {
     }
     expect(isRunStateError(error, 'E_INVALID_STATE')).toBe(true);
   });
+});
+
+describe('crashTest: runs', () => {
+  it('a child that outlives timeoutMs fails the test: a CrashTestError naming the seed, its files kept in error.dir', async () => {
+    const error: unknown = await crashTest({
+      script: new URL('hang.ts', scripts),
+      kills: 1,
+      seed: 7,
+      timeoutMs: 1_500,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CrashTestError);
+    const e = error as CrashTestError;
+    expect(e.seed).toBe(7);
+    expect(e.message).toContain('RUNSTATE_CRASH_SEED=7');
+    expect(existsSync(e.dir)).toBe(true);
+    rmSync(e.dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('the report: seed, kills, outputs, duplicates, referenceMs, killWindowMs; dir undefined without keepFiles', async () => {
+    const report = await crashTest({
+      script: new URL('instant.ts', scripts),
+      kills: 1,
+      seed: 11,
+      killWindowMs: 1,
+    }).catch((e: unknown) => e);
+    if (report instanceof CrashTestError) {
+      // no kill landed on a script this fast: a documented rejection
+      expect(report.seed).toBe(11);
+      rmSync(report.dir, { recursive: true, force: true });
+      return;
+    }
+    expect(report).toMatchObject({
+      seed: 11,
+      outputs: 1,
+      killWindowMs: 1,
+      dir: undefined,
+    });
+    const r = report as { kills: number; referenceMs: number };
+    expect(r.kills).toBeGreaterThan(0);
+    expect(r.referenceMs).toBeGreaterThanOrEqual(0);
+  }, 60_000);
 });
