@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { RunStateError } from '../errors.js';
 import type { StorageAdapter } from '../storage/index.js';
+import { checkOptionalBoolean, checkOptions } from '../validate.js';
 
 /** Options of {@link openStorageUrl}. */
 export interface OpenStorageUrlOptions {
@@ -157,7 +158,7 @@ function takeParam(url: string, name: string, known?: string[]) {
  * ```
  * @param url - the storage URL
  * @param options - `readOnly`
- * @throws `RangeError`/`TypeError` for a malformed URL; `E_STORAGE` when
+ * @throws `RangeError`/`TypeError` for a malformed URL or a bad option; `E_STORAGE` when
  * the store cannot be opened; `E_SCHEMA_VERSION` for a newer schema
  */
 export async function openStorageUrl(
@@ -165,7 +166,12 @@ export async function openStorageUrl(
   options: OpenStorageUrlOptions = {},
 ): Promise<StorageAdapter> {
   const parsed = parseStorageUrl(url);
-  const readOnly = options.readOnly ?? false;
+  checkOptions('options', options);
+  const readOnly = checkOptionalBoolean(
+    'options.readOnly',
+    options.readOnly,
+    false,
+  );
   switch (parsed.kind) {
     case 'sqlite': {
       if (readOnly) await mustExist(parsed.path, url);

@@ -2,8 +2,11 @@
  * Contract probes of docs/cli.md "Storage URLs": the forms, their defaults,
  * and what is a usage error (exit 2) naming the URL.
  */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseStorageUrl } from 'runstate/cli';
+import { openStorageUrl, parseStorageUrl } from 'runstate/cli';
 import { cleanUp, runBin } from '../cli/support.js';
 
 afterAll(cleanUp);
@@ -63,4 +66,25 @@ describe('storage URLs', () => {
       expect(r.stderr, url).toContain(JSON.stringify(url));
     }
   }, 120_000);
+});
+
+describe('openStorageUrl', () => {
+  it('a bad options argument or readOnly is a TypeError naming it, before anything is opened', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rs-open-')), 's.sqlite');
+    await expect(openStorageUrl(`sqlite:${path}`, 5 as never)).rejects.toThrow(
+      /options must be an object/,
+    );
+    await expect(
+      openStorageUrl(`sqlite:${path}`, { readOnly: 'yes' as never }),
+    ).rejects.toThrow(/options\.readOnly.*"yes"/);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('readOnly: true never creates a missing SQLite file (E_STORAGE)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rs-open-')), 's.sqlite');
+    await expect(
+      openStorageUrl(`sqlite:${path}`, { readOnly: true }),
+    ).rejects.toMatchObject({ code: 'E_STORAGE' });
+    expect(existsSync(path)).toBe(false);
+  });
 });
