@@ -417,3 +417,20 @@ describe('admin API: token and lifecycle', () => {
     });
   });
 });
+
+describe('inspector page', () => {
+  it('the page loads only its own script and stylesheet, served by the server, without the token', async () => {
+    server = createAdminServer({ storage: await filled(), token: 't' });
+    const page = await server.fastify.inject({ url: '/' });
+    const refs = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map(
+      (m) => m[1]!,
+    );
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      expect(ref, ref).toMatch(/^\/[^/]/);
+      const asset = await server.fastify.inject({ url: ref });
+      expect(asset.statusCode, ref).toBe(200);
+    }
+    expect(page.body).not.toMatch(/https?:\/\//);
+  });
+});
