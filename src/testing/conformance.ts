@@ -3,6 +3,7 @@
  * blocks, so it is loaded by `runstate/testing` only inside a vitest worker.
  */
 import { describe } from 'vitest';
+import { show } from '../validate.js';
 import { describeCapabilities } from './capability-cases.js';
 import type { StorageCapabilities, StorageFactory } from './fixture.js';
 import { describeLeases } from './lease-cases.js';
@@ -81,7 +82,7 @@ function checkCapabilities(value: StorageCapabilities): StorageCapabilities {
     }
     if (typeof flag !== 'boolean') {
       throw new TypeError(
-        `options.capabilities.${key} must be a boolean, got ${typeof flag}`,
+        `options.capabilities.${key} must be a boolean, got ${show(flag)}`,
       );
     }
   }

@@ -118,7 +118,7 @@ describe('describeStorageAdapter: capabilities are checked when the suite is reg
     const capabilities = { replace: 'yes' } as unknown as StorageCapabilities;
     expect(() =>
       describeStorageAdapter('x', factory, { capabilities }),
-    ).toThrow(/replace/);
+    ).toThrow(/options\.capabilities\.replace must be a boolean, got "yes"/);
   });
 });
 
