@@ -3,7 +3,7 @@
  * blocks, so it is loaded by `runstate/testing` only inside a vitest worker.
  */
 import { describe } from 'vitest';
-import { show } from '../validate.js';
+import { checkFunction, checkOptions, show } from '../validate.js';
 import { describeCapabilities } from './capability-cases.js';
 import type { StorageCapabilities, StorageFactory } from './fixture.js';
 import { describeLeases } from './lease-cases.js';
@@ -48,6 +48,11 @@ export function describeStorageAdapter(
   factory: StorageFactory,
   options: DescribeStorageOptions = {},
 ): void {
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(`name must be a non-empty string, got ${show(name)}`);
+  }
+  checkFunction('factory', factory);
+  checkOptions('options', options);
   const capabilities = checkCapabilities(options.capabilities ?? {});
   describe(name, () => {
     describeSavepoints(factory);
@@ -74,6 +79,7 @@ const CAPABILITIES = [
 
 /** Refuse a misspelt capability or a non-boolean flag, naming it. */
 function checkCapabilities(value: StorageCapabilities): StorageCapabilities {
+  checkOptions('options.capabilities', value);
   for (const [key, flag] of Object.entries(value)) {
     if (!(CAPABILITIES as readonly string[]).includes(key)) {
       throw new TypeError(

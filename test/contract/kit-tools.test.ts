@@ -122,6 +122,25 @@ describe('describeStorageAdapter: capabilities are checked when the suite is reg
   });
 });
 
+describe('describeStorageAdapter: its arguments are checked, naming them', () => {
+  it('name, factory, options and options.capabilities of the wrong type are TypeErrors', () => {
+    const factory = async () => ({
+      storage: await MemoryStorage.open(),
+      cleanup: async () => {},
+    });
+    expect(() => describeStorageAdapter('', factory)).toThrow(/name/);
+    expect(() => describeStorageAdapter('x', 5 as never)).toThrow(
+      /factory must be a function, got 5/,
+    );
+    expect(() => describeStorageAdapter('x', factory, null as never)).toThrow(
+      /options must be an object, got null/,
+    );
+    expect(() =>
+      describeStorageAdapter('x', factory, { capabilities: 5 as never }),
+    ).toThrow(/options\.capabilities must be an object, got 5/);
+  });
+});
+
 describe('checkPinnedSavepoints / expectPinnedSavepoints', () => {
   const migrations = defineMigrations({ 1: (entities) => entities });
   const pinned = async () => {
