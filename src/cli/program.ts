@@ -67,6 +67,16 @@ function outputOf(ctx: CommandContext, errors: string[]) {
   };
 }
 
+/** `io` with the process's streams and environment where it gives none. */
+function withDefaults(io: Partial<CliIo> | undefined): CliIo {
+  return {
+    stdout: io?.stdout ?? process.stdout,
+    stderr: io?.stderr ?? process.stderr,
+    env: io?.env ?? process.env,
+    ...(io?.signal === undefined ? {} : { signal: io.signal }),
+  };
+}
+
 /** Commander's message without its `error: ` prefix, on one line. */
 function usageMessage(text: string): string {
   return text
@@ -123,18 +133,14 @@ function buildProgram(ctx: CommandContext, errors: string[]): Command {
  * ```
  * @param args - the arguments after the command name
  * @param io - the streams and environment
- * @defaultValue io `process.stdout`, `process.stderr`, `process.env`
+ * @defaultValue each field of io left out: `process.stdout`, `process.stderr`, `process.env`
  * @returns the exit code
  */
 export async function runCli(
   args: readonly string[],
-  io: CliIo = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-  },
+  io?: Partial<CliIo>,
 ): Promise<number> {
-  const ctx: CommandContext = { io, exitCode: EXIT_OK };
+  const ctx: CommandContext = { io: withDefaults(io), exitCode: EXIT_OK };
   const errors: string[] = [];
   const program = buildProgram(ctx, errors);
   const json = args.includes('--json');
@@ -143,14 +149,14 @@ export async function runCli(
     return ctx.exitCode;
   } catch (error) {
     if (!(error instanceof CommanderError)) {
-      return reportError(io, error, json);
+      return reportError(ctx.io, error, json);
     }
     // A parse error is reported as every error is (`runstate: error
     // E_USAGE: …`, or JSON with --json); help and version are successes,
     // and help shown for a missing command is a usage error.
     if (errors.length > 0) {
       return reportError(
-        io,
+        ctx.io,
         new UsageError(usageMessage(errors.join(''))),
         json,
       );
