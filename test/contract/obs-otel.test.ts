@@ -157,6 +157,38 @@ describe('otelMetrics: the documented metrics', () => {
     }
   });
 
+  it('without run ids, every store adds up into one series per metric; gauges take the maximum', async () => {
+    harness = metricsHarness();
+    const recorder = otelMetrics({ meter: harness.meter });
+    recorder.attach('a', probe());
+    recorder.attach(
+      'b',
+      probe({
+        latestCollected: 0,
+        newestPersisted: 0,
+        open: [{ timestamp: 60_000 }],
+        counters: { persisted: 5, failed: 0, superseded: 1, discarded: 0 },
+      }),
+    );
+    const m = await harness.read();
+    const points = (name: string) => m.get(name)?.dataPoints ?? [];
+    expect(points('runstate.savepoint.open.count').map((p) => p.value)).toEqual(
+      [3],
+    );
+    const persisted = points('runstate.savepoints').find(
+      (p) => p.attributes['runstate.savepoint.outcome'] === 'persisted',
+    );
+    expect(persisted?.value).toBe(7);
+    // a: oldest open 180 000, reached 240 000 → 60 s; b: 60 000 → 0 s
+    expect(
+      points('runstate.savepoint.open.oldest.age').map((p) => p.value),
+    ).toEqual([60]);
+    // a: 240 000 - 120 000 → 120 s; b: 60 000 - 0 → 60 s
+    expect(points('runstate.recovery_point.age').map((p) => p.value)).toEqual([
+      120,
+    ]);
+  });
+
   it('open age is absent while nothing is open; recovery age until something was persisted or loaded', async () => {
     harness = metricsHarness();
     const recorder = otelMetrics({ meter: harness.meter });
