@@ -65,6 +65,9 @@ export interface AdminConfig {
 
 /** Check the options, naming a bad one. @internal */
 export function checkAdminOptions(options: AdminServerOptions): AdminConfig {
+  if (options === undefined) {
+    throw new TypeError('options must be an object, got undefined');
+  }
   checkOptions('options', options);
   const { storage, runs, token, pageLimit = 1000 } = options;
   const codec = options.codec ?? defaultCodec;

@@ -396,6 +396,24 @@ describe('admin API: token and lifecycle', () => {
     expect(await storage.listRuns()).toEqual(['empty', 'orders']);
   });
 
+  it('no options at all is a TypeError naming options', () => {
+    const create = createAdminServer as (o?: unknown) => AdminServer;
+    expect(() => create()).toThrow(
+      /^options must be an object, got undefined$/,
+    );
+  });
+
+  it("a port in use rejects with Node's EADDRINUSE", async () => {
+    const storage = await filled();
+    server = createAdminServer({ storage });
+    const url = await server.listen({ port: 0 });
+    const port = Number(new URL(url).port);
+    await using other = createAdminServer({ storage });
+    await expect(other.listen({ port })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+  });
+
   it('a bad host or port is a TypeError/RangeError', async () => {
     server = createAdminServer({ storage: await filled() });
     await expect(server.listen({ port: -1 })).rejects.toThrow(RangeError);
