@@ -4,7 +4,9 @@
  * promise rejects with it); outside a child, crashTestChild() is
  * E_INVALID_STATE.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isRunStateError } from 'runstate';
 import { CrashTestError, crashTest, crashTestChild } from 'runstate/testing';
@@ -112,4 +114,19 @@ describe('crashTest: runs', () => {
     expect(r.kills).toBeGreaterThan(0);
     expect(r.referenceMs).toBeGreaterThanOrEqual(0);
   }, 60_000);
+
+  it('passes env, args and cwd on, never VITEST*; the child reads mode, dir, key, seed, attempt', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'rs-crash-cwd-'));
+    const report = await crashTest({
+      script: new URL('contract.ts', scripts),
+      kills: 2,
+      seed: 5,
+      args: ['--flag'],
+      env: { EXTRA: 'yes', EXPECT_CWD: cwd },
+      cwd,
+    });
+    expect(report.seed).toBe(5);
+    expect(report.outputs).toBe(20);
+    rmSync(cwd, { recursive: true, force: true });
+  }, 120_000);
 });

@@ -4,8 +4,10 @@
  * @internal
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { ENV, READY_LINE, type CrashMode } from './crash-contract.js';
 
 /** How to start the script. */
@@ -43,11 +45,23 @@ export interface ChildExit {
   readonly stderr: string;
 }
 
+/**
+ * tsx's loader as runstate resolves it (tsx is its dependency), so a child
+ * whose `cwd` is outside the project still finds it; else plain `tsx`.
+ */
+function tsxLoader(): string {
+  try {
+    return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  } catch {
+    return 'tsx';
+  }
+}
+
 /** Node arguments running `script`: TypeScript through tsx. */
 function nodeArgv(command: ScriptCommand): string[] {
   const ts = ['.ts', '.mts', '.cts'].includes(extname(command.script));
   return [
-    ...(ts ? ['--import', 'tsx'] : []),
+    ...(ts ? ['--import', tsxLoader()] : []),
     ...command.nodeArgs,
     command.script,
     ...command.args,
