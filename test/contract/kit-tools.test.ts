@@ -3,12 +3,16 @@
  * roundTrip, createTestClock, describeStorageAdapter's capability checks,
  * checkPinnedSavepoints / expectPinnedSavepoints.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunStateError } from 'runstate';
 import {
   MemoryStorage,
   defaultCodec,
   defineMigrations,
+  exportSavepoint,
   isRunStateError,
   type Migrations,
 } from 'runstate';
@@ -207,5 +211,33 @@ describe('checkPinnedSavepoints / expectPinnedSavepoints', () => {
     await expect(
       checkPinnedSavepoints(5 as never, { migrations }),
     ).rejects.toThrow(/source/);
+  });
+
+  it('a directory of export files: each imported on its own, in name order; one that does not import is a failure naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-pinned-'));
+    const storage = await pinned();
+    let text = '';
+    for await (const line of exportSavepoint(storage, 'orders')) text += line;
+    writeFileSync(join(dir, 'b-orders.ndjson'), text);
+    writeFileSync(join(dir, 'a-broken.ndjson'), '{"format":"nope"}\n');
+    writeFileSync(join(dir, 'notes.txt'), 'ignored');
+    const report = await checkPinnedSavepoints(dir, { migrations });
+    expect(report.results.map((r) => r.file)).toEqual([
+      'a-broken.ndjson',
+      'b-orders.ndjson',
+    ]);
+    expect(report.results[0]!.error).toBeInstanceOf(Error);
+    expect(report.results[1]).toMatchObject({
+      runId: 'orders',
+      from: 0,
+      to: 1,
+    });
+    expect(report.failed).toBe(1);
+    const one = await checkPinnedSavepoints(join(dir, 'b-orders.ndjson'), {
+      migrations,
+    });
+    expect(one.failed).toBe(0);
+    expect(one.results).toHaveLength(1);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
