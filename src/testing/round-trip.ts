@@ -44,6 +44,12 @@ export function roundTrip<S>(state: S, options: RoundTripOptions = {}): S {
   if (typeof (codec as Partial<Codec> | null)?.decode !== 'function') {
     throw new TypeError(`options.codec must be a Codec, got ${show(codec)}`);
   }
+  const { entityId } = options;
+  if (entityId !== undefined && typeof entityId !== 'string') {
+    throw new TypeError(
+      `options.entityId must be a string, got ${show(entityId)}`,
+    );
+  }
   const bytes =
     options.entityId === undefined
       ? codec.encode(state)

@@ -63,6 +63,9 @@ describe('roundTrip', () => {
   it('a bad option is a TypeError', () => {
     expect(() => roundTrip(1, 5 as never)).toThrow(TypeError);
     expect(() => roundTrip(1, { codec: 5 as never })).toThrow(/codec/);
+    expect(() => roundTrip(1, { entityId: 5 as never })).toThrow(
+      /^options\.entityId must be a string, got 5$/,
+    );
   });
 });
 
