@@ -312,7 +312,11 @@ export function checkRunOptions(options: RunOptions): RunConfig {
 /** The run's lease options: waiting for a held run by default. */
 function runLease(value: unknown): LeaseOptions | false {
   if (value === false) return false;
-  const given = (value ?? {}) as LeaseOptions;
+  // Only a left-out lease (or waitMs) takes the default; null is refused.
+  const given = (value === undefined ? {} : value) as LeaseOptions;
   const ttlMs = checkLeaseOptions('options.lease', given).ttlMs;
-  return Object.freeze({ waitMs: 2 * ttlMs, ...given });
+  return Object.freeze({
+    ...given,
+    waitMs: given.waitMs === undefined ? 2 * ttlMs : given.waitMs,
+  });
 }
