@@ -187,6 +187,11 @@ function optional<F>(name: string, value: unknown, fallback: F): F {
  */
 export function checkWorkerOptions(value: unknown): WorkerConfig {
   checkOptions('options', value);
+  if (value === undefined) {
+    throw new TypeError(
+      'options must be an object like { storage, runs, run }, got undefined',
+    );
+  }
   const o = value as WorkerOptions;
   checkFunction('options.run', o.run);
   if (o.lease !== undefined) checkOptions('options.lease', o.lease);

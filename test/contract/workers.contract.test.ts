@@ -134,6 +134,11 @@ describe('startWorker options', () => {
     );
   });
 
+  it('no options: TypeError naming them', () => {
+    expect(() => startWorker(undefined as never)).toThrow(/options.*undefined/);
+    expect(() => startWorker(undefined as never)).toThrow(TypeError);
+  });
+
   it('TypeError for a FileStorage (no listLeases)', async () => {
     const files = await BACKENDS.find((b) => b.name === 'file')!
       .create()
