@@ -53,11 +53,17 @@ export function describeStorageAdapter(
     describeLifecycle(factory);
     describeValidation(factory);
     describeCapabilities(factory, capabilities);
-    if (capabilities.leases === true) {
+    const leases = (): void =>
       describeLeases(
         factory,
         capabilities.reopen === true,
         capabilities.listLeases === true,
+      );
+    if (capabilities.leases === true) leases();
+    else {
+      describe.skip(
+        'capability leases (skipped: the backend does not declare it)',
+        leases,
       );
     }
     describeMetadata(factory, capabilities);
@@ -87,6 +93,11 @@ function checkCapabilities(value: StorageCapabilities): StorageCapabilities {
         `options.capabilities.${key} must be a boolean, got ${typeof flag}`,
       );
     }
+  }
+  if (value.listLeases === true && value.leases !== true) {
+    throw new TypeError(
+      'options.capabilities.listLeases needs options.capabilities.leases: true',
+    );
   }
   return value;
 }
