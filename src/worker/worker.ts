@@ -253,6 +253,10 @@ export class Worker {
     try {
       slot.start();
     } catch (error) {
+      // run() threw or startRun refused its options: free the claim now.
+      await this.#storage
+        .releaseLease?.({ runId, owner: id, token })
+        .catch(() => undefined);
       this.#ended(slot, 'failed', ensureError(error) as RunStateError);
       return false;
     }

@@ -473,6 +473,60 @@ describe.each(BACKENDS.filter((b) => b.name !== 'file'))(
   },
 );
 
+describe('a run whose options are bad (memory)', () => {
+  it('run() throwing: onReleased failed with the error, and the lease is freed', async () => {
+    const storage = new MemoryStorage();
+    const released: ReleaseInfo[] = [];
+    start(storage, ['r-1'], {
+      id: 'w',
+      run: () => {
+        throw new Error('no such tenant');
+      },
+      onReleased: (r) => released.push(r),
+    });
+    await until(() => released.length === 1);
+    expect(released[0]).toMatchObject({ runId: 'r-1', reason: 'failed' });
+    expect(released[0]!.error).toBeInstanceOf(Error);
+    expect(await storage.listLeases!('r-')).toEqual([]);
+  });
+
+  it('run() returning bad RunOptions: onReleased failed, and the lease is freed', async () => {
+    const storage = new MemoryStorage();
+    const released: ReleaseInfo[] = [];
+    start(storage, ['r-1'], {
+      id: 'w',
+      run: () => ({ ...liveRun()(), schedule: -1 }),
+      onReleased: (r) => released.push(r),
+    });
+    await until(() => released.length === 1);
+    expect(released[0]).toMatchObject({ runId: 'r-1', reason: 'failed' });
+    expect(await storage.listLeases!('r-')).toEqual([]);
+  });
+
+  it("a run's runId, storage and lease are the worker's, whatever run() returns", async () => {
+    const storage = new MemoryStorage();
+    const elsewhere = new MemoryStorage();
+    const w = start(storage, ['r-1'], {
+      id: 'w',
+      run: () =>
+        ({
+          ...liveRun()(),
+          runId: 'other',
+          storage: elsewhere,
+          lease: false,
+        }) as WorkerRunOptions<Msg>,
+    });
+    await until(() => w.status().owned.length === 1);
+    await until(
+      async () => (await storage.newestTimestamp('r-1')) !== undefined,
+    );
+    expect(await elsewhere.listRuns()).toEqual([]);
+    expect((await storage.listLeases!('r-')).map((l) => l.owner)).toEqual([
+      'w',
+    ]);
+  });
+});
+
 describe('a worker paused past its TTL (memory, simulated clock)', () => {
   it('its runs are taken over; its writes are fenced, onReleased lost, and it rejoins', async () => {
     let skew = 0;
