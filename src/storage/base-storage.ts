@@ -109,7 +109,11 @@ export abstract class BaseStorage implements StorageAdapter {
     this.readOnly = checked.readOnly;
     this.#gate = new OperationGate(checked);
     this.#name = checked.name;
-    this.leases = typeof this._acquireLease === 'function';
+    // All three hooks, or none: a partial set is not a lease capability.
+    this.leases =
+      typeof this._acquireLease === 'function' &&
+      typeof this._renewLease === 'function' &&
+      typeof this._releaseLease === 'function';
     if (typeof this._listLeases === 'function') {
       this.listLeases = (prefix?: string) => this.#listLeases(prefix);
     }

@@ -330,3 +330,60 @@ describe.each(BACKENDS)('RunOptions.lease on $name', (backend) => {
     },
   );
 });
+
+describe.each(BACKENDS)('a supervised run fenced on $name', (backend) => {
+  it.skipIf(backend.skip)(
+    'stops with E_FENCED, without restarting, and nothing of it lands after the takeover',
+    async () => {
+      const t = backend.create();
+      const inner = await t.open();
+      let renew = true;
+      const storage = decorateStorage(inner, {
+        renewLease: (next, lease, ttlMs) => {
+          if (renew) return next(lease, ttlMs);
+          throw new RunStateError('E_STORAGE', 'injected: unreachable');
+        },
+      });
+      const restarts: unknown[] = [];
+      const handle = startRun({
+        runId: 'r',
+        storage,
+        schedule: 100,
+        startFrom: 0,
+        persistIntervalMs: 0,
+        lease: { ttlMs: 300 },
+        entities: { n: (s: number | undefined) => (s ?? 0) + 1 },
+        onRestart: (info) => restarts.push(info),
+        input: async function* (from, { signal }) {
+          for (let ts = from; !signal.aborted; ts += 50) {
+            await sleep(20);
+            yield { timestamp: ts };
+          }
+        },
+      });
+      onCleanup(() => handle.stop());
+      await until(async () => (await inner.newestTimestamp('r')) !== undefined);
+      renew = false;
+      const other = await t.open();
+      let token = 0;
+      await until(async () => {
+        const got = await other.acquireLease!('r', {
+          owner: 'b',
+          ttlMs: MINUTE,
+        }).catch(() => undefined);
+        token = got?.token ?? 0;
+        return got !== undefined;
+      });
+      const takenAt = await other.newestTimestamp('r');
+      const error = (await handle.done.then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as RunStateError | undefined;
+      expect(error).toMatchObject({ name: 'RunStateError', code: 'E_FENCED' });
+      expect(restarts).toEqual([]);
+      expect(token).toBeGreaterThan(0);
+      await sleep(100);
+      expect(await other.newestTimestamp('r')).toBe(takenAt);
+    },
+  );
+});
