@@ -552,7 +552,9 @@ describe('a worker paused past its TTL (memory, simulated clock)', () => {
         (l) => l.owner === 'paused',
       ),
     );
+    // Rejoined, it claims its share again once the run is free.
     await storage.releaseLease(thief);
+    await until(() => w.status().owned.length === 1, 3_000, 'claimed again');
   });
 });
 
