@@ -11,6 +11,7 @@ import {
   decorateStorage,
   MemoryStorage,
   watchSavepoints,
+  type Logger,
   type SavepointEvent,
   type SavepointWatch,
   type StorageAdapter,
@@ -300,5 +301,42 @@ describe('watchSavepoints start-up failure', () => {
       code: 'E_STORAGE',
     });
     await expect(drain(w).ended).rejects.toMatchObject({ code: 'E_STORAGE' });
+  });
+});
+
+describe('watchSavepoints later failures (polling)', () => {
+  it('a failing poll is logged at warn and retried; savepoints are yielded once it answers', async () => {
+    const inner = new MemoryStorage();
+    let down = false;
+    const storage = decorateStorage(inner, {
+      newestTimestamp: (next, runId) => {
+        if (down) throw new Error('injected: down');
+        return next(runId);
+      },
+    });
+    const warnings: unknown[] = [];
+    const logger: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (...args: unknown[]) => void warnings.push(args),
+      error: () => undefined,
+    };
+    const w = watchSavepoints(storage, {
+      runs: 'r',
+      pollEveryMs: POLL,
+      logger,
+    });
+    onCleanup(() => w.close());
+    await w.ready;
+    const { events } = drain(w);
+    down = true;
+    await inner.writeSavepoint('r', sp(1), { keep: 5 });
+    await until(() => warnings.length >= 1, 2_000, 'a warning');
+    expect(events).toEqual([]);
+    down = false;
+    await until(() => events.length === 1, 2_000, 'the event');
+    expect(plain(events)).toEqual([
+      { runId: 'r', timestamp: 1, mayHaveMissed: false },
+    ]);
   });
 });

@@ -527,6 +527,35 @@ describe('a run whose options are bad (memory)', () => {
   });
 });
 
+describe('groups and an unreachable database (memory)', () => {
+  it('workers of different groups ignore each other', async () => {
+    const storage = new MemoryStorage();
+    const a = start(storage, ids(2, 'a'), { group: 'ga' });
+    const b = start(storage, ids(2, 'b'), { group: 'gb' });
+    await until(
+      () => a.status().owned.length === 2 && b.status().owned.length === 2,
+    );
+    expect(a.status()).toMatchObject({ workers: 1, share: 2 });
+    expect(b.status()).toMatchObject({ workers: 1, share: 2 });
+  });
+
+  it('a failing rebalance is logged at warn and retried; the worker claims once the storage answers', async () => {
+    let down = true;
+    const storage = decorateStorage(new MemoryStorage(), {
+      listLeases: (next, prefix) => {
+        if (down) throw new RunStateError('E_STORAGE', 'injected: down');
+        return next(prefix);
+      },
+    });
+    const { logger, calls } = silent();
+    const w = start(storage, ids(2), { logger });
+    await until(() => calls.warn.mock.calls.length >= 2, 3_000, 'warnings');
+    expect(w.status().owned).toEqual([]);
+    down = false;
+    await until(() => w.status().owned.length === 2, 3_000, 'claims');
+  });
+});
+
 describe('a worker paused past its TTL (memory, simulated clock)', () => {
   it('its runs are taken over; its writes are fenced, onReleased lost, and it rejoins', async () => {
     let skew = 0;
