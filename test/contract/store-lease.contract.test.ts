@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createStateStore,
   decorateStorage,
+  MemoryStorage,
   RunStateError,
   startRun,
   type LeaseOptions,
@@ -386,4 +387,25 @@ describe.each(BACKENDS)('a supervised run fenced on $name', (backend) => {
       expect(await other.newestTimestamp('r')).toBe(takenAt);
     },
   );
+});
+
+describe('a store paused past its TTL (memory, simulated clock)', () => {
+  it('is fenced by its next renewal, without writing: E_FENCED to onError once, status closed, flush() rejects', async () => {
+    let skew = 0;
+    const storage = new MemoryStorage({ now: () => Date.now() + skew });
+    const a = storeOn(storage, { owner: 'a', ttlMs: 300, renewEveryMs: 50 });
+    await a.store.initRunState(0, [['n', 0]]);
+    skew = 10_000; // its lease expired while it was paused
+    await storage.acquireLease('r', { owner: 'b', ttlMs: MINUTE });
+    await until(() => a.errors.length > 0, 2_000, 'the fence');
+    expect(a.errors).toHaveLength(1);
+    expect(a.errors[0]).toMatchObject({
+      ...fenced,
+      details: { runId: 'r', owner: 'a' },
+    });
+    await until(() => a.store.status().phase === 'closed', 2_000, 'closed');
+    await expect(a.store.flush()).rejects.toMatchObject(fenced);
+    await sleep(150);
+    expect(a.errors).toHaveLength(1);
+  });
 });

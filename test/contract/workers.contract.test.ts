@@ -556,6 +556,27 @@ describe('groups and an unreachable database (memory)', () => {
   });
 });
 
+describe('rebalanceEveryMs default (memory)', () => {
+  it('is lease.renewEveryMs (ttlMs / 3): the first claim comes one such interval (±20 %) after start', async () => {
+    const storage = new MemoryStorage();
+    const started = Date.now();
+    let claimedAt = 0;
+    const w = startWorker<Msg>({
+      storage,
+      runs: ['r-1'],
+      run: liveRun(),
+      lease: { ttlMs: 900 },
+      onClaimed: () => {
+        claimedAt = Date.now();
+      },
+    });
+    onCleanup(() => w.stop());
+    await until(() => claimedAt > 0, 3_000, 'the claim');
+    expect(claimedAt - started).toBeGreaterThanOrEqual(0.8 * 300 - 5);
+    expect(claimedAt - started).toBeLessThan(700);
+  });
+});
+
 describe('a worker paused past its TTL (memory, simulated clock)', () => {
   it('its runs are taken over; its writes are fenced, onReleased lost, and it rejoins', async () => {
     let skew = 0;
