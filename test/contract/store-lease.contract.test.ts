@@ -130,9 +130,9 @@ describe.each(BACKENDS)('StateStore lease on $name', (backend) => {
     'renews in the background: the lease outlives its TTL while the store is open',
     async () => {
       const storage = await backend.create().open();
-      const a = storeOn(storage, { owner: 'a', ttlMs: 300 });
+      const a = storeOn(storage, { owner: 'a', ttlMs: 600 });
       await a.store.initRunState(0, [['n', 0]]);
-      await sleep(800);
+      await sleep(1_300);
       const b = storeOn(storage, { owner: 'b' });
       await expect(b.store.initRunState(0, [['n', 0]])).rejects.toMatchObject(
         locked,
@@ -408,4 +408,37 @@ describe('a store paused past its TTL (memory, simulated clock)', () => {
     await sleep(150);
     expect(a.errors).toHaveLength(1);
   });
+});
+
+describe.each(BACKENDS)('a run stopped while it starts on $name', (backend) => {
+  it.skipIf(backend.skip)(
+    'stop() resolves, done is stopped, and the run is free at once (an input that only listens for abort)',
+    async () => {
+      const storage = await backend.create().open();
+      const opened: AbortSignal[] = [];
+      const handle = startRun({
+        runId: 'r',
+        storage,
+        schedule: 1_000,
+        startFrom: 0,
+        lease: { ttlMs: MINUTE },
+        entities: { n: (s: number | undefined) => s ?? 0 },
+        input: async function* (_from, { signal }) {
+          opened.push(signal);
+          await new Promise((resolve) =>
+            signal.addEventListener('abort', resolve, { once: true }),
+          );
+          yield* [];
+        },
+      });
+      const stopped = handle.stop();
+      const late = sleep(3_000).then(() => 'hung');
+      await expect(Promise.race([stopped, late])).resolves.toBeUndefined();
+      await expect(handle.done).resolves.toMatchObject({ reason: 'stopped' });
+      expect(opened.every((s) => s.aborted)).toBe(true);
+      await expect(
+        storage.acquireLease!('r', { owner: 'next', ttlMs: MINUTE }),
+      ).resolves.toMatchObject({ owner: 'next' });
+    },
+  );
 });

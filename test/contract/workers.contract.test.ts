@@ -271,6 +271,34 @@ describe.each(BACKENDS.filter((b) => b.name !== 'file'))(
       },
     );
 
+    it.skipIf(skip)(
+      'stop() resolves for workers started together, runs handed over while starting included',
+      async () => {
+        const [s1, s2] = await two();
+        const runs = ids(8);
+        // An input that only listens for abort (never checks signal.aborted).
+        const idle = (): WorkerRunOptions<Msg> => ({
+          ...liveRun()(),
+          input: async function* (_from, { signal }) {
+            await new Promise((r) =>
+              signal.addEventListener('abort', r, { once: true }),
+            );
+            yield* [];
+          },
+        });
+        const a = start(s1, runs, { run: idle });
+        const b = start(s2, runs, { run: idle });
+        await until(
+          () => a.status().owned.length + b.status().owned.length === 8,
+        );
+        const late = sleep(5_000).then(() => 'hung');
+        await expect(
+          Promise.race([Promise.all([a.stop(), b.stop()]), late]),
+        ).resolves.not.toBe('hung');
+        expect(await s1.listLeases!()).toEqual([]);
+      },
+    );
+
     it.skipIf(skip)('await using stops the worker', async () => {
       const [s] = await two();
       {
