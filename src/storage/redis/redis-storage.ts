@@ -16,8 +16,8 @@ import {
   liveMember,
   readSavepoint,
   toTimestamps,
-  writeSavepoint,
 } from './redis-savepoint.js';
+import { writeSavepoint } from './redis-write.js';
 import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
 import { canSubscribe, subscribeToSavepoints } from './redis-notify.js';
 import type {
