@@ -24,7 +24,8 @@ import {
   given,
   show,
 } from '../../validate.js';
-import type { LoadRequest, StoreIo, UpdateFunction } from './state-store-io.js';
+import type { StoreIo, UpdateFunction } from './state-store-io.js';
+import type { LoadRequest } from './state-store-load.js';
 import { guardedMetrics } from './state-store-metrics.js';
 import {
   canLease,
