@@ -8,7 +8,7 @@
 import { createActor, type Actor } from 'xstate';
 import { RunStateError, ensureError } from '../../errors.js';
 import { LeaseKeeper } from '../../lease/index.js';
-import type { StoreConfig } from './state-store-checks.js';
+import type { StoreConfig } from './state-store-config.js';
 import { stateStoreMachine } from './state-store-machine.js';
 import { probeStatus } from './state-store-status.js';
 

@@ -23,8 +23,8 @@ import {
   closedError,
   encodeOrReport,
   saveRefusal,
-  storeConfig,
 } from './state-store-checks.js';
+import { storeConfig } from './state-store-config.js';
 import type {
   LoadRunStateOptions,
   LoadedRunState,
