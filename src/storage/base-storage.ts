@@ -7,7 +7,6 @@
  */
 import { RunStateError } from '../errors.js';
 import { checkPositiveInteger, checkTimestamp } from '../validate.js';
-import { checkWriteOptions } from './check-savepoint.js';
 import {
   checkBaseOptions,
   type BaseStorageOptions,
@@ -22,12 +21,8 @@ import {
   noDetails,
   type Details,
 } from './operation-gate.js';
-import {
-  DEFAULT_META,
-  checkVersion,
-  listInfoByReading,
-  withMeta,
-} from './savepoint-meta.js';
+import { listInfoByReading } from './savepoint-meta.js';
+import { SavepointCalls, type SavepointHooks } from './savepoint-calls.js';
 import {
   SubscriptionTracker,
   type SubscribeHook,
@@ -98,6 +93,7 @@ export abstract class BaseStorage implements StorageAdapter {
   readonly #gate: OperationGate;
   readonly #leases: LeaseCalls;
   readonly #subscriptions: SubscriptionTracker;
+  readonly #savepoints: SavepointCalls;
 
   /**
    * No I/O here: open connections in the subclass's `static async open()`.
@@ -111,9 +107,12 @@ export abstract class BaseStorage implements StorageAdapter {
     this.#gate = new OperationGate(checked);
     this.#name = checked.name;
     // The helpers call the (protected) hooks on this very instance.
-    const hooks = this as unknown as LeaseHooks & SubscribeHook;
+    const hooks = this as unknown as LeaseHooks &
+      SubscribeHook &
+      SavepointHooks;
     this.#leases = new LeaseCalls(this.#gate, this.#name, hooks);
     this.#subscriptions = new SubscriptionTracker(this.#gate, hooks);
+    this.#savepoints = new SavepointCalls(this.#gate, this.#leases, hooks);
     this.leases = this.#leases.enabled;
     if (typeof this._listLeases === 'function') {
       this.listLeases = (prefix?: string) => this.#leases.list(prefix);
@@ -149,18 +148,7 @@ export abstract class BaseStorage implements StorageAdapter {
     savepoint: StoredSavepoint,
     options: WriteSavepointOptions,
   ): Promise<void> {
-    let keep = 0;
-    let fence: RunLease | undefined;
-    let complete = savepoint;
-    const check = (): Details => {
-      complete = withMeta(savepoint);
-      keep = checkWriteOptions('options', options);
-      fence = this.#leases.checkFence(runId, options.lease);
-      return { timestamp: savepoint.timestamp };
-    };
-    return this.#gate.start('writeSavepoint', WRITE, runId, check, () =>
-      this._writeSavepoint(runId, complete, keep, fence),
-    );
+    return this.#savepoints.write(runId, savepoint, options);
   }
 
   /** {@inheritDoc StorageAdapter.acquireLease} */
@@ -204,20 +192,7 @@ export abstract class BaseStorage implements StorageAdapter {
     savepoint: StoredSavepoint,
     options: ReplaceSavepointOptions,
   ): Promise<ReplaceOutcome> {
-    let complete = savepoint;
-    let expect = 0;
-    const check = (): Details => {
-      complete = withMeta(savepoint);
-      expect = checkVersion(
-        'options.expectVersion',
-        (options as Partial<ReplaceSavepointOptions> | undefined)
-          ?.expectVersion,
-      );
-      return { timestamp: savepoint.timestamp };
-    };
-    return this.#gate.start('replaceSavepoint', WRITE, runId, check, () =>
-      this._replaceSavepoint(runId, complete, expect),
-    );
+    return this.#savepoints.replace(runId, savepoint, options);
   }
 
   /** {@inheritDoc StorageAdapter.readSavepoint} */
@@ -225,16 +200,7 @@ export abstract class BaseStorage implements StorageAdapter {
     runId: string,
     timestamp?: number,
   ): Promise<StoredSavepoint | undefined> {
-    const check = (): Details => {
-      if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
-      return { timestamp };
-    };
-    return this.#gate.start('readSavepoint', READ, runId, check, async () => {
-      const read = await this._readSavepoint(runId, timestamp);
-      return read === undefined || read.meta !== undefined
-        ? read
-        : { ...read, meta: DEFAULT_META };
-    });
+    return this.#savepoints.read(runId, timestamp);
   }
 
   /** {@inheritDoc StorageAdapter.listSavepointInfo} */
