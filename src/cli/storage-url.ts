@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { RunStateError } from '../errors.js';
 import type { StorageAdapter } from '../storage/index.js';
+import { checkOptions } from '../validate.js';
 
 /** Options of {@link openStorageUrl}. */
 export interface OpenStorageUrlOptions {
@@ -158,6 +159,7 @@ export async function openStorageUrl(
   url: string,
   options: OpenStorageUrlOptions = {},
 ): Promise<StorageAdapter> {
+  checkOptions('options', options);
   const parsed = parseStorageUrl(url);
   const readOnly = options.readOnly ?? false;
   switch (parsed.kind) {
