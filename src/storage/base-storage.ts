@@ -539,11 +539,27 @@ export abstract class BaseStorage implements StorageAdapter {
           s: SavepointSubscriber,
         ) => Promise<SavepointSubscription>
       ).call(this, s);
+    const check = (): Details => {
+      const s = subscriber as Partial<SavepointSubscriber> | null;
+      if (
+        s === null ||
+        typeof s !== 'object' ||
+        typeof s.notice !== 'function' ||
+        typeof s.lost !== 'function' ||
+        typeof s.resumed !== 'function' ||
+        (s.ended !== undefined && typeof s.ended !== 'function')
+      ) {
+        throw new TypeError(
+          `subscriber must be an object with notice, lost and resumed methods (and optionally ended), got ${show(subscriber)}`,
+        );
+      }
+      return {};
+    };
     const inner = await this.#gate.start(
       'subscribeSavepoints',
       READ,
       NO_RUN,
-      noDetails,
+      check,
       () => hook(subscriber),
     );
     const tracked: SavepointSubscription = {
