@@ -191,6 +191,14 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
       }
     });
 
+    // Found by the fuzz soak (soak/fuzz-misc-targets.ts): prefix null was
+    // taken for the default prefix.
+    it('refuses prefix null, naming the option', async () => {
+      await expect(
+        RedisStorage.open({ url, prefix: null as never }),
+      ).rejects.toThrow(/^options.prefix must be a string/);
+    });
+
     it('isolates two storages with different prefixes on one Redis', async () => {
       const [p1, p2] = [freshPrefix(), freshPrefix()];
       await using one = await RedisStorage.open({ url, prefix: p1 });
