@@ -7,7 +7,7 @@
  */
 import { isRunStateError, RunStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { checkId, checkOptions, show } from '../validate.js';
+import { checkId, checkOptions, checkStorageArg, show } from '../validate.js';
 import { defaultCodec, type Codec } from './codec/index.js';
 import { DEFAULT_META } from './savepoint-meta.js';
 import type {
@@ -174,6 +174,7 @@ export async function loadNewestSavepoint(
   const [runId, options] = older
     ? [third, { codec: second, logger: fourth }]
     : [second, third as LoadNewestOptions | undefined];
+  checkStorageArg('storage', storage, ['listSavepoints', 'readSavepoint']);
   checkId('runId', runId);
   const { codec, logger } = checkLoadOptions(options);
   return loadFrom(storage, codec, runId as string, logger);

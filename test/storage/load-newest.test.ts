@@ -264,4 +264,18 @@ describe('loadNewestSavepoint(storage, runId, options?)', () => {
       /runId.*5/,
     );
   });
+
+  // Found by the fuzz soak (soak/fuzz-misc-targets.ts): a non-storage
+  // failed with "storage.listSavepoints is not a function" or "Cannot read
+  // properties of null".
+  it('rejects a storage without its methods, naming it', async () => {
+    for (const bad of [null, 5, 'db', {}]) {
+      await expect(loadNewestSavepoint(bad as never, 'run')).rejects.toThrow(
+        /^storage must be a StorageAdapter/,
+      );
+      await expect(
+        loadNewestSavepoint(bad as never, defaultCodec, 'run'),
+      ).rejects.toThrow(/^storage must be a StorageAdapter/);
+    }
+  });
 });
