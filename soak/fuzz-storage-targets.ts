@@ -29,7 +29,6 @@ import {
 } from './fuzz-arbitraries.js';
 
 import { loose, options, type Fn, type FuzzTarget } from './fuzz-target.js';
-import { pureTargets } from './fuzz-targets.js';
 
 export function storeTargets(storage: StorageAdapter): FuzzTarget[] {
   const valid = () => ({ runId: 'fuzz-store', schedule: 1000, storage });
@@ -256,18 +255,5 @@ export function openTargets(dir: string): FuzzTarget[] {
           (await loose(FileStorage.open.bind(FileStorage))(o)) as StorageAdapter
         ).close(),
     ),
-  ];
-}
-
-/** Every target, over the given storages. */
-export function allTargets(
-  dir: string,
-  storages: readonly (readonly [string, StorageAdapter])[],
-): FuzzTarget[] {
-  return [
-    ...pureTargets(),
-    ...openTargets(dir),
-    ...storeTargets(storages[0]![1]),
-    ...storages.flatMap(([label, storage]) => storageTargets(label, storage)),
   ];
 }

@@ -1,10 +1,11 @@
 /**
  * Soak part "fuzz": fast-check invalid inputs into every public function and
- * option (`fuzz-targets.ts`, `fuzz-storage-targets.ts`), on memory, SQLite and file storage, and on
+ * option (`fuzz-all-targets.ts` gathers the `fuzz-*-targets.ts` files), on memory, SQLite and file storage, and on
  * Postgres and Redis when their URLs are set. Each call must end in a typed
  * error (a `RunStateError`, or a `TypeError`/`RangeError` of runstate's own,
  * not an engine error such as "Cannot read properties of undefined"), within
- * 5 s; every storage must still write and read afterwards.
+ * 5 s; every storage must still write and read afterwards. What a target
+ * starts (a worker, a watch, a server, a subscription) it stops or closes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { FileStorage } from 'runstate/file';
 import { PostgresStorage } from 'runstate/postgres';
 import { RedisStorage } from 'runstate/redis';
 import { SqliteStorage } from 'runstate/sqlite';
-import { allTargets } from './fuzz-storage-targets.js';
+import { allTargets } from './fuzz-all-targets.js';
 import type { FuzzTarget } from './fuzz-target.js';
 
 /** What the fuzz part saw. */
