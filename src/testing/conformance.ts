@@ -8,6 +8,7 @@ import type { StorageCapabilities, StorageFactory } from './fixture.js';
 import { describeLeases } from './lease-cases.js';
 import { describeLifecycle } from './lifecycle-cases.js';
 import { describeMetadata } from './metadata-cases.js';
+import { describeNotifications } from './notice-cases.js';
 import { describeQuarantine } from './quarantine-cases.js';
 import { describeRuns } from './run-cases.js';
 import { describeSavepoints } from './savepoint-cases.js';
@@ -53,13 +54,8 @@ export function describeStorageAdapter(
     describeLifecycle(factory);
     describeValidation(factory);
     describeCapabilities(factory, capabilities);
-    if (capabilities.leases === true) {
-      describeLeases(
-        factory,
-        capabilities.reopen === true,
-        capabilities.listLeases === true,
-      );
-    }
+    describeLeases(factory, capabilities);
+    describeNotifications(factory, capabilities);
     describeMetadata(factory, capabilities);
     describeQuarantine(factory, capabilities);
   });
@@ -72,6 +68,7 @@ const CAPABILITIES = [
   'listLeases',
   'replace',
   'quarantine',
+  'notifications',
 ] as const;
 
 /** Refuse a misspelt capability or a non-boolean flag, naming it. */

@@ -16,6 +16,8 @@ import { FileStorage } from '../../src/storage/file/index.js';
 import { sum, ticks, type Tick } from '../actors/run/helpers.js';
 
 const TTL = { ttlMs: 600, renewEveryMs: 100 };
+const noop = (): void => undefined;
+const silent = { debug: noop, info: noop, warn: noop, error: noop };
 const workers: Worker[] = [];
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop()));
@@ -184,6 +186,36 @@ describe('startWorker', () => {
     expect(claims).toEqual([]);
     await a.stop();
     await until(() => claims.length === 1, 'taken over after stop');
+  });
+
+  it('stops when its storage is closed under it: every run released, an error logged once, no retry loop', async () => {
+    const storage = await MemoryStorage.open();
+    const runs = ids(3);
+    const released: ReleaseInfo[] = [];
+    const errors: unknown[] = [];
+    const warnings: unknown[] = [];
+    const logger = {
+      ...silent,
+      error: (o: unknown) => void errors.push(o),
+      warn: (o: unknown) => void warnings.push(o),
+    };
+    const w = worker(storage, runs, {
+      logger,
+      onReleased: (info) => void released.push(info),
+    });
+    await until(() => w.status().owned.length === 3, 'every run claimed');
+    await storage.close();
+    await until(() => w.status().stopping, 'the worker stops');
+    await w.stop();
+    expect(w.status().owned).toEqual([]);
+    expect(released.map((r) => r.runId).sort()).toEqual(runs);
+    const warned = warnings.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(warnings.length).toBe(warned); // no rebalance retried after stopping
+    const codes = errors.map(
+      (e) => (e as { err?: { code?: string } }).err?.code,
+    );
+    expect(codes).toContain('E_CLOSED');
   });
 
   it('refuses a storage without shared leases, and bad options, naming them', async () => {

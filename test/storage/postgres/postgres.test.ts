@@ -92,6 +92,7 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
         listLeases: true,
         replace: true,
         quarantine: true,
+        notifications: true,
       },
     },
   );

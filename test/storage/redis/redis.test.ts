@@ -136,6 +136,7 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         listLeases: true,
         replace: true,
         quarantine: true,
+        notifications: true,
       },
     },
   );
@@ -172,6 +173,7 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
         listLeases: true,
         replace: true,
         quarantine: true,
+        notifications: true,
       },
     },
   );
