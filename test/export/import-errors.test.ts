@@ -246,7 +246,7 @@ describe('argument checks', () => {
     await expect(drain(exportSavepoint({} as never, 'r'))).rejects.toThrow(
       /^storage must be/,
     );
-    await expect(drain(exportSavepoint(storage, '' as never))).rejects.toThrow(
+    await expect(drain(exportSavepoint(storage, ''))).rejects.toThrow(
       RangeError,
     );
     await expect(

@@ -163,9 +163,9 @@ describe('checkPinnedSavepoints argument checks', () => {
         checkPinnedSavepoints(source as never, { migrations }),
       ).rejects.toThrow(/^source must be/);
     }
-    await expect(
-      checkPinnedSavepoints('' as never, { migrations }),
-    ).rejects.toThrow(RangeError);
+    await expect(checkPinnedSavepoints('', { migrations })).rejects.toThrow(
+      RangeError,
+    );
     for (const options of [undefined, null, 'x']) {
       await expect(
         checkPinnedSavepoints(storage, options as never),
