@@ -191,5 +191,9 @@ describe('runCli and openStorageUrl with arguments of the wrong kind', () => {
     await expect(
       openStorageUrl('sqlite:/nonexistent/x.db', null as never),
     ).rejects.toThrow(/^options must be an object/);
+    // readOnly: null was taken as false (a writable open)
+    await expect(
+      openStorageUrl('sqlite::memory:', { readOnly: null as never }),
+    ).rejects.toThrow(/^options.readOnly must be a boolean, got null/);
   });
 });
