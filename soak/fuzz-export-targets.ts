@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import {
+  MemoryStorage,
   decodeTagged,
   encodeTagged,
   exportSavepoint,
@@ -29,7 +30,20 @@ import {
   badCodec,
   badStorage,
   optionTargets,
+  storage,
 } from './fuzz-tool-targets.js';
+
+let lines: Promise<string[]> | undefined;
+/** The export file of the tool storage's run, as lines. */
+function exportFile(): Promise<string[]> {
+  lines ??= (async () => {
+    const out: string[] = [];
+    for await (const line of exportSavepoint(await storage(), RUN))
+      out.push(line);
+    return out;
+  })();
+  return lines;
+}
 
 /** JSON that is no tagged value, or no JSON at all. */
 const badTagged = fc.oneof(
@@ -81,10 +95,15 @@ function exportTargets(): FuzzTarget[] {
       ],
       () => [[]],
     ),
-    ...optionTargets('importSavepoint', importSavepoint, () => [[]], {
-      runId: badId,
-      codec: badCodec,
-    }),
+    // A valid file into an empty storage: a missing option check would
+    // show as an accepted value, not be hidden by another error.
+    ...options(
+      'importSavepoint',
+      () => ({}),
+      { runId: badId, codec: badCodec },
+      async (o) =>
+        loose(importSavepoint)(new MemoryStorage(), await exportFile(), o),
+    ),
     {
       name: 'encodeTagged(value)',
       arb: unstorable,
@@ -126,7 +145,12 @@ function cliTargets(): FuzzTarget[] {
       'openStorageUrl',
       () => ({}),
       { readOnly: badBoolean },
-      (o) => loose(openStorageUrl)('sqlite:/nonexistent-dir/x.db', o),
+      async (o) => {
+        const opened = (await loose(openStorageUrl)('sqlite::memory:', o)) as {
+          close(): Promise<void>;
+        };
+        await opened.close();
+      },
     ),
     {
       // runCli never throws: a usage error is its exit code EXIT_USAGE.

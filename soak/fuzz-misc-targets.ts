@@ -27,7 +27,7 @@ import {
   badTimestamp,
 } from './fuzz-arbitraries.js';
 import { loose, options, type Fn, type FuzzTarget } from './fuzz-target.js';
-import { badStorage } from './fuzz-tool-targets.js';
+import { RUN, badStorage, storage } from './fuzz-tool-targets.js';
 
 /** A BaseStorage subclass whose constructor passes `options` on. */
 const construct = (o: unknown) => {
@@ -199,7 +199,7 @@ function loadTargets(): FuzzTarget[] {
       'loadNewestSavepoint',
       () => ({}),
       { codec: badObject, logger: badObject },
-      (o) => load(new MemoryStorage(), 'fuzz', o),
+      async (o) => load(await storage(), RUN, o), // a run with savepoints
     ),
   ];
 }

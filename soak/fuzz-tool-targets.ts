@@ -64,7 +64,7 @@ const migrations = defineMigrations({ 1: mapStates((s: unknown) => s) });
 
 let seeded: Promise<MemoryStorage> | undefined;
 /** The memory storage of this file, holding `fuzz-tools` at 1 and 2. */
-function storage(): Promise<MemoryStorage> {
+export function storage(): Promise<MemoryStorage> {
   seeded ??= (async () => {
     const s = new MemoryStorage();
     for (const timestamp of [1, 2]) {
