@@ -18,8 +18,12 @@ import { SqliteStorage } from 'runstate/sqlite';
 
 import {
   badBoolean,
+  badChain,
   badFunction,
   badId,
+  badJson,
+  badLeaseOptions,
+  badMetrics,
   badNonNegative,
   badObject,
   badPositive,
@@ -48,6 +52,11 @@ export function storeTargets(storage: StorageAdapter): FuzzTarget[] {
         logger: badObject,
         onError: badFunction,
         onPersisted: badFunction,
+        version: badNonNegative,
+        migrations: badChain,
+        metadata: badJson,
+        lease: badLeaseOptions,
+        metrics: badMetrics,
       },
       (o) => loose(createStateStore)(o),
     ),
@@ -140,6 +149,12 @@ export function storeTargets(storage: StorageAdapter): FuzzTarget[] {
         logger: badObject,
         now: badFunction.filter((v) => v !== null),
         clock: badObject,
+        version: badNonNegative,
+        migrations: badChain,
+        metadata: badJson,
+        at: badTimestamp,
+        lease: badLeaseOptions,
+        metrics: badMetrics,
       },
       async (o) => {
         const run = loose(startRun)(o) as { done: Promise<unknown> };

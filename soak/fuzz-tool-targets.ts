@@ -23,6 +23,7 @@ import {
   verifyStorage,
 } from 'runstate';
 import {
+  badChain,
   badFunction,
   badId,
   badObject,
@@ -42,12 +43,6 @@ export const badCodec = fc.oneof(badObject, fc.object({ maxDepth: 0 }));
 const badIds = fc.oneof(
   badObject.filter((v) => typeof v !== 'string'),
   fc.array(badId, { minLength: 1, maxLength: 3 }),
-);
-/** Not a chain made by defineMigrations. */
-const badMigrations = fc.oneof(
-  badObject,
-  fc.object({ maxDepth: 0 }),
-  fc.constant({ version: 1, oldest: 0 }),
 );
 /** Not a step map defineMigrations accepts. */
 const badSteps = fc.oneof(
@@ -139,7 +134,7 @@ function migrateTargets(): FuzzTarget[] {
           f,
           [
             ['storage', badStorage],
-            ['migrations', badMigrations],
+            ['migrations', badChain],
           ],
           () => [migrations],
         ),
@@ -152,7 +147,7 @@ function migrateTargets(): FuzzTarget[] {
       [
         ['storage', badStorage],
         ['runId', badId],
-        ['migrations', badMigrations],
+        ['migrations', badChain],
       ],
       () => [RUN, migrations],
     ),
@@ -222,7 +217,7 @@ function inspectTargets(): FuzzTarget[] {
     ...optionTargets('copyRuns', copyRuns, () => [new MemoryStorage()], {
       runIds: badIds,
       onProgress: badFunction.filter((v) => v !== null),
-      migrations: badMigrations,
+      migrations: badChain,
       codec: badCodec,
     }),
     ...args(
