@@ -11,6 +11,7 @@ import {
   storeTargets,
 } from './fuzz-storage-targets.js';
 import type { FuzzTarget } from './fuzz-target.js';
+import { storeMethodAndEntityTargets } from './fuzz-store-targets.js';
 import { pureTargets } from './fuzz-targets.js';
 import { toolTargets } from './fuzz-tool-targets.js';
 import { workerWatchTargets } from './fuzz-worker-targets.js';
@@ -32,5 +33,6 @@ export function allTargets(
     ...toolTargets(),
     ...exportCliTargets(),
     ...miscTargets(),
+    ...storeMethodAndEntityTargets(),
   ];
 }

@@ -1,15 +1,13 @@
 /**
  * Fuzz targets of the remaining public functions: BaseStorage's options,
- * decorateStorage, checkPinnedSavepoints (runstate/testing), the entity
- * methods and store.save, loadNewestSavepoint's current form, and the
+ * decorateStorage, checkPinnedSavepoints (runstate/testing),
+ * loadNewestSavepoint's current form, and the
  * open options of the server backends (when their URLs are set).
  */
 import fc from 'fast-check';
 import {
   BaseStorage,
-  Entity,
   MemoryStorage,
-  createStateStore,
   decorateStorage,
   defineMigrations,
   loadNewestSavepoint,
@@ -23,10 +21,8 @@ import {
   badFunction,
   badId,
   badObject,
-  badPositive,
-  badTimestamp,
 } from './fuzz-arbitraries.js';
-import { loose, options, type Fn, type FuzzTarget } from './fuzz-target.js';
+import { loose, options, type FuzzTarget } from './fuzz-target.js';
 import { RUN, badStorage, storage } from './fuzz-tool-targets.js';
 
 /** A BaseStorage subclass whose constructor passes `options` on. */
@@ -106,82 +102,6 @@ function pinnedTargets(): FuzzTarget[] {
   ];
 }
 
-/** An entity of schedule 1000 created at 0, on a store that drops saves. */
-const entity = () =>
-  Entity.create({ save: () => undefined }, 'a', 1000, 0, { n: 1 });
-
-/** Not a timestamp at which a save is due (at or after 1000). */
-const badDueTimestamp = fc.oneof(
-  fc.constantFrom(1000.5, 2 ** 53, Infinity, Number.NaN),
-  badTimestamp.filter((v) => typeof v !== 'number'),
-);
-
-function entityTargets(): FuzzTarget[] {
-  const create = (...a: unknown[]) => loose(Entity.create.bind(Entity))(...a);
-  const store = { save: () => undefined };
-  const e = (name: string) => {
-    const x = entity() as unknown as Record<string, unknown>;
-    return loose((x[name] as Fn).bind(x));
-  };
-  return [
-    {
-      name: 'Entity.create(id)',
-      arb: badId,
-      call: (v) => create(store, v, 1000, 0, 1),
-    },
-    {
-      name: 'Entity.create(schedule)',
-      arb: badPositive,
-      call: (v) => create(store, 'a', v, 0, 1),
-    },
-    {
-      name: 'Entity.create(timestamp)',
-      arb: badTimestamp,
-      call: (v) => create(store, 'a', 1000, v, 1),
-    },
-    {
-      name: 'entity.updateState(timestamp)',
-      arb: badTimestamp,
-      call: (v) => e('updateState')(v, 2),
-    },
-    {
-      name: 'entity.ackProcessedTime(timestamp)',
-      arb: badDueTimestamp,
-      call: (v) => e('ackProcessedTime')(v),
-    },
-    {
-      name: 'entity.ackProcessedTime(transform)',
-      arb: badFunction.filter((v) => v !== null),
-      call: (v) => e('ackProcessedTime')(1000, v),
-    },
-    ...(['entity', 'timestamp'] as const).map((param) => ({
-      name: `store.save(${param})`,
-      arb:
-        param === 'entity'
-          ? fc.oneof(
-              badObject,
-              // '' is a string id: a save from an id the run does not register, ignored (documented)
-              fc.record({ id: badId.filter((id) => id !== '') }),
-            )
-          : badTimestamp,
-      call: async (v: unknown) => {
-        const s = createStateStore({
-          runId: 'fuzz-save',
-          schedule: 1000,
-          storage: new MemoryStorage(),
-          onError: () => undefined, // E_NOT_INITIALIZED: no init here,
-        });
-        try {
-          const save = loose(s.save.bind(s));
-          return param === 'entity' ? save(v, 1000) : save(entity(), v);
-        } finally {
-          await s.close();
-        }
-      },
-    })),
-  ];
-}
-
 function loadTargets(): FuzzTarget[] {
   const load = loose(loadNewestSavepoint);
   return [
@@ -250,7 +170,6 @@ export const miscTargets = (): FuzzTarget[] => [
   ...baseTargets(),
   ...decorateTargets(),
   ...pinnedTargets(),
-  ...entityTargets(),
   ...loadTargets(),
   ...serverOpenTargets(),
 ];
