@@ -5,10 +5,11 @@
  *
  * @packageDocumentation
  */
+import { show } from '../validate.js';
 import {
   NO_RUN,
   READ,
-  noDetails,
+  type Details,
   type OperationGate,
 } from './operation-gate.js';
 import type {
@@ -26,6 +27,24 @@ export interface SubscribeHook {
   _subscribeSavepoints?(
     subscriber: SavepointSubscriber,
   ): Promise<SavepointSubscription>;
+}
+
+/** Refuse a subscriber without the methods a storage calls. */
+function checkSubscriber(subscriber: unknown): Details {
+  const s = subscriber as Partial<SavepointSubscriber> | null;
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    typeof s.notice !== 'function' ||
+    typeof s.lost !== 'function' ||
+    typeof s.resumed !== 'function' ||
+    (s.ended !== undefined && typeof s.ended !== 'function')
+  ) {
+    throw new TypeError(
+      `subscriber must be an object with notice, lost and resumed methods (and optionally ended), got ${show(subscriber)}`,
+    );
+  }
+  return {};
 }
 
 /**
@@ -66,7 +85,7 @@ export class SubscriptionTracker {
       'subscribeSavepoints',
       READ,
       NO_RUN,
-      noDetails,
+      () => checkSubscriber(subscriber),
       () => hook(subscriber),
     );
     const tracked: SavepointSubscription = {

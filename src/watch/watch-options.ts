@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import {
   checkId,
+  checkLogger,
   checkOptions,
   checkPositiveInteger,
   show,
@@ -90,6 +91,6 @@ export function checkWatchOptions(value: unknown): WatchConfig {
     filter,
     pollEveryMs,
     signal: o.signal,
-    logger: o.logger ?? silentLogger,
+    logger: checkLogger('options.logger', o.logger, silentLogger),
   });
 }

@@ -6,6 +6,7 @@
  */
 import { ensureError } from '../errors.js';
 import type { SavepointNotice, StorageAdapter } from '../storage/index.js';
+import { checkStorageArg } from '../validate.js';
 import {
   checkWatchOptions,
   type WatchConfig,
@@ -206,8 +207,10 @@ export function watchSavepoints(
   storage: StorageAdapter,
   options: WatchSavepointsOptions,
 ): SavepointWatch {
-  if (storage === null || typeof storage !== 'object') {
-    throw new TypeError('storage must be a StorageAdapter');
-  }
+  checkStorageArg('storage', storage, [
+    'listRuns',
+    'newestTimestamp',
+    'listSavepoints',
+  ]);
   return SavepointWatch.start(storage, checkWatchOptions(options));
 }

@@ -11,6 +11,7 @@ import type { MaybePromise, StorageAdapter } from '../storage/index.js';
 import {
   checkFunction,
   checkId,
+  checkLogger,
   checkOptions,
   checkPositiveInteger,
   show,
@@ -226,7 +227,7 @@ export function checkWorkerOptions(value: unknown): WorkerConfig {
       o.retryFailedAfterMs,
       30_000,
     ),
-    logger: o.logger ?? silentLogger,
+    logger: checkLogger('options.logger', o.logger, silentLogger),
     onClaimed: optional('options.onClaimed', o.onClaimed, noop),
     onReleased: optional('options.onReleased', o.onReleased, noop),
     onCompleted: optional('options.onCompleted', o.onCompleted, noop),

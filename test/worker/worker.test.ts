@@ -252,4 +252,17 @@ describe('startWorker', () => {
       /options\.run/,
     );
   });
+
+  // Found by the fuzz soak (soak/fuzz-worker-targets.ts): a logger without
+  // its methods was accepted, then failed inside the worker with "logger.warn
+  // is not a function".
+  it('refuses a logger that is not pino-compatible, naming it', async () => {
+    await using storage = await MemoryStorage.open();
+    const run = runOptions(1);
+    for (const logger of [null, 'log', {}, { info: () => undefined }]) {
+      expect(() =>
+        startWorker({ storage, runs: [], run, logger: logger as never }),
+      ).toThrow(/^options\.logger must/);
+    }
+  });
 });

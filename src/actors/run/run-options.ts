@@ -237,7 +237,8 @@ function observers(
 /** The run's lease options: waiting for a held run by default. */
 function runLease(value: unknown): LeaseOptions | false {
   if (value === false) return false;
-  const given = (value ?? {}) as LeaseOptions;
+  // undefined only: null is refused by checkLeaseOptions, not a default
+  const given = (value === undefined ? {} : value) as LeaseOptions;
   const ttlMs = checkLeaseOptions('options.lease', given).ttlMs;
   return Object.freeze({ waitMs: 2 * ttlMs, ...given });
 }

@@ -123,7 +123,10 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
   const wanted =
     options.lease === false
       ? undefined
-      : checkLeaseOptions('lease', options.lease ?? {});
+      : checkLeaseOptions(
+          'lease',
+          options.lease === undefined ? {} : options.lease,
+        );
   const lease = canLease(options.storage) ? wanted : undefined;
   return {
     io,
