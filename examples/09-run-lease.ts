@@ -2,7 +2,7 @@
  * 09-run-lease: one writer per run across processes. Two processes share a
  * SQLite file. The first holds run `orders`; the second, started while the
  * first runs, is refused (`E_LOCKED`), then waits for the run. The first is
- * killed with SIGKILL mid-stream: once its lease expires (TTL 1 s), the
+ * killed with SIGKILL mid-stream: once its lease expires (TTL 2 s), the
  * second takes the run over, resumes from the newest savepoint and
  * finishes. Had the first only been paused and come back, its next write
  * would have been refused with `E_FENCED` (see `docs/scaling.md`).
@@ -24,7 +24,7 @@ import {
 import { SqliteStorage } from 'runstate/sqlite';
 
 const RUN = 'orders';
-const TTL_MS = 1_000;
+const TTL_MS = 2_000;
 const MESSAGES = 3_000;
 const [role, dbPath] = process.argv.slice(2);
 

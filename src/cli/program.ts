@@ -22,6 +22,7 @@ import {
   verifyCommand,
   type CommandContext,
 } from './commands/index.js';
+import { show } from '../validate.js';
 import { EXIT_OK, EXIT_USAGE, reportError, type CliIo } from './io.js';
 
 /** The package's version (`package.json` is two levels up in src/ and dist/). */
@@ -114,6 +115,12 @@ export async function runCli(
     env: process.env,
   },
 ): Promise<number> {
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
+    // Never throws: a bad argument list is a usage error like a bad word.
+    const what = Array.isArray(args) ? 'array with a non-string' : show(args);
+    const error = new TypeError(`args must be a list of strings, got ${what}`);
+    return reportError(io, error, false);
+  }
   const ctx: CommandContext = { io, exitCode: EXIT_OK };
   const program = buildProgram(ctx);
   try {

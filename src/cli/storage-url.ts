@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { RunStateError } from '../errors.js';
 import type { StorageAdapter } from '../storage/index.js';
+import { checkOptionalBoolean, checkOptions } from '../validate.js';
 
 /** Options of {@link openStorageUrl}. */
 export interface OpenStorageUrlOptions {
@@ -158,8 +159,13 @@ export async function openStorageUrl(
   url: string,
   options: OpenStorageUrlOptions = {},
 ): Promise<StorageAdapter> {
+  checkOptions('options', options);
   const parsed = parseStorageUrl(url);
-  const readOnly = options.readOnly ?? false;
+  const readOnly = checkOptionalBoolean(
+    'options.readOnly',
+    options.readOnly,
+    false,
+  );
   switch (parsed.kind) {
     case 'sqlite': {
       if (readOnly) await mustExist(parsed.path, url);

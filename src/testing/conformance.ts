@@ -8,6 +8,7 @@ import type { StorageCapabilities, StorageFactory } from './fixture.js';
 import { describeLeases } from './lease-cases.js';
 import { describeLifecycle } from './lifecycle-cases.js';
 import { describeMetadata } from './metadata-cases.js';
+import { describeNotifications } from './notice-cases.js';
 import { describeQuarantine } from './quarantine-cases.js';
 import { describeRuns } from './run-cases.js';
 import { describeSavepoints } from './savepoint-cases.js';
@@ -53,19 +54,8 @@ export function describeStorageAdapter(
     describeLifecycle(factory);
     describeValidation(factory);
     describeCapabilities(factory, capabilities);
-    const leases = (): void =>
-      describeLeases(
-        factory,
-        capabilities.reopen === true,
-        capabilities.listLeases === true,
-      );
-    if (capabilities.leases === true) leases();
-    else {
-      describe.skip(
-        'capability leases (skipped: the backend does not declare it)',
-        leases,
-      );
-    }
+    describeLeases(factory, capabilities);
+    describeNotifications(factory, capabilities);
     describeMetadata(factory, capabilities);
     describeQuarantine(factory, capabilities);
   });
@@ -78,6 +68,7 @@ const CAPABILITIES = [
   'listLeases',
   'replace',
   'quarantine',
+  'notifications',
 ] as const;
 
 /** Refuse a misspelt capability or a non-boolean flag, naming it. */

@@ -1,7 +1,7 @@
 /**
  * Fixtures and helpers shared by the conformance suite's files.
  */
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, describe } from 'vitest';
 import type { StorageAdapter, StoredSavepoint } from '../storage/index.js';
 
 /** One fresh storage for one test, and what the suite may do with it. */
@@ -83,6 +83,37 @@ export interface StorageCapabilities {
    * @defaultValue false
    */
   readonly quarantine?: boolean;
+  /**
+   * `subscribeSavepoints` announces every committed savepoint, once, in
+   * commit order per run, with its version; never a refused write; none
+   * after the subscription closes; and `storage.close()` ends open
+   * subscriptions with `ended(E_CLOSED)` (what `watchSavepoints` needs).
+   * With `reopen`, the savepoints are written through another instance,
+   * as another process would.
+   *
+   * @defaultValue false
+   */
+  readonly notifications?: boolean;
+}
+
+/**
+ * `describe` for a capability's cases when declared; `describe.skip`,
+ * with the reason in the title, when not.
+ *
+ * @internal
+ */
+export function describeIf(
+  declared: boolean | undefined,
+  capability: keyof StorageCapabilities,
+  body: () => void,
+): void {
+  if (declared === true) describe(`capability ${capability}`, body);
+  else {
+    describe.skip(
+      `capability ${capability} (skipped: the backend does not declare it)`,
+      body,
+    );
+  }
 }
 
 /** Creates one {@link StorageFixture} per test. */

@@ -2,12 +2,14 @@
  * Conformance: the `leases` capability (run leases with fencing tokens).
  * Its tests run exactly when the backend declares it.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { RunLease, StorageAdapter } from '../storage/index.js';
 import {
+  describeIf,
   plain,
   savepoint,
   useFixture,
+  type StorageCapabilities,
   type StorageFactory,
 } from './fixture.js';
 
@@ -59,10 +61,11 @@ const locked = { name: 'RunStateError', code: 'E_LOCKED' };
 /** Register the lease tests. @internal */
 export function describeLeases(
   factory: StorageFactory,
-  reopen: boolean,
-  listing: boolean,
+  declared: StorageCapabilities,
 ): void {
-  describe('capability leases', () => {
+  const reopen = declared.reopen === true;
+  const listing = declared.listLeases === true;
+  describeIf(declared.leases, 'leases', () => {
     const ctx = useFixture(factory);
     const storage = (): Leasing => leasing(ctx().storage);
 

@@ -6,10 +6,21 @@
  * @packageDocumentation
  */
 import { ensureError } from '../errors.js';
-import { applyMigrations, type Migrations } from '../migrate/index.js';
+import {
+  applyMigrations,
+  checkMigrationChain,
+  type Migrations,
+} from '../migrate/index.js';
 import { defaultCodec, type Codec } from '../storage/codec/index.js';
 import { FileStorage } from '../storage/file/index.js';
 import { DEFAULT_META, type StorageAdapter } from '../storage/index.js';
+import {
+  checkCodecOption,
+  checkFunction,
+  checkId,
+  checkOptions,
+  checkStorageArg,
+} from '../validate.js';
 import { exportFilesAt, importPinned } from './pinned-exports.js';
 
 /**
@@ -139,6 +150,7 @@ export async function checkPinnedSavepoints(
   source: PinnedSource,
   options: PinnedSavepointsOptions,
 ): Promise<PinnedReport> {
+  checkPinnedArgs(source, options);
   const results: PinnedResult[] = [];
   const files =
     typeof source === 'string' ? await exportFilesAt(source) : undefined;
@@ -158,6 +170,22 @@ export async function checkPinnedSavepoints(
   }
   const failed = results.filter((r) => r.error !== undefined).length;
   return { results, failed, text: results.map(line).join('\n') };
+}
+
+/** Check checkPinnedSavepoints' arguments (TypeError/RangeError naming them). */
+function checkPinnedArgs(source: unknown, options: unknown): void {
+  if (typeof source === 'string') checkId('source', source);
+  else checkStorageArg('source', source);
+  if (options === undefined) {
+    throw new TypeError(
+      'options must be an object with migrations, got undefined',
+    );
+  }
+  checkOptions('options', options);
+  const o = options as PinnedSavepointsOptions;
+  checkMigrationChain('options.migrations', o.migrations);
+  checkCodecOption('options.codec', o.codec);
+  if (o.validate !== undefined) checkFunction('options.validate', o.validate);
 }
 
 /** Every live savepoint of every run of `storage`, checked. */

@@ -6,7 +6,7 @@
  */
 import { storageError } from '../errors.js';
 import type { SavepointNotice, StorageAdapter } from '../storage/index.js';
-import { show } from '../validate.js';
+import { checkStorageArg } from '../validate.js';
 import {
   checkWatchOptions,
   type WatchConfig,
@@ -213,10 +213,10 @@ export function watchSavepoints(
   storage: StorageAdapter,
   options: WatchSavepointsOptions,
 ): SavepointWatch {
-  if (storage === null || typeof storage !== 'object') {
-    throw new TypeError(
-      `storage must be a StorageAdapter, got ${show(storage)}`,
-    );
-  }
+  checkStorageArg('storage', storage, [
+    'listRuns',
+    'newestTimestamp',
+    'listSavepoints',
+  ]);
   return SavepointWatch.start(storage, checkWatchOptions(options));
 }

@@ -3,7 +3,9 @@
  *
  * @packageDocumentation
  */
-export { Worker, startWorker, type WorkerStatus } from './worker.js';
+export { startWorker } from './start-worker.js';
+export { Worker } from './worker.js';
+export type { WorkerStatus } from './worker-status.js';
 export type {
   ClaimInfo,
   CompletedInfo,

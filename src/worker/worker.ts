@@ -6,39 +6,16 @@
  *
  * @packageDocumentation
  */
-import type { RunMessage } from '../actors/run/index.js';
 import { ensureError, isRunStateError, type RunStateError } from '../errors.js';
 import { LeaseKeeper } from '../lease/index.js';
 import type { LeaseInfo, StorageAdapter } from '../storage/index.js';
-import {
-  checkWorkerOptions,
-  type ReleaseReason,
-  type WorkerConfig,
-  type WorkerOptions,
-} from './worker-options.js';
+import type { ReleaseReason, WorkerConfig } from './worker-options.js';
 import { planShare } from './worker-share.js';
 import { WorkerSlot } from './worker-slot.js';
+import type { WorkerStatus } from './worker-status.js';
 
 type Listing = StorageAdapter &
   Required<Pick<StorageAdapter, 'acquireLease' | 'listLeases'>>;
-
-/** A worker's state now ({@link Worker.status}). */
-export interface WorkerStatus {
-  /** The worker's id (the owner of its leases). */
-  readonly id: string;
-  /** Its group. */
-  readonly group: string;
-  /** The runs it owns, sorted: running and parked. */
-  readonly owned: readonly string[];
-  /** Of those, the runs whose input ended (parked). */
-  readonly completed: readonly string[];
-  /** Live workers of the group at the last rebalance. */
-  readonly workers: number;
-  /** Its share at the last rebalance: `ceil(runs / workers)`. */
-  readonly share: number;
-  /** Whether `stop()` was called. */
-  readonly stopping: boolean;
-}
 
 /** The run id of a worker's heartbeat lease: `runstate-worker:<group>:<id>`. */
 const memberPrefix = (group: string): string => `runstate-worker:${group}:`;
@@ -164,11 +141,25 @@ export class Worker {
       if (this.#member === undefined) await this.#join();
       await this.#rebalance();
     } catch (error) {
+      if (isRunStateError(error, 'E_CLOSED')) return this.#storageClosed(error);
       this.#config.logger.warn(
         { err: error, worker: this.id },
         'worker rebalance failed; retrying',
       );
     }
+  }
+
+  /**
+   * The storage was closed under the worker: nothing can be claimed or
+   * persisted any more. Say so once and stop (each run's stop fails to
+   * persist, and is released).
+   */
+  #storageClosed(error: RunStateError): void {
+    this.#config.logger.error(
+      { err: error, worker: this.id },
+      'worker storage closed; the worker stops',
+    );
+    void this.stop();
   }
 
   async #rebalance(): Promise<void> {
@@ -277,45 +268,4 @@ export class Worker {
         : { runId: slot.runId, reason, error };
     tell(this.#config, 'onReleased', this.#config.onReleased, info);
   }
-}
-
-/**
- * Share runs between processes: start a worker that owns a fair share of
- * `runs`, each run under `startRun` and its lease, and takes over the runs
- * of workers that die or stop.
- *
- * @remarks
- * Every worker holds a heartbeat lease (`runstate-worker:<group>:<id>`) on
- * the storage. Every `rebalanceEveryMs` it counts the live heartbeats
- * (`listLeases`), and keeps at most `ceil(runs / workers)` runs: it hands
- * over the excess (stops them: their savepoints are persisted and their
- * leases freed at once) and claims free runs up to its share with
- * `acquireLease`, which is atomic, so a run has one owner. A claimed run
- * starts with `startRun` under the worker's lease owner and resumes from
- * its newest savepoint. A worker that dies (SIGKILL, lost machine) stops
- * renewing: after `lease.ttlMs` its runs and its heartbeat expire, and the
- * others claim its runs at their next rebalance; one that was only paused
- * (SIGSTOP, a frozen VM) is fenced when it resumes (`E_FENCED`): none of
- * its writes lands. Coordination is the storage's leases, nothing else.
- *
- * @param options - see {@link WorkerOptions}
- * @returns the running {@link Worker}
- * @throws `TypeError`/`RangeError` for bad options, also for a storage
- *   without leases or `listLeases` (files).
- * @example
- * ```ts
- * const worker = startWorker({
- *   storage, // PostgresStorage or RedisStorage, shared by every process
- *   runs: tenants.map((t) => `orders-${t}`),
- *   run: (runId) => ({ schedule: 60_000, startFrom, entities, input: … }),
- *   lease: { ttlMs: 10_000 },
- * });
- * process.on('SIGTERM', () => void worker.stop());
- * ```
- * @see docs/scaling.md
- */
-export function startWorker<M extends RunMessage = RunMessage, O = unknown>(
-  options: WorkerOptions<M, O>,
-): Worker {
-  return Worker.start(checkWorkerOptions(options));
 }

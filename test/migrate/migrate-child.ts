@@ -1,20 +1,23 @@
 /**
- * Child process of the crash test: migrates every run of a SQLite file or
- * a file-storage directory, printing `started` first, until killed.
+ * Child process of the crash test: migrates every run of a target, printing
+ * `started` first and `migrated N` after each run, until killed.
  *
- * Usage: migrate-child.ts sqlite|file <path>
+ * Usage: migrate-child.ts sqlite|postgres|redis|file <target>
+ * (a SQLite path, a Postgres schema, a Redis key prefix, a directory).
  */
 import { migrateRuns } from '../../src/index.js';
 import { FileStorage } from '../../src/storage/file/index.js';
-import { SqliteStorage } from '../../src/storage/sqlite/index.js';
+import { backendNamed } from '../lease/process/lease-backends.js';
 import { chain } from './migrate-fixture.js';
 
-const [kind, path] = process.argv.slice(2);
+const [kind, target] = process.argv.slice(2);
 const storage =
-  kind === 'sqlite'
-    ? await SqliteStorage.open({ path: path! })
-    : await FileStorage.open({ directory: path! });
+  kind === 'file'
+    ? await FileStorage.open({ directory: target! })
+    : await backendNamed(kind!).open(target!);
 process.stdout.write('started\n');
-const report = await migrateRuns(storage, chain);
+const report = await migrateRuns(storage, chain, {
+  onProgress: ({ done }) => void process.stdout.write(`migrated ${done}\n`),
+});
 process.stdout.write(`done ${report.counts.migrated}\n`);
 await storage.close();

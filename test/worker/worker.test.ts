@@ -16,6 +16,8 @@ import { FileStorage } from '../../src/storage/file/index.js';
 import { sum, ticks, type Tick } from '../actors/run/helpers.js';
 
 const TTL = { ttlMs: 600, renewEveryMs: 100 };
+const noop = (): void => undefined;
+const silent = { debug: noop, info: noop, warn: noop, error: noop };
 const workers: Worker[] = [];
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop()));
@@ -186,6 +188,36 @@ describe('startWorker', () => {
     await until(() => claims.length === 1, 'taken over after stop');
   });
 
+  it('stops when its storage is closed under it: every run released, an error logged once, no retry loop', async () => {
+    const storage = await MemoryStorage.open();
+    const runs = ids(3);
+    const released: ReleaseInfo[] = [];
+    const errors: unknown[] = [];
+    const warnings: unknown[] = [];
+    const logger = {
+      ...silent,
+      error: (o: unknown) => void errors.push(o),
+      warn: (o: unknown) => void warnings.push(o),
+    };
+    const w = worker(storage, runs, {
+      logger,
+      onReleased: (info) => void released.push(info),
+    });
+    await until(() => w.status().owned.length === 3, 'every run claimed');
+    await storage.close();
+    await until(() => w.status().stopping, 'the worker stops');
+    await w.stop();
+    expect(w.status().owned).toEqual([]);
+    expect(released.map((r) => r.runId).sort()).toEqual(runs);
+    const warned = warnings.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(warnings.length).toBe(warned); // no rebalance retried after stopping
+    const codes = errors.map(
+      (e) => (e as { err?: { code?: string } }).err?.code,
+    );
+    expect(codes).toContain('E_CLOSED');
+  });
+
   it('refuses a storage without shared leases, and bad options, naming them', async () => {
     await using storage = await MemoryStorage.open();
     const run = runOptions(1);
@@ -219,5 +251,18 @@ describe('startWorker', () => {
     expect(() => startWorker({ storage, runs: [], run: 1 as never })).toThrow(
       /options\.run/,
     );
+  });
+
+  // Found by the fuzz soak (soak/fuzz-worker-targets.ts): a logger without
+  // its methods was accepted, then failed inside the worker with "logger.warn
+  // is not a function".
+  it('refuses a logger that is not pino-compatible, naming it', async () => {
+    await using storage = await MemoryStorage.open();
+    const run = runOptions(1);
+    for (const logger of [null, 'log', {}, { info: () => undefined }]) {
+      expect(() =>
+        startWorker({ storage, runs: [], run, logger: logger as never }),
+      ).toThrow(/^options\.logger must/);
+    }
   });
 });
