@@ -42,7 +42,11 @@ const COMPRESSIONS = ['none', 'gzip', 'deflate', 'brotli'] as const;
  *   (`none`, `gzip`, `deflate`, `brotli`)
  * - `postgres://…` or `postgresql://…`, optionally `?schema=NAME` (other
  *   query parameters go to the driver)
- * - `redis://…` or `rediss://…`, optionally `?prefix=PREFIX`
+ * - `redis://…` or `rediss://…`, optionally `?prefix=PREFIX` (no other
+ *   parameter)
+ *
+ * `sqlite:` takes no parameter: `sqlite:x.db?a=1` is refused, not a file
+ * named `x.db?a=1`.
  *
  * @example
  * ```ts
@@ -58,6 +62,8 @@ export function parseStorageUrl(url: string): StorageUrl {
     throw new TypeError(`storage URL must be a string, got ${typeof url}`);
   }
   if (url.startsWith('sqlite:')) {
+    const q = url.indexOf('?');
+    if (q >= 0) checkParams(url, new URLSearchParams(url.slice(q + 1)), []);
     return { kind: 'sqlite', path: nonEmpty(url, url.slice(7)) };
   }
   if (url.startsWith('file:')) return parseFileUrl(url);
@@ -70,7 +76,8 @@ export function parseStorageUrl(url: string): StorageUrl {
     };
   }
   if (/^rediss?:\/\//.test(url)) {
-    const { base, param } = takeParam(url, 'prefix');
+    const { base, param, rest } = takeParam(url, 'prefix');
+    checkParams(url, rest, ['prefix']);
     return { kind: 'redis', url: base, ...opt('prefix', param) };
   }
   if (/\.(sqlite3?|db)$/.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
@@ -117,7 +124,7 @@ function checkParams(url: string, query: URLSearchParams, known: string[]) {
   for (const key of query.keys()) {
     if (!known.includes(key)) {
       throw new RangeError(
-        `storage URL ${JSON.stringify(url)} has an unknown parameter ${JSON.stringify(key)} (known: ${known.join(', ')})`,
+        `storage URL ${JSON.stringify(url)} has an unknown parameter ${JSON.stringify(key)} (known: ${known.length === 0 ? 'none' : known.join(', ')})`,
       );
     }
   }
@@ -133,7 +140,7 @@ function takeParam(url: string, name: string) {
   }
   const param = parsed.searchParams.get(name) ?? undefined;
   parsed.searchParams.delete(name);
-  return { base: parsed.toString(), param };
+  return { base: parsed.toString(), param, rest: parsed.searchParams };
 }
 
 /**

@@ -162,6 +162,12 @@ describe('parseStorageUrl', () => {
     'file:state?compression=zip',
     'file:state?level=9',
     'sqlite:',
+    // An unknown parameter is a usage error on every scheme (found by the
+    // fuzz: Redis passed it on to the client, SQLite opened a file named
+    // "x.db?nope=1").
+    'sqlite:x.db?nope=1',
+    'redis://h:6379/0?prefix=a:&nope=1',
+    'rediss://h:6379?db=2',
   ])('refuses %s with a RangeError naming it', (url) => {
     expect(() => parseStorageUrl(url)).toThrow(RangeError);
     expect(() => parseStorageUrl(url)).toThrow(JSON.stringify(url));
