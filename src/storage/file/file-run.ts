@@ -27,6 +27,7 @@ import {
   TEMP_SUFFIX,
   liveTimestamps,
   quarantineName,
+  quarantineStamp,
   savepointName,
   uniqueSuffix,
 } from './file-layout.js';
@@ -117,7 +118,8 @@ export async function quarantineSavepointFile(
   const quarantine = join(dir, QUARANTINE);
   await mkdir(quarantine, { recursive: true });
   try {
-    await rename(from, join(quarantine, quarantineName(timestamp, Date.now())));
+    const at = quarantineStamp(await listDir(quarantine), Date.now());
+    await rename(from, join(quarantine, quarantineName(timestamp, at)));
   } catch (error) {
     if (isMissing(error)) return;
     throw error;
