@@ -16,7 +16,6 @@ import {
   checkPositiveInteger,
   show,
 } from '../validate.js';
-import type { RunStateError } from '../errors.js';
 
 /** A run's options inside a worker: the worker sets the rest. */
 export type WorkerRunOptions<
@@ -48,8 +47,13 @@ export interface ReleaseInfo {
    * `retryFailedAfterMs`.
    */
   readonly reason: ReleaseReason;
-  /** The failure, for `'failed'` and `'lost'`. */
-  readonly error?: RunStateError;
+  /**
+   * The failure, for `'failed'` and `'lost'`: a `RunStateError` when the
+   * run failed or was fenced (its `code` says why); for `'failed'` also
+   * the error `run(runId)` threw, or the `TypeError`/`RangeError` of the
+   * options it returned.
+   */
+  readonly error?: Error;
 }
 
 /** What {@link WorkerOptions.onCompleted} receives. */

@@ -248,14 +248,14 @@ export class Worker {
       await this.#storage
         .releaseLease?.({ runId, owner: id, token })
         .catch(() => undefined);
-      this.#ended(slot, 'failed', ensureError(error) as RunStateError);
+      this.#ended(slot, 'failed', ensureError(error));
       return false;
     }
     tell(this.#config, 'onClaimed', this.#config.onClaimed, { runId, token });
     return true;
   }
 
-  #ended(slot: WorkerSlot, reason: ReleaseReason, error?: RunStateError) {
+  #ended(slot: WorkerSlot, reason: ReleaseReason, error?: Error) {
     if (this.#slots.get(slot.runId) === slot) this.#slots.delete(slot.runId);
     const { logger, retryFailedAfterMs } = this.#config;
     if (reason === 'failed') {

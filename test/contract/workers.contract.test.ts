@@ -514,7 +514,7 @@ describe('a run whose options are bad (memory)', () => {
     });
     await until(() => released.length === 1);
     expect(released[0]).toMatchObject({ runId: 'r-1', reason: 'failed' });
-    expect(released[0]!.error).toBeInstanceOf(Error);
+    expect(released[0]!.error).toMatchObject({ message: 'no such tenant' });
     expect(await storage.listLeases!('r-')).toEqual([]);
   });
 
@@ -528,6 +528,7 @@ describe('a run whose options are bad (memory)', () => {
     });
     await until(() => released.length === 1);
     expect(released[0]).toMatchObject({ runId: 'r-1', reason: 'failed' });
+    expect(released[0]!.error).toBeInstanceOf(RangeError); // its own error
     expect(await storage.listLeases!('r-')).toEqual([]);
   });
 
@@ -623,7 +624,10 @@ describe('a worker paused past its TTL (memory, simulated clock)', () => {
     });
     await until(() => released.length === 1, 3_000);
     expect(released[0]).toMatchObject({ runId: 'r', reason: 'lost' });
-    expect(released[0]!.error?.code).toMatch(/E_FENCED|E_LOCKED/);
+    expect(released[0]!.error).toMatchObject({
+      name: 'RunStateError',
+      code: expect.stringMatching(/E_FENCED|E_LOCKED/) as unknown,
+    });
     expect(w.status().owned).toEqual([]);
     await until(async () =>
       (await storage.listLeases!('runstate-worker:')).some(
