@@ -14,7 +14,8 @@
  * (i) metrics-overhead.ts — otelMetrics() on vs off for (b) and (e).
  *
  * `npm run bench -- --only notify` runs (h) alone and prints it, without
- * rewriting docs/benchmarks.md (which needs every scenario).
+ * rewriting docs/benchmarks.md (which needs every scenario); `--only
+ * metrics` (`npm run bench:metrics`) does the same for (i).
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -59,16 +60,21 @@ function checkStates(): { blobBytes: number; samePayload: boolean } {
   return { blobBytes: total / 1000, samePayload: same };
 }
 
-function tableOf(rows: readonly SummaryRow[]): string {
+const SUMMARY_HEADER = [
+  'scenario',
+  'runstate (min / median)',
+  'floor (min / median)',
+  'ratio (min / median)',
+  'target',
+  'met',
+];
+
+function tableOf(
+  rows: readonly SummaryRow[],
+  header: readonly string[] = SUMMARY_HEADER,
+): string {
   return textTable(
-    [
-      'scenario',
-      'runstate (min / median)',
-      'floor (min / median)',
-      'ratio (min / median)',
-      'target',
-      'met',
-    ],
+    [...header],
     rows.map((r) => [
       r.scenario,
       r.runstate,
@@ -144,12 +150,27 @@ async function onlyNotify(): Promise<void> {
   log(tableOf(rows));
 }
 
+/** `--only metrics` (`npm run bench:metrics`): scenario (i) alone, printed. */
+async function onlyMetrics(): Promise<void> {
+  log(`load average at start: ${fmt(loadavg()[0] ?? 0)}`);
+  const rows = metricsRows(await runMetricsBench(log));
+  const header = ['with metrics', 'without', 'CPU share (wall share)'];
+  log(tableOf(rows, ['scenario', ...header, 'target', 'met']));
+  log(`load average at end: ${fmt(loadavg()[0] ?? 0)}`);
+}
+
+const ONLY: Record<string, () => Promise<void>> = {
+  notify: onlyNotify,
+  metrics: onlyMetrics,
+};
 const only = process.argv.indexOf('--only');
 const scenario = only < 0 ? undefined : process.argv[only + 1];
-if (scenario !== undefined && scenario !== 'notify') {
-  throw new Error(`unknown scenario ${scenario} (only: notify)`);
+if (scenario !== undefined && ONLY[scenario] === undefined) {
+  throw new Error(`unknown scenario ${scenario} (only: notify, metrics)`);
 }
-(scenario === 'notify' ? onlyNotify() : main()).catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+(scenario === undefined ? main() : ONLY[scenario]!()).catch(
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

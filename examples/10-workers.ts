@@ -59,6 +59,8 @@ async function worker(path: string): Promise<void> {
       input: (from, { signal }) => sales(runId, from, signal),
     }),
     onClaimed: ({ runId, token }) => console.log(`claimed ${runId} #${token}`),
+    onReleased: ({ runId, reason }) =>
+      console.log(`released ${runId} ${reason}`),
   });
   process.on('SIGTERM', () => void w.stop().then(() => process.exit(0)));
 }
@@ -69,11 +71,19 @@ function child(path: string) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const claims: string[] = [];
+  const owned = new Set<string>(); // claimed and not released since
   proc.stdout.setEncoding('utf8').on('data', (text: string) => {
-    for (const line of text.trim().split('\n')) claims.push(line);
+    for (const line of text.trim().split('\n')) {
+      const [event, runId] = line.split(' ');
+      if (event === 'claimed') {
+        claims.push(runId!);
+        owned.add(runId!);
+      }
+      if (event === 'released') owned.delete(runId!);
+    }
   });
   const exited = new Promise((resolve) => proc.on('exit', resolve));
-  return { proc, claims, exited };
+  return { proc, claims, owned, exited };
 }
 
 const until = async (check: () => boolean | Promise<boolean>) => {
@@ -90,9 +100,10 @@ else {
     console.log('runstate demo: 12 runs shared by 2 worker processes');
     const a = child(db);
     const b = child(db);
-    await until(() => a.claims.length + b.claims.length >= RUNS.length);
-    await new Promise((r) => setTimeout(r, 1_000));
-    console.log(`  a owns ${a.claims.length}, b owns ${b.claims.length}`);
+    // Workers starting apart may claim more than their share at first and
+    // hand the excess over at the next rebalance: wait for the even split.
+    await until(() => a.owned.size === 6 && b.owned.size === 6);
+    console.log(`  a owns ${a.owned.size}, b owns ${b.owned.size}`);
     a.proc.kill('SIGKILL');
     console.log('  a: killed with SIGKILL');
     const ends = async () => {
@@ -102,7 +113,7 @@ else {
       return newest.every((ts) => ts === END);
     };
     await until(ends);
-    console.log(`  b claimed ${b.claims.length} runs in all`);
+    console.log(`  b owns ${b.owned.size} (${b.claims.length} claims in all)`);
     let ok = true;
     for (const runId of RUNS) {
       const sp = await storage.readSavepoint(runId);

@@ -119,3 +119,39 @@ export const unstorable = fc.oneof(
     })(),
   ),
 );
+
+/** Not JSON: savepoint metadata must be plain JSON. */
+export const badJson = fc.constantFrom(
+  () => 1,
+  Symbol('m'),
+  1n,
+  new Map(),
+  new Set([1]),
+  { a: () => 1 },
+  [1n],
+  new Date(0),
+);
+
+/** Not lease options (false, "no lease", is valid). */
+export const badLeaseOptions = fc.oneof(
+  badObject.filter((v) => v !== false),
+  fc.record({ ttlMs: badPositive }),
+  fc.record({ renewEveryMs: badPositive }),
+  fc.record({ waitMs: badNonNegative }),
+  fc.record({ owner: badId }),
+  fc.constant({ ttlMs: 100, renewEveryMs: 100 }),
+);
+
+/** Not a MetricsRecorder. */
+export const badMetrics = fc.oneof(
+  badObject,
+  fc.object({ maxDepth: 0 }),
+  fc.constant({ attach: () => () => undefined }),
+);
+
+/** Not a chain made by defineMigrations. */
+export const badChain = fc.oneof(
+  badObject,
+  fc.object({ maxDepth: 0 }),
+  fc.constant({ version: 1, oldest: 0 }),
+);

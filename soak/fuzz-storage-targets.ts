@@ -18,8 +18,12 @@ import { SqliteStorage } from 'runstate/sqlite';
 
 import {
   badBoolean,
+  badChain,
   badFunction,
   badId,
+  badJson,
+  badLeaseOptions,
+  badMetrics,
   badNonNegative,
   badObject,
   badPositive,
@@ -29,7 +33,6 @@ import {
 } from './fuzz-arbitraries.js';
 
 import { loose, options, type Fn, type FuzzTarget } from './fuzz-target.js';
-import { pureTargets } from './fuzz-targets.js';
 
 export function storeTargets(storage: StorageAdapter): FuzzTarget[] {
   const valid = () => ({ runId: 'fuzz-store', schedule: 1000, storage });
@@ -49,6 +52,11 @@ export function storeTargets(storage: StorageAdapter): FuzzTarget[] {
         logger: badObject,
         onError: badFunction,
         onPersisted: badFunction,
+        version: badNonNegative,
+        migrations: badChain,
+        metadata: badJson,
+        lease: badLeaseOptions,
+        metrics: badMetrics,
       },
       (o) => loose(createStateStore)(o),
     ),
@@ -141,6 +149,12 @@ export function storeTargets(storage: StorageAdapter): FuzzTarget[] {
         logger: badObject,
         now: badFunction.filter((v) => v !== null),
         clock: badObject,
+        version: badNonNegative,
+        migrations: badChain,
+        metadata: badJson,
+        at: badTimestamp,
+        lease: badLeaseOptions,
+        metrics: badMetrics,
       },
       async (o) => {
         const run = loose(startRun)(o) as { done: Promise<unknown> };
@@ -256,18 +270,5 @@ export function openTargets(dir: string): FuzzTarget[] {
           (await loose(FileStorage.open.bind(FileStorage))(o)) as StorageAdapter
         ).close(),
     ),
-  ];
-}
-
-/** Every target, over the given storages. */
-export function allTargets(
-  dir: string,
-  storages: readonly (readonly [string, StorageAdapter])[],
-): FuzzTarget[] {
-  return [
-    ...pureTargets(),
-    ...openTargets(dir),
-    ...storeTargets(storages[0]![1]),
-    ...storages.flatMap(([label, storage]) => storageTargets(label, storage)),
   ];
 }

@@ -2,6 +2,7 @@
  * Fuzz targets of the functions that need no storage: schedule arithmetic,
  * savepoint assembly, the codec, and runstate/testing's own functions.
  */
+import fc from 'fast-check';
 import {
   Entity,
   MemoryStorage,
@@ -168,6 +169,11 @@ export const pureTargets = (): FuzzTarget[] => [
     name: 'roundTrip(options)',
     arb: badObject,
     call: (v) => loose(roundTrip)(1, v),
+  },
+  {
+    name: 'roundTrip({ codec })',
+    arb: fc.oneof(badObject, fc.object({ maxDepth: 0 })),
+    call: (v) => loose(roundTrip)(1, { codec: v }),
   },
   {
     name: 'roundTrip({ entityId })',

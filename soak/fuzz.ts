@@ -1,22 +1,25 @@
 /**
  * Soak part "fuzz": fast-check invalid inputs into every public function and
- * option (`fuzz-targets.ts`, `fuzz-storage-targets.ts`), on memory, SQLite and file storage, and on
+ * option (`fuzz-all-targets.ts` gathers the `fuzz-*-targets.ts` files), on memory, SQLite and file storage, and on
  * Postgres and Redis when their URLs are set. Each call must end in a typed
  * error (a `RunStateError`, or a `TypeError`/`RangeError` of runstate's own,
  * not an engine error such as "Cannot read properties of undefined"), within
- * 5 s; every storage must still write and read afterwards.
+ * 5 s; every storage must still write and read afterwards. What a target
+ * starts (a worker, a watch, a server, a subscription) it stops or closes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
+import pg from 'pg';
+import { createClient } from 'redis';
 import { MemoryStorage, RunStateError, type StorageAdapter } from 'runstate';
 import { FileStorage } from 'runstate/file';
 import { PostgresStorage } from 'runstate/postgres';
 import { RedisStorage } from 'runstate/redis';
 import { SqliteStorage } from 'runstate/sqlite';
-import { allTargets } from './fuzz-storage-targets.js';
+import { allTargets } from './fuzz-all-targets.js';
 import type { FuzzTarget } from './fuzz-target.js';
 
 /** What the fuzz part saw. */
@@ -38,6 +41,8 @@ export interface FuzzResult {
 }
 
 const HANG_MS = 5_000;
+const SCHEMA = `runstate_fuzz_${process.pid}`;
+const PREFIX = `runstate-fuzz-${process.pid}:`;
 const ENGINE =
   /Cannot read prop|is not a function|is not iterable|Cannot convert|Cannot destructure|is not a constructor|Do not know how to serialize|Maximum call stack/;
 
@@ -100,12 +105,11 @@ async function openStorages(dir: string) {
     ['SqliteStorage', await SqliteStorage.open({ path: join(dir, 'fuzz.db') })],
     ['FileStorage', await FileStorage.open({ directory: join(dir, 'files') })],
   ];
-  const pg = process.env.RUNSTATE_PG_URL;
-  const schema = `runstate_fuzz_${process.pid}`;
-  if (pg !== undefined) {
+  const pgUrl = process.env.RUNSTATE_PG_URL;
+  if (pgUrl !== undefined) {
     storages.push([
       'PostgresStorage',
-      await PostgresStorage.open({ connectionString: pg, schema }),
+      await PostgresStorage.open({ connectionString: pgUrl, schema: SCHEMA }),
     ]);
   }
   const redis = process.env.RUNSTATE_REDIS_URL;
@@ -114,11 +118,32 @@ async function openStorages(dir: string) {
       'RedisStorage',
       await RedisStorage.open({
         url: redis,
-        prefix: `runstate-fuzz-${process.pid}:`,
+        prefix: PREFIX,
       }),
     ]);
   }
   return storages;
+}
+
+/**
+ * Remove what the fuzz left on the shared servers: its Postgres schema and
+ * its Redis keys (lease tokens outlive deleteRun, by contract).
+ */
+async function dropServerData(): Promise<void> {
+  const pgUrl = process.env.RUNSTATE_PG_URL;
+  if (pgUrl !== undefined) {
+    const pool = new pg.Pool({ connectionString: pgUrl });
+    await pool.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+    await pool.end();
+  }
+  const redisUrl = process.env.RUNSTATE_REDIS_URL;
+  if (redisUrl !== undefined) {
+    const client = await createClient({ url: redisUrl }).connect();
+    for await (const keys of client.scanIterator({ MATCH: `${PREFIX}*` })) {
+      if (keys.length > 0) await client.unlink(keys);
+    }
+    await client.close();
+  }
 }
 
 /** Feed `runsPerTarget` invalid inputs into every target. */
@@ -174,6 +199,7 @@ export async function fuzz(
       }
       await storage.close();
     }
+    await dropServerData();
     rmSync(dir, { recursive: true, force: true });
   }
   return {

@@ -30,7 +30,7 @@ function url(name: string): string {
 export const PARTS = {
   /** 250 kills per backend (1 000 over the four), in chunks of 25; stops at SOAK_DEADLINE. */
   sigkill: () => sigkill(250, 25),
-  /** 60 invalid inputs into each of ~180 targets. */
+  /** 60 invalid inputs into each of ~400 targets (with Postgres and Redis). */
   fuzz: () => fuzz(60, 20_261_206),
   /** Server-side kills on the shared servers, ~every 300 ms for 60 s. */
   connections: async () => [

@@ -172,3 +172,62 @@ export function checkOptionalBoolean(
 export function given<T>(value: T | undefined, fallback: T): T {
   return value === undefined ? fallback : value;
 }
+
+/**
+ * A storage argument: an object with the storage contract's methods that
+ * the caller uses (`methods`).
+ *
+ * @internal
+ */
+export function checkStorageArg(
+  name: string,
+  value: unknown,
+  methods: readonly string[] = ['listRuns', 'listSavepoints', 'readSavepoint'],
+): void {
+  const s = value as Record<string, unknown> | null;
+  const missing =
+    s === null || typeof s !== 'object'
+      ? methods
+      : methods.filter((m) => typeof s[m] !== 'function');
+  if (missing.length > 0) {
+    throw new TypeError(
+      `${name} must be a StorageAdapter (missing ${missing.join(', ')}), got ${show(value)}`,
+    );
+  }
+}
+
+/**
+ * An optional codec option: `undefined` or an object with `encode` and
+ * `decode` methods.
+ *
+ * @internal
+ */
+export function checkCodecOption(name: string, value: unknown): void {
+  if (value === undefined) return;
+  const c = (value ?? {}) as Record<string, unknown>;
+  if (
+    typeof value !== 'object' ||
+    typeof c.encode !== 'function' ||
+    typeof c.decode !== 'function'
+  ) {
+    throw new TypeError(
+      `${name} must be a codec (an object with encode and decode methods), got ${show(value)}`,
+    );
+  }
+}
+
+/**
+ * An optional list of run ids (`undefined`, or an array of non-empty
+ * strings).
+ *
+ * @internal
+ */
+export function checkRunIds(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `${name} must be a list of run ids, got ${show(value)}`,
+    );
+  }
+  value.forEach((id, i) => checkId(`${name}[${i}]`, id));
+}

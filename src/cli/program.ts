@@ -22,6 +22,7 @@ import {
   verifyCommand,
   type CommandContext,
 } from './commands/index.js';
+import { show } from '../validate.js';
 import {
   EXIT_OK,
   EXIT_USAGE,
@@ -140,7 +141,14 @@ export async function runCli(
   args: readonly string[],
   io?: Partial<CliIo>,
 ): Promise<number> {
-  const ctx: CommandContext = { io: withDefaults(io), exitCode: EXIT_OK };
+  const full = withDefaults(io);
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
+    // Never throws: a bad argument list is a usage error like a bad word.
+    const what = Array.isArray(args) ? 'array with a non-string' : show(args);
+    const error = new TypeError(`args must be a list of strings, got ${what}`);
+    return reportError(full, error, false);
+  }
+  const ctx: CommandContext = { io: full, exitCode: EXIT_OK };
   const errors: string[] = [];
   const program = buildProgram(ctx, errors);
   const json = args.includes('--json');

@@ -43,7 +43,10 @@ const COMPRESSIONS = ['none', 'gzip', 'deflate', 'brotli'] as const;
  * - `postgres://…` or `postgresql://…`, optionally `?schema=NAME` (other
  *   query parameters go to the driver)
  * - `redis://…` or `rediss://…`, optionally `?prefix=PREFIX` (no other
- *   query parameter)
+ *   parameter)
+ *
+ * `sqlite:` takes no parameter: `sqlite:x.db?a=1` is refused, not a file
+ * named `x.db?a=1`.
  *
  * @example
  * ```ts
@@ -59,6 +62,8 @@ export function parseStorageUrl(url: string): StorageUrl {
     throw new TypeError(`storage URL must be a string, got ${typeof url}`);
   }
   if (url.startsWith('sqlite:')) {
+    const q = url.indexOf('?');
+    if (q >= 0) checkParams(url, new URLSearchParams(url.slice(q + 1)), []);
     return { kind: 'sqlite', path: nonEmpty(url, url.slice(7)) };
   }
   if (url.startsWith('file:')) return parseFileUrl(url);
@@ -71,8 +76,8 @@ export function parseStorageUrl(url: string): StorageUrl {
     };
   }
   if (/^rediss?:\/\//.test(url)) {
-    // The driver ignores query parameters: anything but `prefix` is a mistake.
-    const { base, param } = takeParam(url, 'prefix', ['prefix']);
+    const { base, param, rest } = takeParam(url, 'prefix');
+    checkParams(url, rest, ['prefix']);
     return { kind: 'redis', url: base, ...opt('prefix', param) };
   }
   if (/\.(sqlite3?|db)$/.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
@@ -119,27 +124,23 @@ function checkParams(url: string, query: URLSearchParams, known: string[]) {
   for (const key of query.keys()) {
     if (!known.includes(key)) {
       throw new RangeError(
-        `storage URL ${JSON.stringify(url)} has an unknown parameter ${JSON.stringify(key)} (known: ${known.join(', ')})`,
+        `storage URL ${JSON.stringify(url)} has an unknown parameter ${JSON.stringify(key)} (known: ${known.length === 0 ? 'none' : known.join(', ')})`,
       );
     }
   }
 }
 
-/**
- * Remove one query parameter from a URL, returning it; with `known`, any
- * other parameter is refused.
- */
-function takeParam(url: string, name: string, known?: string[]) {
+/** Remove one query parameter from a URL, returning it. */
+function takeParam(url: string, name: string) {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new RangeError(`storage URL ${JSON.stringify(url)} is not a URL`);
   }
-  if (known !== undefined) checkParams(url, parsed.searchParams, known);
   const param = parsed.searchParams.get(name) ?? undefined;
   parsed.searchParams.delete(name);
-  return { base: parsed.toString(), param };
+  return { base: parsed.toString(), param, rest: parsed.searchParams };
 }
 
 /**
@@ -158,15 +159,15 @@ function takeParam(url: string, name: string, known?: string[]) {
  * ```
  * @param url - the storage URL
  * @param options - `readOnly`
- * @throws `RangeError`/`TypeError` for a malformed URL or a bad option; `E_STORAGE` when
+ * @throws `RangeError`/`TypeError` for a malformed URL; `E_STORAGE` when
  * the store cannot be opened; `E_SCHEMA_VERSION` for a newer schema
  */
 export async function openStorageUrl(
   url: string,
   options: OpenStorageUrlOptions = {},
 ): Promise<StorageAdapter> {
-  const parsed = parseStorageUrl(url);
   checkOptions('options', options);
+  const parsed = parseStorageUrl(url);
   const readOnly = checkOptionalBoolean(
     'options.readOnly',
     options.readOnly,

@@ -6,6 +6,13 @@
 import { RunStateError, isRunStateError } from '../errors.js';
 import { defaultCodec, type Codec } from '../storage/codec/index.js';
 import type { StorageAdapter, StoredSavepoint } from '../storage/index.js';
+import {
+  checkCodecOption,
+  checkId,
+  checkOptions,
+  checkStorageArg,
+  checkTimestamp,
+} from '../validate.js';
 import { entityLine, headerLine } from './export-format.js';
 import { metaOf } from './savepoint-meta.js';
 import { encodeTagged } from './tagged-encode.js';
@@ -53,6 +60,11 @@ export async function* exportSavepoint(
   runId: string,
   options: ExportSavepointOptions = {},
 ): AsyncGenerator<string, void, undefined> {
+  checkStorageArg('storage', storage, ['readSavepoint']);
+  checkId('runId', runId);
+  checkOptions('options', options);
+  if (options.at !== undefined) checkTimestamp('options.at', options.at);
+  checkCodecOption('options.codec', options.codec);
   const codec = options.codec ?? defaultCodec;
   const savepoint = await readOrThrow(storage, runId, options.at);
   const meta = metaOf(savepoint);

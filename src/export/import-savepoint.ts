@@ -5,7 +5,13 @@
  * @packageDocumentation
  */
 import { RunStateError, isRunStateError } from '../errors.js';
-import { checkId } from '../validate.js';
+import {
+  checkCodecOption,
+  checkId,
+  checkOptions,
+  checkStorageArg,
+  show,
+} from '../validate.js';
 import {
   defaultCodec,
   encodeEntityState,
@@ -74,7 +80,11 @@ export async function importSavepoint(
   source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
   options: ImportSavepointOptions = {},
 ): Promise<ImportedSavepoint> {
+  checkStorageArg('storage', storage, ['writeSavepoint']);
+  checkSource(source);
+  checkOptions('options', options);
   if (options.runId !== undefined) checkId('options.runId', options.runId);
+  checkCodecOption('options.codec', options.codec);
   const codec = options.codec ?? defaultCodec;
   const lines = readLines(source)[Symbol.asyncIterator]();
   const first = await lines.next();
@@ -90,6 +100,21 @@ export async function importSavepoint(
     keep: Number.MAX_SAFE_INTEGER,
   });
   return { runId, timestamp: header.timestamp, entities: entries.length };
+}
+
+/** `source` must be iterable or async iterable (of chunks). */
+function checkSource(source: unknown): void {
+  const s = source as Record<symbol, unknown> | null | undefined;
+  if (
+    s === null ||
+    s === undefined ||
+    (typeof s[Symbol.asyncIterator] !== 'function' &&
+      typeof s[Symbol.iterator] !== 'function')
+  ) {
+    throw new TypeError(
+      `source must be an iterable or async iterable of string or Uint8Array chunks, got ${show(source)}`,
+    );
+  }
 }
 
 async function readEntries(

@@ -18,7 +18,8 @@ import {
   isBytesTag,
   isNumericTag,
 } from './tagged-decode-arrays.js';
-import { SPECIAL_NUMBERS } from './tagged-types.js';
+import { SPECIAL_NUMBERS, isPlainObject } from './tagged-types.js';
+import { show } from '../validate.js';
 
 type JsonObject = Readonly<Record<string, unknown>>;
 
@@ -50,6 +51,9 @@ interface DecodeContext {
  * @see {@link encodeTagged}
  */
 export function decodeTagged(json: unknown, path = '$'): unknown {
+  if (typeof path !== 'string') {
+    throw new TypeError(`path must be a string, got ${show(path)}`);
+  }
   return decodeValue(json, path, { ids: new Map() });
 }
 
@@ -67,7 +71,9 @@ function decodeValue(json: unknown, path: string, ctx: DecodeContext): unknown {
     decodeInto(out, json, path, ctx);
     return out;
   }
-  if (typeof json !== 'object') throw invalidAt(path, 'not a JSON value');
+  if (typeof json !== 'object' || !isPlainObject(json)) {
+    throw invalidAt(path, 'not a JSON value');
+  }
   const object = json as JsonObject;
   if (!Object.hasOwn(object, '$')) {
     return decodeFields({}, object, path, ctx);

@@ -70,7 +70,7 @@ export function checkAdminOptions(options: AdminServerOptions): AdminConfig {
   }
   checkOptions('options', options);
   const { storage, runs, token, pageLimit = 1000 } = options;
-  const codec = options.codec ?? defaultCodec;
+  const codec = options.codec === undefined ? defaultCodec : options.codec;
   if (typeof (codec as Partial<Codec> | null)?.decode !== 'function') {
     throw new TypeError(`options.codec must be a Codec, got ${show(codec)}`);
   }

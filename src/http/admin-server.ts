@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { RunStateError } from '../errors.js';
-import { show } from '../validate.js';
+import { checkOptions, show } from '../validate.js';
 import {
   HttpFailure,
   sendError,
@@ -172,6 +172,7 @@ class Server implements AdminServer {
 }
 
 function checkListen(options: ListenOptions): Required<ListenOptions> {
+  checkOptions('options', options);
   const { host = '127.0.0.1', port = 4400 } = options;
   if (typeof host !== 'string' || host === '') {
     throw new TypeError(`host must be a non-empty string, got ${show(host)}`);

@@ -6,10 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { RunStateError, ensureError } from '../errors.js';
-import type { Migrations } from '../migrate/index.js';
+import { checkMigrationChain, type Migrations } from '../migrate/index.js';
 import { defaultCodec, type Codec } from '../storage/codec/index.js';
 import type { StorageAdapter, StoredSavepoint } from '../storage/index.js';
 import { savepointToWrite } from './copy-migrate.js';
+import {
+  checkCodecOption,
+  checkFunction,
+  checkOptions,
+  checkRunIds,
+  checkStorageArg,
+} from '../validate.js';
 import { verifyStorage, type VerifyFailure } from './verify.js';
 
 /** Progress of {@link copyRuns}, after each savepoint written. */
@@ -95,6 +102,7 @@ export async function copyRuns(
   to: StorageAdapter,
   options: CopyRunsOptions = {},
 ): Promise<CopyReport> {
+  checkCopyArgs(from, to, options);
   const plan = await planCopy(from, to, options.runIds);
   const total = plan.reduce((n, run) => n + run.copied.length, 0);
   const state: CopyState = { digests: [], failures: [], done: 0, total };
@@ -104,6 +112,25 @@ export async function copyRuns(
   }
   const failures = [...state.failures, ...(await checkCopy(to, runs, state))];
   return { ok: failures.length === 0, runs, failures };
+}
+
+/** Check copyRuns' arguments (TypeError/RangeError naming the bad one). */
+function checkCopyArgs(from: unknown, to: unknown, options: unknown): void {
+  checkStorageArg('from', from);
+  checkStorageArg('to', to, [
+    'newestTimestamp',
+    'writeSavepoint',
+    'readSavepoint',
+    'listSavepoints',
+  ]);
+  checkOptions('options', options);
+  const o = options as CopyRunsOptions;
+  checkRunIds('options.runIds', o.runIds);
+  if (o.onProgress !== undefined)
+    checkFunction('options.onProgress', o.onProgress);
+  if (o.migrations !== undefined)
+    checkMigrationChain('options.migrations', o.migrations);
+  checkCodecOption('options.codec', o.codec);
 }
 
 /** What a copy collects over its runs. */

@@ -7,6 +7,12 @@
 import { decodeEntity, encodeTagged, readOrThrow } from '../export/index.js';
 import { defaultCodec, type Codec } from '../storage/codec/index.js';
 import type { StorageAdapter } from '../storage/index.js';
+import {
+  checkCodecOption,
+  checkId,
+  checkOptions,
+  checkStorageArg,
+} from '../validate.js';
 import { diffValues, type ValueChange } from './diff-values.js';
 
 /** Options of {@link diffSavepoints}. */
@@ -68,6 +74,11 @@ export async function diffSavepoints(
   to: number,
   options: DiffSavepointsOptions = {},
 ): Promise<SavepointDiff> {
+  checkStorageArg('storage', storage, ['readSavepoint']);
+  checkOptions('options', options);
+  if (options.entityId !== undefined)
+    checkId('options.entityId', options.entityId);
+  checkCodecOption('options.codec', options.codec);
   const a = new Map((await readOrThrow(storage, runId, from)).entries);
   const b = new Map((await readOrThrow(storage, runId, to)).entries);
   const sorted = (ids: Iterable<string>) => [...ids].sort();

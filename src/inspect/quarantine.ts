@@ -6,6 +6,7 @@
  */
 import { RunStateError } from '../errors.js';
 import type { QuarantinedInfo, StorageAdapter } from '../storage/index.js';
+import { checkStorageArg } from '../validate.js';
 
 function unsupported(method: string, runId: string): RunStateError {
   return new RunStateError(
@@ -38,12 +39,13 @@ function unsupported(method: string, runId: string): RunStateError {
  * }
  * ```
  */
-export function listQuarantinedSavepoints(
+export async function listQuarantinedSavepoints(
   storage: StorageAdapter,
   runId: string,
 ): Promise<QuarantinedInfo[]> {
+  checkStorageArg('storage', storage, ['listRuns']);
   if (typeof storage.listQuarantined !== 'function') {
-    return Promise.reject(unsupported('listQuarantined', runId));
+    throw unsupported('listQuarantined', runId);
   }
   return storage.listQuarantined(runId);
 }
@@ -71,13 +73,14 @@ export function listQuarantinedSavepoints(
  * await restoreQuarantinedSavepoint(storage, 'orders', 1767225660000);
  * ```
  */
-export function restoreQuarantinedSavepoint(
+export async function restoreQuarantinedSavepoint(
   storage: StorageAdapter,
   runId: string,
   timestamp: number,
 ): Promise<void> {
+  checkStorageArg('storage', storage, ['listRuns']);
   if (typeof storage.restoreSavepoint !== 'function') {
-    return Promise.reject(unsupported('restoreSavepoint', runId));
+    throw unsupported('restoreSavepoint', runId);
   }
   return storage.restoreSavepoint(runId, timestamp);
 }

@@ -5,6 +5,7 @@
  */
 import { metaOf } from '../export/index.js';
 import type { StorageAdapter, StoredSavepoint } from '../storage/index.js';
+import { checkId, checkStorageArg } from '../validate.js';
 
 /** One run, as {@link summarizeRuns} lists it. */
 export interface RunSummary {
@@ -59,6 +60,7 @@ export function savepointBytes(savepoint: StoredSavepoint): number {
 export async function summarizeRuns(
   storage: StorageAdapter,
 ): Promise<RunSummary[]> {
+  checkStorageArg('storage', storage);
   const out: RunSummary[] = [];
   for (const runId of await storage.listRuns()) {
     const timestamps = await storage.listSavepoints(runId);
@@ -98,6 +100,8 @@ export async function summarizeSavepoints(
   storage: StorageAdapter,
   runId: string,
 ): Promise<SavepointSummary[]> {
+  checkStorageArg('storage', storage);
+  checkId('runId', runId);
   const out: SavepointSummary[] = [];
   for (const timestamp of await storage.listSavepoints(runId)) {
     const savepoint = await storage.readSavepoint(runId, timestamp);

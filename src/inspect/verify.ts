@@ -6,6 +6,12 @@
 import { ensureError, isRunStateError } from '../errors.js';
 import { defaultCodec, type Codec } from '../storage/codec/index.js';
 import type { StorageAdapter } from '../storage/index.js';
+import {
+  checkCodecOption,
+  checkOptions,
+  checkRunIds,
+  checkStorageArg,
+} from '../validate.js';
 
 /** One thing {@link verifyStorage} found wrong. */
 export interface VerifyFailure {
@@ -63,6 +69,10 @@ export async function verifyStorage(
   storage: StorageAdapter,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
+  checkStorageArg('storage', storage);
+  checkOptions('options', options);
+  checkRunIds('options.runIds', options.runIds);
+  checkCodecOption('options.codec', options.codec);
   const codec = options.codec ?? defaultCodec;
   const runIds = options.runIds ?? (await storage.listRuns());
   const failures: VerifyFailure[] = [];

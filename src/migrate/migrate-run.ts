@@ -13,7 +13,12 @@ import {
   type StorageAdapter,
   type StoredEntry,
 } from '../storage/index.js';
-import { checkOptions, show } from '../validate.js';
+import {
+  checkCodecOption,
+  checkLogger,
+  checkOptions,
+  show,
+} from '../validate.js';
 import { applyMigrations } from './apply-migrations.js';
 import { checkMigrationChain, type Migrations } from './define-migrations.js';
 
@@ -73,6 +78,9 @@ export function checkMigrateArgs(
   }
   checkMigrationChain('migrations', migrations);
   checkOptions('options', options);
+  const o = (options ?? {}) as MigrateOptions;
+  checkCodecOption('options.codec', o.codec);
+  checkLogger('options.logger', o.logger, undefined);
 }
 
 /**

@@ -5,14 +5,14 @@
  *
  * @packageDocumentation
  */
-import { RunStateError, ensureError } from '../errors.js';
-import { checkPositiveInteger, checkTimestamp, show } from '../validate.js';
-import { checkWriteOptions } from './check-savepoint.js';
+import { RunStateError } from '../errors.js';
+import { checkPositiveInteger, checkTimestamp } from '../validate.js';
 import {
   checkBaseOptions,
   type BaseStorageOptions,
   type MaybePromise,
 } from './base-storage-options.js';
+import { LeaseCalls, type LeaseHooks } from './lease-calls.js';
 import {
   NO_RUN,
   OperationGate,
@@ -21,13 +21,12 @@ import {
   noDetails,
   type Details,
 } from './operation-gate.js';
-import { checkLease, checkLeaseRequest } from './lease-rules.js';
+import { listInfoByReading } from './savepoint-meta.js';
+import { SavepointCalls, type SavepointHooks } from './savepoint-calls.js';
 import {
-  DEFAULT_META,
-  checkVersion,
-  listInfoByReading,
-  withMeta,
-} from './savepoint-meta.js';
+  SubscriptionTracker,
+  type SubscribeHook,
+} from './subscription-tracker.js';
 import type {
   QuarantinedInfo,
   ReplaceOutcome,
@@ -44,12 +43,7 @@ import type {
   SavepointSubscriber,
   SavepointSubscription,
 } from './savepoint-notices.js';
-
-interface LeaseHooks {
-  _acquireLease(runId: string, request: LeaseRequest): MaybePromise<RunLease>;
-  _renewLease(lease: RunLease, ttlMs: number): MaybePromise<void>;
-  _releaseLease(lease: RunLease): MaybePromise<void>;
-}
+import { cannotReplace, notImplemented } from './unsupported-hooks.js';
 
 /**
  * A storage backend's skeleton: extend it and implement the `_`-prefixed
@@ -97,6 +91,9 @@ export abstract class BaseStorage implements StorageAdapter {
   readonly leases: boolean;
   readonly #name: string;
   readonly #gate: OperationGate;
+  readonly #leases: LeaseCalls;
+  readonly #subscriptions: SubscriptionTracker;
+  readonly #savepoints: SavepointCalls;
 
   /**
    * No I/O here: open connections in the subclass's `static async open()`.
@@ -109,12 +106,20 @@ export abstract class BaseStorage implements StorageAdapter {
     this.readOnly = checked.readOnly;
     this.#gate = new OperationGate(checked);
     this.#name = checked.name;
-    this.leases = typeof this._acquireLease === 'function';
+    // The helpers call the (protected) hooks on this very instance.
+    const hooks = this as unknown as LeaseHooks &
+      SubscribeHook &
+      SavepointHooks;
+    this.#leases = new LeaseCalls(this.#gate, this.#name, hooks);
+    this.#subscriptions = new SubscriptionTracker(this.#gate, hooks);
+    this.#savepoints = new SavepointCalls(this.#gate, this.#leases, hooks);
+    this.leases = this.#leases.enabled;
     if (typeof this._listLeases === 'function') {
-      this.listLeases = (prefix?: string) => this.#listLeases(prefix);
+      this.listLeases = (prefix?: string) => this.#leases.list(prefix);
     }
-    if (typeof this._subscribeSavepoints === 'function') {
-      this.subscribeSavepoints = (subscriber) => this.#subscribe(subscriber);
+    if (this.#subscriptions.enabled) {
+      this.subscribeSavepoints = (subscriber) =>
+        this.#subscriptions.subscribe(subscriber);
     }
   }
 
@@ -143,34 +148,12 @@ export abstract class BaseStorage implements StorageAdapter {
     savepoint: StoredSavepoint,
     options: WriteSavepointOptions,
   ): Promise<void> {
-    let keep = 0;
-    let fence: RunLease | undefined;
-    let complete = savepoint;
-    const check = (): Details => {
-      complete = withMeta(savepoint);
-      keep = checkWriteOptions('options', options);
-      fence = this.#checkFence(runId, options.lease);
-      return { timestamp: savepoint.timestamp };
-    };
-    return this.#gate.start('writeSavepoint', WRITE, runId, check, () =>
-      this._writeSavepoint(runId, complete, keep, fence),
-    );
+    return this.#savepoints.write(runId, savepoint, options);
   }
 
   /** {@inheritDoc StorageAdapter.acquireLease} */
   acquireLease(runId: string, request: LeaseRequest): Promise<RunLease> {
-    let checked: LeaseRequest | undefined;
-    const check = (): Details => {
-      this.#needLeases('acquireLease');
-      checked = checkLeaseRequest('request', request);
-      return { owner: checked.owner };
-    };
-    return this.#gate.start('acquireLease', WRITE, runId, check, () =>
-      (this._acquireLease as LeaseHooks['_acquireLease'])(
-        runId,
-        checked as LeaseRequest,
-      ),
-    );
+    return this.#leases.acquire(runId, request);
   }
 
   /**
@@ -192,34 +175,15 @@ export abstract class BaseStorage implements StorageAdapter {
   readonly subscribeSavepoints?: (
     subscriber: SavepointSubscriber,
   ) => Promise<SavepointSubscription>;
-  readonly #subscriptions = new Map<
-    SavepointSubscription,
-    SavepointSubscriber
-  >();
 
   /** {@inheritDoc StorageAdapter.renewLease} */
   renewLease(lease: RunLease, ttlMs: number): Promise<void> {
-    const check = (): Details => {
-      this.#needLeases('renewLease');
-      return {
-        token: lease.token,
-        ttlMs: checkPositiveInteger('ttlMs', ttlMs),
-      };
-    };
-    return this.#onLease('renewLease', lease, check, () =>
-      (this._renewLease as LeaseHooks['_renewLease'])(lease, ttlMs),
-    );
+    return this.#leases.renew(lease, ttlMs);
   }
 
   /** {@inheritDoc StorageAdapter.releaseLease} */
   releaseLease(lease: RunLease): Promise<void> {
-    const check = (): Details => {
-      this.#needLeases('releaseLease');
-      return { token: lease.token };
-    };
-    return this.#onLease('releaseLease', lease, check, () =>
-      (this._releaseLease as LeaseHooks['_releaseLease'])(lease),
-    );
+    return this.#leases.release(lease);
   }
 
   /** {@inheritDoc StorageAdapter.replaceSavepoint} */
@@ -228,20 +192,7 @@ export abstract class BaseStorage implements StorageAdapter {
     savepoint: StoredSavepoint,
     options: ReplaceSavepointOptions,
   ): Promise<ReplaceOutcome> {
-    let complete = savepoint;
-    let expect = 0;
-    const check = (): Details => {
-      complete = withMeta(savepoint);
-      expect = checkVersion(
-        'options.expectVersion',
-        (options as Partial<ReplaceSavepointOptions> | undefined)
-          ?.expectVersion,
-      );
-      return { timestamp: savepoint.timestamp };
-    };
-    return this.#gate.start('replaceSavepoint', WRITE, runId, check, () =>
-      this._replaceSavepoint(runId, complete, expect),
-    );
+    return this.#savepoints.replace(runId, savepoint, options);
   }
 
   /** {@inheritDoc StorageAdapter.readSavepoint} */
@@ -249,16 +200,7 @@ export abstract class BaseStorage implements StorageAdapter {
     runId: string,
     timestamp?: number,
   ): Promise<StoredSavepoint | undefined> {
-    const check = (): Details => {
-      if (timestamp !== undefined) checkTimestamp('timestamp', timestamp);
-      return { timestamp };
-    };
-    return this.#gate.start('readSavepoint', READ, runId, check, async () => {
-      const read = await this._readSavepoint(runId, timestamp);
-      return read === undefined || read.meta !== undefined
-        ? read
-        : { ...read, meta: DEFAULT_META };
-    });
+    return this.#savepoints.read(runId, timestamp);
   }
 
   /** {@inheritDoc StorageAdapter.listSavepointInfo} */
@@ -340,15 +282,8 @@ export abstract class BaseStorage implements StorageAdapter {
    */
   close(): Promise<void> {
     return this.#gate.close(async () => {
-      const open = [...this.#subscriptions];
-      this.#subscriptions.clear();
       const closed = new RunStateError('E_CLOSED', `${this.#name} is closed`);
-      await Promise.all(
-        open.map(async ([sub, subscriber]) => {
-          await sub.close();
-          subscriber.ended?.(closed);
-        }),
-      );
+      await this.#subscriptions.endAll(closed);
       await this._close();
     });
   }
@@ -464,11 +399,7 @@ export abstract class BaseStorage implements StorageAdapter {
     savepoint: StoredSavepoint,
     expectVersion: number,
   ): MaybePromise<ReplaceOutcome> {
-    throw new RunStateError(
-      'E_UNSUPPORTED',
-      `${this.#name} cannot replace a savepoint atomically (no _replaceSavepoint); migrateRun needs it`,
-      { details: { runId, timestamp: savepoint.timestamp, expectVersion } },
-    );
+    throw cannotReplace(this.#name, runId, savepoint.timestamp, expectVersion);
   }
 
   /**
@@ -477,7 +408,7 @@ export abstract class BaseStorage implements StorageAdapter {
    * `E_UNSUPPORTED`: every built-in backend overrides it.
    */
   protected _listQuarantined(runId: string): MaybePromise<QuarantinedInfo[]> {
-    throw this.#unsupported('_listQuarantined', runId, {});
+    throw notImplemented(this.#name, '_listQuarantined', runId, {});
   }
 
   /**
@@ -491,19 +422,9 @@ export abstract class BaseStorage implements StorageAdapter {
     runId: string,
     timestamp: number,
   ): MaybePromise<void> {
-    throw this.#unsupported('_restoreSavepoint', runId, { timestamp });
-  }
-
-  #unsupported(
-    hook: string,
-    runId: string,
-    details: Record<string, unknown>,
-  ): RunStateError {
-    return new RunStateError(
-      'E_UNSUPPORTED',
-      `${this.#name} does not implement ${hook}`,
-      { details: { runId, ...details } },
-    );
+    throw notImplemented(this.#name, '_restoreSavepoint', runId, {
+      timestamp,
+    });
   }
 
   /**
@@ -513,76 +434,5 @@ export abstract class BaseStorage implements StorageAdapter {
    */
   protected _close(): MaybePromise<void> {
     return undefined;
-  }
-
-  /** The gate's `start` for an operation on a lease handed back. */
-  #onLease<T>(
-    operation: string,
-    lease: RunLease,
-    check: () => Details,
-    body: () => MaybePromise<T>,
-  ): Promise<T> {
-    try {
-      checkLease('lease', lease);
-    } catch (error) {
-      return Promise.reject(ensureError(error));
-    }
-    return this.#gate.start(operation, WRITE, lease.runId, check, body);
-  }
-
-  async #subscribe(
-    subscriber: SavepointSubscriber,
-  ): Promise<SavepointSubscription> {
-    const hook = (s: SavepointSubscriber): Promise<SavepointSubscription> =>
-      (
-        this._subscribeSavepoints as (
-          s: SavepointSubscriber,
-        ) => Promise<SavepointSubscription>
-      ).call(this, s);
-    const inner = await this.#gate.start(
-      'subscribeSavepoints',
-      READ,
-      NO_RUN,
-      noDetails,
-      () => hook(subscriber),
-    );
-    const tracked: SavepointSubscription = {
-      close: () => {
-        this.#subscriptions.delete(tracked);
-        return inner.close();
-      },
-    };
-    this.#subscriptions.set(tracked, subscriber);
-    return tracked;
-  }
-
-  #listLeases(prefix: unknown): Promise<LeaseInfo[]> {
-    const check = (): Details => {
-      if (prefix !== undefined && typeof prefix !== 'string') {
-        throw new TypeError(`prefix must be a string, got ${show(prefix)}`);
-      }
-      return { prefix };
-    };
-    return this.#gate.start('listLeases', READ, NO_RUN, check, () =>
-      (this._listLeases as (p: string) => MaybePromise<LeaseInfo[]>)(
-        (prefix as string | undefined) ?? '',
-      ),
-    );
-  }
-
-  #needLeases(operation: string): void {
-    if (!this.leases) {
-      throw new TypeError(`${this.#name} has no run leases: no ${operation}()`);
-    }
-  }
-
-  #checkFence(runId: string, lease: unknown): RunLease | undefined {
-    if (lease === undefined) return undefined;
-    if (!this.leases) {
-      throw new TypeError(
-        `options.lease needs a storage with leases; ${this.#name} has none`,
-      );
-    }
-    return checkLease('options.lease', lease, runId);
   }
 }

@@ -7,7 +7,13 @@
  */
 import { isRunStateError, RunStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { checkId, checkOptions, show } from '../validate.js';
+import {
+  checkId,
+  checkOptions,
+  checkStorageArg,
+  given,
+  show,
+} from '../validate.js';
 import { defaultCodec, type Codec } from './codec/index.js';
 import { DEFAULT_META } from './savepoint-meta.js';
 import type {
@@ -174,6 +180,7 @@ export async function loadNewestSavepoint(
   const [runId, options] = older
     ? [third, { codec: second, logger: fourth }]
     : [second, third as LoadNewestOptions | undefined];
+  checkStorageArg('storage', storage, ['listSavepoints', 'readSavepoint']);
   checkId('runId', runId);
   const { codec, logger } = checkLoadOptions(options);
   return loadFrom(storage, codec, runId as string, logger);
@@ -182,11 +189,11 @@ export async function loadNewestSavepoint(
 function checkLoadOptions(options: unknown): Required<LoadNewestOptions> {
   checkOptions('options', options);
   const o = (options ?? {}) as LoadNewestOptions;
-  const codec = o.codec ?? defaultCodec;
+  const codec = given(o.codec, defaultCodec);
   if (typeof (codec as Partial<Codec> | null)?.decode !== 'function') {
     throw new TypeError(`codec must have a decode method, got ${show(codec)}`);
   }
-  const logger = o.logger ?? silentLogger;
+  const logger = given(o.logger, silentLogger);
   if (typeof (logger as Partial<Logger> | null)?.warn !== 'function') {
     throw new TypeError(`logger must have a warn method, got ${show(logger)}`);
   }

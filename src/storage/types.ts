@@ -2,166 +2,38 @@
  * The storage contract: what every backend (memory, SQLite, and any adapter a
  * user writes) must do. Backends store bytes; encoding and decoding belong to
  * the codec (`codec.ts`), and falling back past a corrupted savepoint to the
- * loader (`load-newest.ts`), so every backend gets both for free.
+ * loader (`load-newest.ts`), so every backend gets both for free. The values
+ * the contract passes are declared beside it, in `savepoint-types.ts` and
+ * `lease-types.ts`, and re-exported here.
  *
  * @packageDocumentation
  */
-
+import type { LeaseInfo, LeaseRequest, RunLease } from './lease-types.js';
 import type {
   SavepointSubscriber,
   SavepointSubscription,
 } from './savepoint-notices.js';
+import type {
+  QuarantinedInfo,
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
+  StoredSavepoint,
+  WriteSavepointOptions,
+} from './savepoint-types.js';
 
-/** One entity's encoded state inside a savepoint: `[entityId, bytes]`. */
-export type StoredEntry = readonly [entityId: string, bytes: Uint8Array];
-
-/** A JSON value: what savepoint metadata may hold. */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
-
-/**
- * What a savepoint records beside its states (see `docs/migrations.md`).
- *
- * @remarks
- * Savepoints written before runstate recorded metadata (schema 1 of the SQL
- * backends, file format 1, Redis hashes without an `m` field) read as
- * `version: 0`, the default version, with `writtenAt` where the backend kept
- * it (SQLite and Postgres did) and no `metadata`.
- */
-export interface SavepointMeta {
-  /**
-   * The application's state version that wrote it: a non-negative safe
-   * integer, 0 by default.
-   */
-  readonly version: number;
-  /**
-   * Wall-clock time it was written (epoch ms); `undefined` when the
-   * backend did not record it (savepoints of file format 1 and old Redis
-   * hashes).
-   */
-  readonly writtenAt?: number;
-  /**
-   * Small user metadata (a build id, a git sha): JSON, at most 60 KiB once
-   * serialised.
-   */
-  readonly metadata?: JsonValue;
-}
-
-/**
- * A savepoint as storage sees it: a scheduled timestamp and each entity's
- * encoded state. Entity ids are unique within a savepoint.
- */
-export interface StoredSavepoint {
-  /** The scheduled timestamp (epoch ms) at which every state is valid. */
-  readonly timestamp: number;
-  /** Every registered entity's encoded state, in no particular order. */
-  readonly entries: readonly StoredEntry[];
-  /**
-   * Version, write time and user metadata. Optional when writing (version
-   * 0, written now, no metadata); every read through `BaseStorage` returns
-   * it.
-   */
-  readonly meta?: SavepointMeta;
-}
-
-/** One live savepoint as {@link StorageAdapter.listSavepointInfo} lists it. */
-export interface SavepointInfo extends SavepointMeta {
-  /** The savepoint's scheduled timestamp. */
-  readonly timestamp: number;
-}
-
-/**
- * One quarantined savepoint as {@link StorageAdapter.listQuarantined} lists
- * it.
- */
-export interface QuarantinedInfo extends SavepointMeta {
-  /** The savepoint's scheduled timestamp. */
-  readonly timestamp: number;
-  /**
-   * When it was quarantined (epoch ms), where the backend records it
-   * (memory, SQLite, file); `undefined` otherwise.
-   */
-  readonly quarantinedAt?: number;
-  /** How many entity states it holds, where known without reading them. */
-  readonly entities?: number;
-  /** The bytes of its states, where known without reading them. */
-  readonly bytes?: number;
-  /**
-   * Why its metadata could not be read (a corrupted savepoint file on the
-   * file backend); `version` then reads 0.
-   */
-  readonly unreadable?: string;
-}
-
-/** Options of {@link StorageAdapter.replaceSavepoint}. */
-export interface ReplaceSavepointOptions {
-  /**
-   * Replace only when the live savepoint still has this version (a
-   * compare-and-swap, so two migrating processes cannot both replace it).
-   */
-  readonly expectVersion: number;
-}
-
-/**
- * What {@link StorageAdapter.replaceSavepoint} did: `'replaced'`, or why
- * not: `'missing'` (no live savepoint at that timestamp: pruned,
- * quarantined or never written) or `'conflict'` (its version is not
- * `expectVersion` any more).
- */
-export type ReplaceOutcome = 'replaced' | 'missing' | 'conflict';
-
-/** Options of {@link StorageAdapter.writeSavepoint}. */
-export interface WriteSavepointOptions {
-  /**
-   * How many savepoints (the new one included) to keep; older ones are
-   * deleted in the same atomic step. At least 1.
-   */
-  readonly keep: number;
-  /**
-   * Fence the write with this lease (from
-   * {@link StorageAdapter.acquireLease}): the backend checks, atomically
-   * with the write, that the lease is still the run's current one, and
-   * otherwise refuses with `E_FENCED`, writing nothing. Without it, the
-   * write is not fenced. Only on an adapter with `leases: true`.
-   */
-  readonly lease?: RunLease;
-}
-
-/** What {@link StorageAdapter.acquireLease} asks for. */
-export interface LeaseRequest {
-  /** Who asks: unique per holder (a StateStore makes a random one). */
-  readonly owner: string;
-  /** How long the lease lives without renewal, in ms (a positive integer). */
-  readonly ttlMs: number;
-}
-
-/**
- * A run's lease as its holder knows it: who holds it and the fencing token
- * of this acquisition. Tokens of one run only grow: every acquisition that
- * is not a renewal by the current holder gets a greater one.
- */
-export interface RunLease {
-  /** The leased run. */
-  readonly runId: string;
-  /** The holder ({@link LeaseRequest.owner}). */
-  readonly owner: string;
-  /** The fencing token: a positive safe integer. */
-  readonly token: number;
-}
-
-/**
- * A live lease as {@link StorageAdapter.listLeases} reports it: held, and
- * not expired when it was read.
- */
-export interface LeaseInfo extends RunLease {
-  /** How long it lives on without renewal, in ms (on the backend's clock). */
-  readonly expiresInMs: number;
-}
+export type { LeaseInfo, LeaseRequest, RunLease } from './lease-types.js';
+export type {
+  JsonValue,
+  QuarantinedInfo,
+  ReplaceOutcome,
+  ReplaceSavepointOptions,
+  SavepointInfo,
+  SavepointMeta,
+  StoredEntry,
+  StoredSavepoint,
+  WriteSavepointOptions,
+} from './savepoint-types.js';
 
 /**
  * A storage backend for run state.

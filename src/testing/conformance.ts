@@ -92,5 +92,10 @@ function checkCapabilities(value: StorageCapabilities): StorageCapabilities {
       );
     }
   }
+  if (value.listLeases === true && value.leases !== true) {
+    throw new TypeError(
+      'options.capabilities.listLeases needs options.capabilities.leases: true',
+    );
+  }
   return value;
 }

@@ -10,14 +10,10 @@ import type {
   WriteSavepointOptions,
 } from '../storage/index.js';
 import { show } from '../validate.js';
+import { act, decide, delayOf } from './fault-decide.js';
 import {
-  WRITE_OPERATIONS,
-  asDecision,
-  covers,
-  injectedError,
   startPolicy,
   type FaultCall,
-  type FaultDecision,
   type FaultPolicy,
   type OperationFilter,
   type PolicyState,
@@ -207,9 +203,9 @@ export class FaultyStorage implements StorageAdapter {
     };
     this.#calls.push(call);
     try {
-      const decision = this.#decide(call);
+      const decision = decide(this.#state, call);
       call.action = decision.action;
-      call.delayMs = this.#delayOf(call) + (decision.delayMs ?? 0);
+      call.delayMs = delayOf(this.#state, call) + (decision.delayMs ?? 0);
       if (call.delayMs > 0) await sleep(call.delayMs);
       const result = await act(decision, call, run);
       call.outcome = 'resolved';
@@ -220,82 +216,4 @@ export class FaultyStorage implements StorageAdapter {
       throw error;
     }
   }
-
-  /** The first rule of the policy that applies to `call`. */
-  #decide(call: FaultCall): FaultDecision {
-    const state = this.#state;
-    const { policy } = state;
-    const op = call.operation;
-    const decided = asDecision(policy.decide?.(call));
-    if (decided !== undefined) return decided;
-    if (state.failNext > 0 && covers(policy.failNext?.operations, op)) {
-      state.failNext--;
-      return { action: 'fail', error: policy.failNext?.error };
-    }
-    const commitOps = policy.commitThenFail?.operations;
-    if (state.commitThenFail > 0 && covers(commitOps, op, WRITE_OPERATIONS)) {
-      state.commitThenFail--;
-      return {
-        action: 'commit-then-fail',
-        error: policy.commitThenFail?.error,
-      };
-    }
-    const rate = policy.failRate;
-    if (rate !== undefined && covers(rate.operations, op)) {
-      if (state.random() < rate.rate)
-        return { action: 'fail', error: rate.error };
-    }
-    if (state.corruptReads > 0 && op === 'readSavepoint') {
-      state.corruptReads--;
-      return { action: 'corrupt' };
-    }
-    return { action: 'pass' };
-  }
-
-  #delayOf(call: FaultCall): number {
-    const delay = this.#state.policy.delay;
-    if (delay === undefined || !covers(delay.operations, call.operation)) {
-      return 0;
-    }
-    return typeof delay.ms === 'function' ? delay.ms(call) : delay.ms;
-  }
-}
-
-/** Carry out one decision. */
-async function act<T>(
-  decision: FaultDecision,
-  call: FaultCall,
-  run: () => Promise<T>,
-): Promise<T> {
-  const { action } = decision;
-  const error = (): unknown => {
-    const given = decision.error;
-    if (given === undefined) return injectedError(call, action);
-    return typeof given === 'function'
-      ? (given as (c: FaultCall) => unknown)(call)
-      : given;
-  };
-  if (action === 'fail') throw error();
-  const result = await run();
-  if (action === 'commit-then-fail') throw error();
-  if (action === 'corrupt' && call.operation === 'readSavepoint') {
-    return corrupted(result as StoredSavepoint | undefined) as T;
-  }
-  return result;
-}
-
-/** The savepoint with the last byte of every state flipped. */
-function corrupted(
-  savepoint: StoredSavepoint | undefined,
-): StoredSavepoint | undefined {
-  if (savepoint === undefined) return undefined;
-  return {
-    timestamp: savepoint.timestamp,
-    entries: savepoint.entries.map(([id, bytes]) => {
-      const copy = new Uint8Array(bytes);
-      const last = copy.length - 1;
-      if (last >= 0) copy[last] = (copy[last] ?? 0) ^ 0xff;
-      return [id, copy] as const;
-    }),
-  };
 }

@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ensureError } from '../errors.js';
+import { RunStateError, ensureError } from '../errors.js';
 import { importSavepoint } from '../export/index.js';
 import type { Codec } from '../storage/codec/index.js';
 import { MemoryStorage } from '../storage/memory/index.js';
@@ -26,7 +26,14 @@ export type PinnedExport =
 export async function exportFilesAt(
   path: string,
 ): Promise<string[] | undefined> {
-  if ((await stat(path)).isFile()) {
+  const found = await stat(path).catch((error: unknown) => {
+    throw new RunStateError(
+      'E_STORAGE',
+      `cannot read pinned savepoints at ${JSON.stringify(path)}: ${ensureError(error).message}`,
+      { cause: error, details: { path } },
+    );
+  });
+  if (found.isFile()) {
     return path.endsWith('.ndjson') ? [path] : undefined;
   }
   const names = (await readdir(path)).filter((n) => n.endsWith('.ndjson'));

@@ -14,7 +14,13 @@ import {
 import { defaultCodec, type Codec } from '../storage/codec/index.js';
 import { FileStorage } from '../storage/file/index.js';
 import { DEFAULT_META, type StorageAdapter } from '../storage/index.js';
-import { checkFunction, checkOptions, show } from '../validate.js';
+import {
+  checkCodecOption,
+  checkFunction,
+  checkId,
+  checkOptions,
+  checkStorageArg,
+} from '../validate.js';
 import { exportFilesAt, importPinned } from './pinned-exports.js';
 
 /**
@@ -166,26 +172,19 @@ export async function checkPinnedSavepoints(
   return { results, failed, text: results.map(line).join('\n') };
 }
 
-/** Refuse a bad source or option, naming it (a wrong chain must not pass). */
+/** Check checkPinnedSavepoints' arguments (TypeError/RangeError naming them). */
 function checkPinnedArgs(source: unknown, options: unknown): void {
-  const s = source as Partial<StorageAdapter> | null;
-  if (
-    typeof source !== 'string' &&
-    (typeof s?.listRuns !== 'function' || typeof s.readSavepoint !== 'function')
-  ) {
+  if (typeof source === 'string') checkId('source', source);
+  else checkStorageArg('source', source);
+  if (options === undefined) {
     throw new TypeError(
-      `source must be a path or a StorageAdapter, got ${show(source)}`,
+      'options must be an object with migrations, got undefined',
     );
   }
-  if (options === undefined) {
-    throw new TypeError('options must be an object, got undefined');
-  }
   checkOptions('options', options);
-  const o = options as Partial<PinnedSavepointsOptions>;
+  const o = options as PinnedSavepointsOptions;
   checkMigrationChain('options.migrations', o.migrations);
-  if (o.codec !== undefined && typeof o.codec?.decode !== 'function') {
-    throw new TypeError(`options.codec must be a Codec, got ${show(o.codec)}`);
-  }
+  checkCodecOption('options.codec', o.codec);
   if (o.validate !== undefined) checkFunction('options.validate', o.validate);
 }
 

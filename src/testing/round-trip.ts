@@ -40,7 +40,7 @@ export interface RoundTripOptions {
  */
 export function roundTrip<S>(state: S, options: RoundTripOptions = {}): S {
   checkOptions('options', options);
-  const codec = options.codec ?? defaultCodec;
+  const codec = options.codec === undefined ? defaultCodec : options.codec;
   if (typeof (codec as Partial<Codec> | null)?.decode !== 'function') {
     throw new TypeError(`options.codec must be a Codec, got ${show(codec)}`);
   }

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import {
   checkId,
+  checkLogger,
   checkOptions,
   checkPositiveInteger,
   show,
@@ -74,6 +75,11 @@ function runFilter(value: unknown): RunFilter {
  * @internal
  */
 export function checkWatchOptions(value: unknown): WatchConfig {
+  if (value === undefined) {
+    throw new TypeError(
+      "options must be an object like { runs: 'orders' }, got undefined",
+    );
+  }
   checkOptions('options', value);
   const o = value as WatchSavepointsOptions;
   const filter = runFilter(o.runs);
@@ -90,6 +96,6 @@ export function checkWatchOptions(value: unknown): WatchConfig {
     filter,
     pollEveryMs,
     signal: o.signal,
-    logger: o.logger ?? silentLogger,
+    logger: checkLogger('options.logger', o.logger, silentLogger),
   });
 }

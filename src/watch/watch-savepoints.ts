@@ -4,8 +4,9 @@
  *
  * @packageDocumentation
  */
-import { ensureError } from '../errors.js';
+import { storageError } from '../errors.js';
 import type { SavepointNotice, StorageAdapter } from '../storage/index.js';
+import { checkStorageArg } from '../validate.js';
 import {
   checkWatchOptions,
   type WatchConfig,
@@ -23,9 +24,10 @@ export interface SavepointEvent extends SavepointNotice {
   /**
    * Whether savepoints of this run before this one may have been missed:
    * after a lost connection (this is then the run's newest savepoint when
-   * the watch caught up), or when a poll found that savepoints were pruned
-   * since the previous one. False when every savepoint of the run since
-   * the previous event was yielded.
+   * the watch caught up), or when a poll found the previous one pruned
+   * (`keep` or more written between two polls: it cannot tell whether
+   * others fell between). False when the watch saw every savepoint of the
+   * run since the previous event.
    */
   readonly mayHaveMissed: boolean;
 }
@@ -81,12 +83,17 @@ export class SavepointWatch implements AsyncIterable<SavepointEvent> {
 
   #begin(storage: StorageAdapter, config: WatchConfig): void {
     const sink = this.#sink(config);
-    const started = notifies(storage)
-      ? startNotified(storage, config, sink)
-      : startPolling(storage, config, sink);
+    // A start-up failure of any adapter is E_STORAGE (a RunStateError as is).
+    const started = (
+      notifies(storage)
+        ? startNotified(storage, config, sink)
+        : startPolling(storage, config, sink)
+    ).catch((error: unknown) => {
+      throw storageError(error, 'watchSavepoints');
+    });
     this.#settleReady(started);
     this.#source = started.catch((error: unknown) => {
-      this.#fail(ensureError(error));
+      this.#fail(error as Error);
       return undefined;
     });
     const { signal } = config;
@@ -206,8 +213,10 @@ export function watchSavepoints(
   storage: StorageAdapter,
   options: WatchSavepointsOptions,
 ): SavepointWatch {
-  if (storage === null || typeof storage !== 'object') {
-    throw new TypeError('storage must be a StorageAdapter');
-  }
+  checkStorageArg('storage', storage, [
+    'listRuns',
+    'newestTimestamp',
+    'listSavepoints',
+  ]);
   return SavepointWatch.start(storage, checkWatchOptions(options));
 }

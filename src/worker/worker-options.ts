@@ -11,11 +11,11 @@ import type { MaybePromise, StorageAdapter } from '../storage/index.js';
 import {
   checkFunction,
   checkId,
+  checkLogger,
   checkOptions,
   checkPositiveInteger,
   show,
 } from '../validate.js';
-import type { RunStateError } from '../errors.js';
 
 /** A run's options inside a worker: the worker sets the rest. */
 export type WorkerRunOptions<
@@ -47,8 +47,13 @@ export interface ReleaseInfo {
    * `retryFailedAfterMs`.
    */
   readonly reason: ReleaseReason;
-  /** The failure, for `'failed'` and `'lost'`. */
-  readonly error?: RunStateError;
+  /**
+   * The failure, for `'failed'` and `'lost'`: a `RunStateError` when the
+   * run failed or was fenced (its `code` says why); for `'failed'` also
+   * the error `run(runId)` threw, or the `TypeError`/`RangeError` of the
+   * options it returned.
+   */
+  readonly error?: Error;
 }
 
 /** What {@link WorkerOptions.onCompleted} receives. */
@@ -186,6 +191,11 @@ function optional<F>(name: string, value: unknown, fallback: F): F {
  */
 export function checkWorkerOptions(value: unknown): WorkerConfig {
   checkOptions('options', value);
+  if (value === undefined) {
+    throw new TypeError(
+      'options must be an object like { storage, runs, run }, got undefined',
+    );
+  }
   const o = value as WorkerOptions;
   checkFunction('options.run', o.run);
   if (o.lease !== undefined) checkOptions('options.lease', o.lease);
@@ -226,7 +236,7 @@ export function checkWorkerOptions(value: unknown): WorkerConfig {
       o.retryFailedAfterMs,
       30_000,
     ),
-    logger: o.logger ?? silentLogger,
+    logger: checkLogger('options.logger', o.logger, silentLogger),
     onClaimed: optional('options.onClaimed', o.onClaimed, noop),
     onReleased: optional('options.onReleased', o.onReleased, noop),
     onCompleted: optional('options.onCompleted', o.onCompleted, noop),

@@ -10,7 +10,7 @@ import {
   type RunHandle,
   type RunResult,
 } from '../actors/run/index.js';
-import { ensureError, isRunStateError, type RunStateError } from '../errors.js';
+import { ensureError, isRunStateError } from '../errors.js';
 import { LeaseKeeper } from '../lease/index.js';
 import type { ReleaseReason, WorkerConfig } from './worker-options.js';
 
@@ -19,7 +19,7 @@ export interface SlotEvents {
   /** The input ended; the slot is parked. */
   completed(slot: WorkerSlot, result: RunResult): void;
   /** The slot let its run go (or lost it); it is finished. */
-  ended(slot: WorkerSlot, reason: ReleaseReason, error?: RunStateError): void;
+  ended(slot: WorkerSlot, reason: ReleaseReason, error?: Error): void;
 }
 
 /**
@@ -102,7 +102,7 @@ export class WorkerSlot {
     });
     this.#handle.done.then(
       (result) => this.#settled(result),
-      (error: unknown) => this.#failed(ensureError(error) as RunStateError),
+      (error: unknown) => this.#failed(ensureError(error)),
     );
   }
 
@@ -138,20 +138,20 @@ export class WorkerSlot {
       await keeper.acquire();
     } catch (error) {
       this.#parked = undefined;
-      this.#end('lost', ensureError(error) as RunStateError);
+      this.#end('lost', ensureError(error));
       return;
     }
     this.#events.completed(this, result);
   }
 
-  #failed(error: RunStateError): void {
+  #failed(error: Error): void {
     this.#handle = undefined;
     if (this.#letGo !== undefined) this.#end(this.#letGo);
     else if (lostToAnother(error)) this.#end('lost', error);
     else this.#end('failed', error);
   }
 
-  #end(reason: ReleaseReason, error?: RunStateError): void {
+  #end(reason: ReleaseReason, error?: Error): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#events.ended(this, reason, error);

@@ -8,6 +8,7 @@
  */
 import { ensureError, isRunStateError, type RunStateError } from '../errors.js';
 import { LeaseKeeper } from '../lease/index.js';
+import { checkId } from '../validate.js';
 import type { LeaseInfo, StorageAdapter } from '../storage/index.js';
 import type { ReleaseReason, WorkerConfig } from './worker-options.js';
 import { planShare } from './worker-share.js';
@@ -37,6 +38,7 @@ export class Worker {
   readonly #storage: Listing;
   readonly #slots = new Map<string, WorkerSlot>();
   readonly #cooling = new Map<string, number>();
+  readonly #badIds = new Set<string>();
   #member: LeaseKeeper | undefined;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> = Promise.resolve();
@@ -163,7 +165,7 @@ export class Worker {
   }
 
   async #rebalance(): Promise<void> {
-    const wanted = [...new Set(await this.#config.runs())];
+    const wanted = await this.#wantedRuns();
     const leases = await this.#storage.listLeases();
     const prefix = memberPrefix(this.#config.group);
     const workers = leases.filter((l) => l.runId.startsWith(prefix)).length;
@@ -182,6 +184,29 @@ export class Worker {
     await this.#releaseAll(plan.removed, 'removed');
     await this.#releaseAll(plan.handOver, 'handed-over');
     await this.#claim(plan.candidates, plan.claim);
+  }
+
+  /**
+   * The runs of the group now: `runs()` read, its ids checked. An invalid
+   * id is skipped (logged at `error` once), so it does not stop the
+   * others from being claimed.
+   */
+  async #wantedRuns(): Promise<string[]> {
+    const wanted = new Set<string>();
+    for (const runId of await this.#config.runs()) {
+      try {
+        wanted.add(checkId('runs()', runId));
+      } catch (error) {
+        const key = typeof runId === 'string' ? runId : String(typeof runId);
+        if (this.#badIds.has(key)) continue;
+        this.#badIds.add(key);
+        this.#config.logger.error(
+          { err: error, worker: this.id },
+          'worker runs() returned an invalid run id; skipped',
+        );
+      }
+    }
+    return [...wanted];
   }
 
   /** Parked runs first, then the most recently claimed. */
@@ -244,14 +269,18 @@ export class Worker {
     try {
       slot.start();
     } catch (error) {
-      this.#ended(slot, 'failed', ensureError(error) as RunStateError);
+      // run() threw or startRun refused its options: free the claim now.
+      await this.#storage
+        .releaseLease?.({ runId, owner: id, token })
+        .catch(() => undefined);
+      this.#ended(slot, 'failed', ensureError(error));
       return false;
     }
     tell(this.#config, 'onClaimed', this.#config.onClaimed, { runId, token });
     return true;
   }
 
-  #ended(slot: WorkerSlot, reason: ReleaseReason, error?: RunStateError) {
+  #ended(slot: WorkerSlot, reason: ReleaseReason, error?: Error) {
     if (this.#slots.get(slot.runId) === slot) this.#slots.delete(slot.runId);
     const { logger, retryFailedAfterMs } = this.#config;
     if (reason === 'failed') {

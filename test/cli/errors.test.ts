@@ -2,7 +2,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseStorageUrl } from 'runstate/cli';
+import {
+  EXIT_USAGE,
+  openStorageUrl,
+  parseStorageUrl,
+  runCli,
+} from 'runstate/cli';
 import { cleanUp, fill, freshUrl, runBin } from './support.js';
 
 afterAll(cleanUp);
@@ -157,8 +162,44 @@ describe('parseStorageUrl', () => {
     'file:state?compression=zip',
     'file:state?level=9',
     'sqlite:',
+    // An unknown parameter is a usage error on every scheme (found by the
+    // fuzz: Redis passed it on to the client, SQLite opened a file named
+    // "x.db?nope=1").
+    'sqlite:x.db?nope=1',
+    'redis://h:6379/0?prefix=a:&nope=1',
+    'rediss://h:6379?db=2',
   ])('refuses %s with a RangeError naming it', (url) => {
     expect(() => parseStorageUrl(url)).toThrow(RangeError);
     expect(() => parseStorageUrl(url)).toThrow(JSON.stringify(url));
+  });
+});
+
+// Found by the fuzz soak (soak/fuzz-export-targets.ts): runCli, which never
+// throws, threw "args.includes is not a function" for a non-array and
+// "Cannot convert a Symbol value to a string" for a symbol among the
+// words; openStorageUrl read options.readOnly of null.
+describe('runCli and openStorageUrl with arguments of the wrong kind', () => {
+  it('runCli returns EXIT_USAGE for args that are not a list of strings', async () => {
+    let err = '';
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => ((err += s), true) },
+      env: {},
+    };
+    for (const args of [null, 5, false, [Symbol('x')], [[], 'runs']]) {
+      err = '';
+      expect(await runCli(args as never, io as never)).toBe(EXIT_USAGE);
+      expect(err).toContain('args must be a list of strings');
+    }
+  });
+
+  it('openStorageUrl refuses options that are not an object', async () => {
+    await expect(
+      openStorageUrl('sqlite:/nonexistent/x.db', null as never),
+    ).rejects.toThrow(/^options must be an object/);
+    // readOnly: null was taken as false (a writable open)
+    await expect(
+      openStorageUrl('sqlite::memory:', { readOnly: null as never }),
+    ).rejects.toThrow(/^options.readOnly must be a boolean, got null/);
   });
 });

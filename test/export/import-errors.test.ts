@@ -226,3 +226,71 @@ describe('__proto__ keys stay data', () => {
     expect(again).toBe(text);
   });
 });
+
+// Found by the fuzz soak (soak/fuzz-export-targets.ts): a null source or
+// options, a non-storage or a bad codec crashed with engine errors
+// ("Cannot read properties of null", "codec.decode is not a function"),
+// and decodeTagged took a Map for an empty object and any path.
+describe('argument checks', () => {
+  const drain = async (lines: AsyncIterable<string>) => {
+    for await (const _ of lines);
+  };
+
+  it('exportSavepoint names a bad storage, run id or option', async () => {
+    const storage = new MemoryStorage();
+    await storage.writeSavepoint(
+      'r',
+      { timestamp: 1, entries: [['a', defaultCodec.encode(1)]] },
+      { keep: 1 },
+    );
+    await expect(drain(exportSavepoint({} as never, 'r'))).rejects.toThrow(
+      /^storage must be/,
+    );
+    await expect(drain(exportSavepoint(storage, ''))).rejects.toThrow(
+      RangeError,
+    );
+    await expect(
+      drain(exportSavepoint(storage, 'r', null as never)),
+    ).rejects.toThrow(/^options must be an object/);
+    await expect(
+      drain(exportSavepoint(storage, 'r', { at: -1 })),
+    ).rejects.toThrow(/^options.at/);
+    await expect(
+      drain(exportSavepoint(storage, 'r', { codec: 8 as never })),
+    ).rejects.toThrow(/^options.codec must be a codec/);
+  });
+
+  it('importSavepoint names a bad storage, source or option', async () => {
+    const storage = new MemoryStorage();
+    await expect(importSavepoint(null as never, [])).rejects.toThrow(
+      /^storage must be/,
+    );
+    await expect(importSavepoint(storage, null as never)).rejects.toThrow(
+      /^source must be an iterable/,
+    );
+    await expect(importSavepoint(storage, 5 as never)).rejects.toThrow(
+      /^source must be an iterable/,
+    );
+    await expect(importSavepoint(storage, [], null as never)).rejects.toThrow(
+      /^options must be an object/,
+    );
+    await expect(
+      importSavepoint(storage, [], { codec: {} as never }),
+    ).rejects.toThrow(/^options.codec/);
+  });
+
+  it('decodeTagged refuses non-JSON objects and a non-string path', () => {
+    const e = (() => {
+      try {
+        decodeTagged(new Map());
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(e).toBeInstanceOf(RunStateError);
+    expect((e as RunStateError).code).toBe('E_INVALID_IMPORT');
+    expect(() => decodeTagged({ a: new Date(0) })).toThrow(/\$\.a/);
+    expect(() => decodeTagged(1, 5 as never)).toThrow(/^path must be a string/);
+  });
+});

@@ -268,4 +268,20 @@ describe('createAdminServer(): live runs and security', () => {
     server = createAdminServer({ storage });
     await expect(server.listen({ port: 70000 })).rejects.toThrow(RangeError);
   });
+
+  // Found by the fuzz soak (soak/fuzz-worker-targets.ts): listen(true)
+  // bound the default port 4400 as if given no options, and a null codec
+  // was taken for the default one.
+  it('refuses listen options that are not an object and a null codec', async () => {
+    const storage = await MemoryStorage.open();
+    expect(() => createAdminServer({ storage, codec: null as never })).toThrow(
+      /options\.codec must be a Codec/,
+    );
+    server = createAdminServer({ storage });
+    for (const options of [true, null, 5, 'x']) {
+      await expect(server.listen(options as never)).rejects.toThrow(
+        /^options must be an object/,
+      );
+    }
+  });
 });

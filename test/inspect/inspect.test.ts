@@ -5,6 +5,8 @@ import {
   defaultCodec,
   diffSavepoints,
   diffValues,
+  listQuarantinedSavepoints,
+  restoreQuarantinedSavepoint,
   summarizeRuns,
   summarizeSavepoints,
   verifyStorage,
@@ -211,5 +213,81 @@ describe('copyRuns', () => {
         runIds: ['nope'],
       }),
     ).rejects.toMatchObject({ code: 'E_NO_SAVEPOINT' });
+  });
+});
+
+// Found by the fuzz soak (soak/fuzz-tool-targets.ts): these crashed with
+// engine errors ("storage.listRuns is not a function", "runIds is not
+// iterable") or accepted nonsense instead of naming the bad argument.
+describe('argument checks', () => {
+  const notStorage = [null, 5, 'db', {}];
+
+  it('refuses a non-storage with a TypeError naming it', async () => {
+    for (const bad of notStorage) {
+      const b = bad as never;
+      await expect(summarizeRuns(b)).rejects.toThrow(/^storage must be/);
+      await expect(summarizeSavepoints(b, 'a')).rejects.toThrow(
+        /^storage must be/,
+      );
+      await expect(verifyStorage(b)).rejects.toThrow(/^storage must be/);
+      await expect(diffSavepoints(b, 'a', 1000, 2000)).rejects.toThrow(
+        /^storage must be/,
+      );
+      await expect(copyRuns(b, new MemoryStorage())).rejects.toThrow(
+        /^from must be/,
+      );
+      await expect(copyRuns(new MemoryStorage(), b)).rejects.toThrow(
+        /^to must be/,
+      );
+      await expect(listQuarantinedSavepoints(b, 'a')).rejects.toThrow(
+        /^storage must be/,
+      );
+      await expect(restoreQuarantinedSavepoint(b, 'a', 1)).rejects.toThrow(
+        /^storage must be/,
+      );
+    }
+  });
+
+  it('refuses bad options, naming them', async () => {
+    const storage = await filled();
+    const codec = { encode: 1 } as never;
+    await expect(verifyStorage(storage, null as never)).rejects.toThrow(
+      /^options must be an object/,
+    );
+    await expect(
+      verifyStorage(storage, { runIds: 5 as never }),
+    ).rejects.toThrow(/^options.runIds must be a list/);
+    await expect(verifyStorage(storage, { runIds: [''] })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(verifyStorage(storage, { codec })).rejects.toThrow(
+      /^options.codec must be a codec/,
+    );
+    await expect(
+      diffSavepoints(storage, 'a', 1000, 2000, 'x' as never),
+    ).rejects.toThrow(/^options must be an object/);
+    await expect(
+      diffSavepoints(storage, 'a', 1000, 2000, { entityId: '' }),
+    ).rejects.toThrow(/^options.entityId/);
+    await expect(
+      diffSavepoints(storage, 'a', 1000, 2000, { codec }),
+    ).rejects.toThrow(/^options.codec/);
+    const to = new MemoryStorage();
+    await expect(copyRuns(storage, to, false as never)).rejects.toThrow(
+      /^options must be an object/,
+    );
+    await expect(
+      copyRuns(storage, to, { runIds: null as never }),
+    ).rejects.toThrow(/^options.runIds/);
+    await expect(
+      copyRuns(storage, to, { onProgress: 'x' as never }),
+    ).rejects.toThrow(/^options.onProgress must be a function/);
+    await expect(
+      copyRuns(storage, to, { migrations: {} as never }),
+    ).rejects.toThrow(/^options.migrations must be a chain/);
+    await expect(copyRuns(storage, to, { codec })).rejects.toThrow(
+      /^options.codec/,
+    );
+    expect(await to.listRuns()).toEqual([]); // nothing copied
   });
 });

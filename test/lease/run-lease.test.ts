@@ -130,4 +130,21 @@ describe('startRun and run leases', () => {
     });
     expect((await run.done).reason).toBe('completed');
   });
+
+  // Found by the fuzz soak (soak/fuzz-storage-targets.ts): lease: null was
+  // taken for the default (waiting leases) instead of refused.
+  it('refuses lease: null, naming the option', () => {
+    const storage = new MemoryStorage();
+    expect(() =>
+      startRun<Tick>({
+        runId: 'r',
+        storage,
+        schedule: 1_000,
+        startFrom: 0,
+        entities: { sum },
+        input: () => ticks(3),
+        lease: null as never,
+      }),
+    ).toThrow(/^options\.lease must be an object, got null/);
+  });
 });

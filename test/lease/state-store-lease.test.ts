@@ -167,5 +167,9 @@ describe('StateStore run lease', () => {
     );
     expect(() => storeOn(storage, { owner: '' })).toThrow(/lease\.owner/);
     expect(() => storeOn(storage, 'yes' as never)).toThrow(TypeError);
+    // Found by the fuzz soak: null was taken for the default {}.
+    expect(() => storeOn(storage, null as never)).toThrow(
+      /^lease must be an object, got null/,
+    );
   });
 });

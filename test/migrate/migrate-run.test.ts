@@ -196,3 +196,34 @@ describe('checkMigrations() and migrateRuns()', () => {
     expect(versions.filter((v) => v === 0)).toHaveLength(1);
   });
 });
+
+// Found by the fuzz soak (soak/fuzz-tool-targets.ts): a codec or logger of
+// the wrong kind was accepted (and failed later, or never).
+describe('option checks', () => {
+  const migrations = defineMigrations({ 1: (states) => states });
+
+  it('refuses a codec or logger of the wrong kind, naming it', async () => {
+    const storage = new MemoryStorage();
+    for (const codec of [null, 5, {}, { encode: () => 1 }]) {
+      const options = { codec: codec as never };
+      await expect(
+        migrateRun(storage, 'r', migrations, options),
+      ).rejects.toThrow(/^options.codec must be a codec/);
+      await expect(migrateRuns(storage, migrations, options)).rejects.toThrow(
+        /^options.codec must be a codec/,
+      );
+      await expect(
+        checkMigrations(storage, migrations, options),
+      ).rejects.toThrow(/^options.codec must be a codec/);
+    }
+    for (const logger of [null, 'log', { info: () => undefined }]) {
+      const options = { logger: logger as never };
+      await expect(
+        migrateRun(storage, 'r', migrations, options),
+      ).rejects.toThrow(/^options.logger must/);
+      await expect(
+        checkMigrations(storage, migrations, options),
+      ).rejects.toThrow(/^options.logger must/);
+    }
+  });
+});

@@ -264,4 +264,30 @@ describe('loadNewestSavepoint(storage, runId, options?)', () => {
       /runId.*5/,
     );
   });
+
+  // Found by the fuzz soak (soak/fuzz-misc-targets.ts): a non-storage
+  // failed with "storage.listSavepoints is not a function" or "Cannot read
+  // properties of null".
+  // Found by the fuzz soak: codec and logger null were taken as "not
+  // given" (the defaults) instead of refused.
+  it('rejects codec: null and logger: null, naming them', async () => {
+    await writeThree();
+    await expect(
+      loadNewestSavepoint(storage, 'run', { codec: null as never }),
+    ).rejects.toThrow(/codec must have a decode method, got null/);
+    await expect(
+      loadNewestSavepoint(storage, 'run', { logger: null as never }),
+    ).rejects.toThrow(/logger must have a warn method, got null/);
+  });
+
+  it('rejects a storage without its methods, naming it', async () => {
+    for (const bad of [null, 5, 'db', {}]) {
+      await expect(loadNewestSavepoint(bad as never, 'run')).rejects.toThrow(
+        /^storage must be a StorageAdapter/,
+      );
+      await expect(
+        loadNewestSavepoint(bad as never, defaultCodec, 'run'),
+      ).rejects.toThrow(/^storage must be a StorageAdapter/);
+    }
+  });
 });

@@ -149,3 +149,44 @@ describe('expectPinnedSavepoints() on export files', () => {
     await rm(dir, { recursive: true });
   });
 });
+
+// Found by the fuzz soak (soak/fuzz-misc-targets.ts): a symbol source
+// crashed ("storage.listRuns is not a function"), a missing path rejected
+// with Node's bare ENOENT error, and bad options were accepted.
+describe('checkPinnedSavepoints argument checks', () => {
+  const migrations = defineMigrations({ 1: mapStates((s: unknown) => s) });
+
+  it('names a bad source or option', async () => {
+    const storage = new MemoryStorage();
+    for (const source of [Symbol('s'), 5, {}, null]) {
+      await expect(
+        checkPinnedSavepoints(source as never, { migrations }),
+      ).rejects.toThrow(/^source must be/);
+    }
+    await expect(checkPinnedSavepoints('', { migrations })).rejects.toThrow(
+      RangeError,
+    );
+    for (const options of [undefined, null, 'x']) {
+      await expect(
+        checkPinnedSavepoints(storage, options as never),
+      ).rejects.toThrow(/^options must be an object/);
+    }
+    await expect(
+      checkPinnedSavepoints(storage, { migrations: {} as never }),
+    ).rejects.toThrow(/^options.migrations must be a chain/);
+    await expect(
+      checkPinnedSavepoints(storage, { migrations, codec: {} as never }),
+    ).rejects.toThrow(/^options.codec/);
+    await expect(
+      checkPinnedSavepoints(storage, { migrations, validate: 'x' as never }),
+    ).rejects.toThrow(/^options.validate must be a function/);
+  });
+
+  it('rejects a path that does not exist with E_STORAGE, the OS error as cause', async () => {
+    const error = await checkPinnedSavepoints('/nonexistent/pinned', {
+      migrations,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'E_STORAGE' });
+    expect((error as Error).cause).toMatchObject({ code: 'ENOENT' });
+  });
+});

@@ -50,4 +50,12 @@ describe('roundTrip()', () => {
     expect(() => roundTrip(1, options as never)).toThrow(type);
     expect(() => roundTrip(1, options as never)).toThrow(message);
   });
+
+  // Found by the fuzz soak (soak/fuzz-targets.ts): codec: null was taken for
+  // the default codec instead of refused.
+  it('refuses codec: null, naming the option', () => {
+    expect(() => roundTrip(1, { codec: null as never })).toThrow(
+      /^options\.codec must be a Codec, got null/,
+    );
+  });
 });

@@ -264,4 +264,21 @@ describe('watchSavepoints by polling', () => {
       TypeError,
     );
   });
+
+  // Found by the fuzz soak (soak/fuzz-worker-targets.ts): an object
+  // without the storage methods, and a logger without its methods, were
+  // accepted (the watch then failed on its first poll, or logged nothing).
+  it('refuses a storage without its methods and a bad logger, naming them', async () => {
+    await using storage = await MemoryStorage.open();
+    for (const bad of [{}, { listRuns: () => [] }]) {
+      expect(() => watchSavepoints(bad as never, { runs: 'r' })).toThrow(
+        /^storage must be a StorageAdapter/,
+      );
+    }
+    for (const logger of [null, 5, {}, { info: () => undefined }]) {
+      expect(() =>
+        watchSavepoints(storage, { runs: 'r', logger: logger as never }),
+      ).toThrow(/^options\.logger must/);
+    }
+  });
 });

@@ -218,6 +218,22 @@ describe('startWorker', () => {
     expect(codes).toContain('E_CLOSED');
   });
 
+  it('skips an invalid id that runs() returns, logged once at error, and claims the others', async () => {
+    await using storage = await MemoryStorage.open();
+    const errors: string[] = [];
+    const logger = {
+      ...silent,
+      error: (o: { err?: Error }) => void errors.push(o.err?.message ?? ''),
+    };
+    const w = worker(storage, () => ['a', '', 'b', 7 as never], { logger });
+    await until(() => w.status().owned.length === 2, 'a and b claimed');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // more rebalances
+    expect(w.status().owned).toEqual(['a', 'b']);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^runs\(\) must be a non-empty string/);
+    expect(errors[1]).toMatch(/^runs\(\) must be a string, got 7/);
+  });
+
   it('refuses a storage without shared leases, and bad options, naming them', async () => {
     await using storage = await MemoryStorage.open();
     const run = runOptions(1);
@@ -251,5 +267,18 @@ describe('startWorker', () => {
     expect(() => startWorker({ storage, runs: [], run: 1 as never })).toThrow(
       /options\.run/,
     );
+  });
+
+  // Found by the fuzz soak (soak/fuzz-worker-targets.ts): a logger without
+  // its methods was accepted, then failed inside the worker with "logger.warn
+  // is not a function".
+  it('refuses a logger that is not pino-compatible, naming it', async () => {
+    await using storage = await MemoryStorage.open();
+    const run = runOptions(1);
+    for (const logger of [null, 'log', {}, { info: () => undefined }]) {
+      expect(() =>
+        startWorker({ storage, runs: [], run, logger: logger as never }),
+      ).toThrow(/^options\.logger must/);
+    }
   });
 });

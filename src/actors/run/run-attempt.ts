@@ -133,6 +133,12 @@ export async function runAttempt(
     slots = slotsFor(config, start.entities, outbox);
     progress.phase = 'running';
     const from = start.timestamp;
+    // Stopped (or fenced) while starting: never open the input, whose
+    // signal would already be aborted (an abort listener never fires).
+    if (fence.signal.aborted) {
+      if (failure !== undefined) throw failure;
+      return 'stopped';
+    }
     const loop = {
       config,
       progress,

@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 import { checkLeaseOptions, type LeaseOptions } from '../../lease/index.js';
-import type { EventObject } from 'xstate';
 import { checkClock, type Clock } from '../../clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { MetricsRecorder } from '../../metrics/index.js';
@@ -26,13 +25,10 @@ import {
   show,
 } from '../../validate.js';
 import type { EntitySpec } from './run-entity-slot.js';
-import { findMachineTimer } from './run-machine-timers.js';
+import { entitySpecs, optionalFunction } from './run-entity-specs.js';
 import type {
-  EntityDefinition,
   LatenessPolicy,
-  MachineEntity,
   RestartInfo,
-  RunMessage,
   RunOptions,
   RunOutput,
 } from './run-types.js';
@@ -73,17 +69,7 @@ export interface RunConfig {
   readonly clock: Clock;
 }
 
-type ReducerSpec = Extract<EntitySpec, { kind: 'reducer' }>;
-
 const LATENESS: readonly LatenessPolicy[] = ['reject', 'drop', 'process'];
-
-function optionalFunction<F>(
-  name: string,
-  value: F | undefined,
-): F | undefined {
-  if (value !== undefined) checkFunction(name, value);
-  return value;
-}
 
 function nonNegativeInteger(name: string, value: unknown, fallback: number) {
   if (value === undefined) return fallback;
@@ -116,118 +102,6 @@ function checkCodec(codec: unknown): Codec {
   return codec as Codec;
 }
 
-const messageAsEvent = (message: RunMessage): EventObject => {
-  if (typeof (message as Partial<EventObject>).type !== 'string') {
-    throw new TypeError(
-      'a machine entity without toEvent needs messages with a string type',
-    );
-  }
-  return message as unknown as EventObject;
-};
-
-/**
- * A fresh copy of `initial` per call, the codec's round trip as a resumed
- * state is: a reducer may mutate its state in place, so a restart before
- * the first savepoint must not start from what the failed attempt left. A
- * value the codec cannot store is handed out as is (its first save reports
- * `E_UNSTORABLE`).
- */
-function pristine(initial: unknown, codec: Codec): () => unknown {
-  let bytes: Uint8Array;
-  try {
-    bytes = codec.encode(initial);
-  } catch {
-    return () => initial;
-  }
-  return () => codec.decode(bytes);
-}
-
-/** Normalise a machine entity (`name` is how errors name it). */
-function machineSpec(
-  id: string,
-  name: string,
-  def: MachineEntity,
-  accepts: EntitySpec['accepts'],
-): EntitySpec {
-  if (def.machine === null || typeof def.machine !== 'object') {
-    throw new TypeError(
-      `${name}.machine must be an xstate machine, got ${show(def.machine)}`,
-    );
-  }
-  const timer = findMachineTimer(def.machine);
-  if (timer !== undefined) {
-    throw new TypeError(
-      `${name}.machine uses ${timer}: machine entities must not use timers (after, delayed raise or sendTo), because a timer fires on wall-clock time and is not restored on resume; drive time by the messages' timestamps instead`,
-    );
-  }
-  const toEvent = optionalFunction(`${name}.toEvent`, def.toEvent);
-  return {
-    kind: 'machine',
-    id,
-    initial: () => null,
-    machine: def.machine,
-    input: def.input,
-    toEvent: toEvent ?? messageAsEvent,
-    accepts,
-  };
-}
-
-/** Normalise one entity definition, naming it in every error. */
-function entitySpec(
-  id: string,
-  def: EntityDefinition,
-  codec: Codec,
-): EntitySpec {
-  const name = `options.entities[${JSON.stringify(id)}]`;
-  if (typeof def === 'function') {
-    return {
-      kind: 'reducer',
-      id,
-      initial: () => undefined,
-      reduce: def as ReducerSpec['reduce'],
-      accepts: undefined,
-      transform: undefined,
-    };
-  }
-  checkOptions(name, def);
-  if (def === undefined || def === null) {
-    throw new TypeError(
-      `${name} must be a reducer, { initial, reduce } or { machine }, got ${show(def)}`,
-    );
-  }
-  const accepts = optionalFunction(`${name}.accepts`, def.accepts);
-  if ('machine' in def) return machineSpec(id, name, def, accepts);
-  if (!('reduce' in def) || typeof def.reduce !== 'function') {
-    throw new TypeError(
-      `${name} must be a reducer, { initial, reduce } or { machine }; its reduce is ${show((def as { reduce?: unknown }).reduce)}`,
-    );
-  }
-  return {
-    kind: 'reducer',
-    id,
-    initial: pristine(def.initial, codec),
-    reduce: def.reduce as ReducerSpec['reduce'],
-    accepts,
-    transform: optionalFunction(`${name}.transform`, def.transform) as
-      ReducerSpec['transform'] | undefined,
-  };
-}
-
-function entitySpecs(value: unknown, codec: Codec): EntitySpec[] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TypeError(
-      `options.entities must be an object of entity definitions by id, got ${show(value)}`,
-    );
-  }
-  const entries = Object.entries(value as Record<string, EntityDefinition>);
-  if (entries.length === 0) {
-    throw new RangeError('options.entities must declare at least one entity');
-  }
-  return entries.map(([id, def]) =>
-    entitySpec(checkId('entity id', id), def, codec),
-  );
-}
-
 /** `options.startFrom`: a timestamp whose next savepoint is safe. */
 function checkStartFrom(schedule: Schedule, value: unknown): number {
   const startFrom = checkTimestamp('options.startFrom', value);
@@ -248,23 +122,8 @@ function checkStartFrom(schedule: Schedule, value: unknown): number {
  * @internal
  */
 export function checkRunOptions(options: RunOptions): RunConfig {
-  checkOptions('options', options);
-  if (options === undefined) throw new TypeError('options are required');
+  const { lateness, clock } = checkRequired(options);
   const o = options;
-  checkSchedule(o.schedule);
-  const lateness = given(o.lateness, 'reject');
-  const clock = checkClock('options.clock', o.clock);
-  if (!LATENESS.includes(lateness)) {
-    throw new TypeError(
-      `options.lateness must be one of ${LATENESS.join(', ')}, got ${show(lateness)}`,
-    );
-  }
-  checkFunction('options.input', o.input);
-  if (o.storage === null || typeof o.storage !== 'object') {
-    throw new TypeError(
-      `options.storage must be a StorageAdapter, got ${show(o.storage)}`,
-    );
-  }
   return Object.freeze({
     runId: checkId('options.runId', o.runId),
     storage: o.storage,
@@ -284,6 +143,53 @@ export function checkRunOptions(options: RunOptions): RunConfig {
       o.keep === undefined
         ? undefined
         : checkPositiveInteger('options.keep', o.keep),
+    ...pacing(o, lateness),
+    ...observers(o, clock),
+  });
+}
+
+/**
+ * The checks that come first: the options object, `schedule`, `lateness`,
+ * `clock`, `input` and `storage`.
+ */
+function checkRequired(options: RunOptions): {
+  lateness: LatenessPolicy;
+  clock: Clock;
+} {
+  checkOptions('options', options);
+  if (options === undefined) throw new TypeError('options are required');
+  const o = options;
+  checkSchedule(o.schedule);
+  const lateness = given(o.lateness, 'reject');
+  const clock = checkClock('options.clock', o.clock);
+  if (!LATENESS.includes(lateness)) {
+    throw new TypeError(
+      `options.lateness must be one of ${LATENESS.join(', ')}, got ${show(lateness)}`,
+    );
+  }
+  checkFunction('options.input', o.input);
+  if (o.storage === null || typeof o.storage !== 'object') {
+    throw new TypeError(
+      `options.storage must be a StorageAdapter, got ${show(o.storage)}`,
+    );
+  }
+  return { lateness, clock };
+}
+
+/** Persisting, lease, lateness and restart options, checked in that order. */
+function pacing(
+  o: RunOptions,
+  lateness: LatenessPolicy,
+): Pick<
+  RunConfig,
+  | 'persistIntervalMs'
+  | 'lease'
+  | 'lateness'
+  | 'maxRestarts'
+  | 'withinMs'
+  | 'restartDelayMs'
+> {
+  return {
     persistIntervalMs: nonNegativeInteger(
       'options.persistIntervalMs',
       o.persistIntervalMs,
@@ -298,6 +204,25 @@ export function checkRunOptions(options: RunOptions): RunConfig {
       o.restartDelayMs,
       0,
     ),
+  };
+}
+
+/** Callbacks, metrics, codec, logger and time, checked in that order. */
+function observers(
+  o: RunOptions,
+  clock: Clock,
+): Pick<
+  RunConfig,
+  | 'onRestart'
+  | 'onPersisted'
+  | 'metrics'
+  | 'codec'
+  | 'logger'
+  | 'hasLogger'
+  | 'now'
+  | 'clock'
+> {
+  return {
     onRestart: optionalFunction('options.onRestart', o.onRestart),
     onPersisted: optionalFunction('options.onPersisted', o.onPersisted),
     metrics: guardedMetrics(o.metrics, o.logger ?? silentLogger, o.runId),
@@ -306,13 +231,17 @@ export function checkRunOptions(options: RunOptions): RunConfig {
     hasLogger: o.logger !== undefined,
     now: optionalFunction('options.now', o.now) ?? (() => clock.now()),
     clock,
-  });
+  };
 }
 
 /** The run's lease options: waiting for a held run by default. */
 function runLease(value: unknown): LeaseOptions | false {
   if (value === false) return false;
-  const given = (value ?? {}) as LeaseOptions;
+  // Only a left-out lease (or waitMs) takes the default; null is refused.
+  const given = (value === undefined ? {} : value) as LeaseOptions;
   const ttlMs = checkLeaseOptions('options.lease', given).ttlMs;
-  return Object.freeze({ waitMs: 2 * ttlMs, ...given });
+  return Object.freeze({
+    ...given,
+    waitMs: given.waitMs === undefined ? 2 * ttlMs : given.waitMs,
+  });
 }

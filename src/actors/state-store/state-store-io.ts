@@ -1,9 +1,10 @@
-import {
-  RunStateError,
-  ensureError,
-  isRunStateError,
-  storageError,
-} from '../../errors.js';
+/**
+ * The StateStore's I/O steps besides loading (`state-store-load.ts`): what
+ * they share ({@link StoreIo}), starting a run, and persisting a savepoint.
+ *
+ * @packageDocumentation
+ */
+import { RunStateError, isRunStateError, storageError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MetricsRecorder } from '../../metrics/index.js';
 import { measurePersist } from './state-store-metrics.js';
@@ -11,27 +12,9 @@ import { createRunState, type RunState } from '../../schedule/index.js';
 import type { Schedule } from '../../schedule/index.js';
 import { entityStates, type Savepoint } from '../../schedule/index.js';
 import type { Codec } from '../../storage/codec/index.js';
-import {
-  loadNewestSavepoint,
-  type LoadedSavepoint,
-} from '../../storage/index.js';
-import type {
-  JsonValue,
-  SavepointMeta,
-  StorageAdapter,
-} from '../../storage/index.js';
-import {
-  applyMigrations,
-  versionNewerError,
-  type Migrations,
-} from '../../migrate/index.js';
-import { checkStatePairs } from '../../state-pairs.js';
+import type { JsonValue, StorageAdapter } from '../../storage/index.js';
+import type { Migrations } from '../../migrate/index.js';
 import type { LeaseKeeper } from '../../lease/index.js';
-import {
-  planRewind,
-  quarantineNewer,
-  type RewindPlan,
-} from './state-store-rewind.js';
 
 /**
  * Migrates loaded state: receives the newest savepoint's `[id, state]` pairs
@@ -72,26 +55,9 @@ export interface StoreIo {
   readonly metadata: JsonValue | undefined;
 }
 
-/** What one `loadRunState` call asks for. @internal */
-export interface LoadRequest {
-  readonly update: UpdateFunction | undefined;
-  /** Rewind to this live savepoint. */
-  readonly at: number | undefined;
-}
-
 /** @internal */
 export interface InitOutput {
   readonly runState: RunState<Uint8Array>;
-}
-
-/** @internal */
-export interface LoadOutput {
-  readonly runState: RunState<Uint8Array>;
-  readonly timestamp: number;
-  readonly states: [string, unknown][];
-  readonly skipped: number[];
-  readonly meta: SavepointMeta;
-  readonly rewound: number[];
 }
 
 /**
@@ -110,8 +76,10 @@ export function initRun(
 /**
  * Run an init or a load; when it fails, give the lease it took back, so a
  * store that is still uninitialised holds no run.
+ *
+ * @internal
  */
-async function givingBackOnFailure<T>(
+export async function givingBackOnFailure<T>(
   io: StoreIo,
   body: () => Promise<T>,
 ): Promise<T> {
@@ -149,134 +117,6 @@ async function startRun(
   const bindings = { runId: io.runId, timestamp, entities: ids.length };
   io.logger.info(bindings, 'started run');
   return { runState };
-}
-
-/**
- * Read the newest decodable savepoint (or, rewinding, the one at `at`),
- * migrate it through the chain and `update`, and build the resumed
- * RunState. Writes nothing, except that a rewind quarantines the newer
- * savepoints once the one at `at` loaded and migrated.
- *
- * @internal
- */
-export function loadRun(
-  io: StoreIo,
-  request: LoadRequest,
-): Promise<LoadOutput> {
-  return givingBackOnFailure(io, () => resumeRun(io, request));
-}
-
-async function resumeRun(
-  io: StoreIo,
-  { update, at }: LoadRequest,
-): Promise<LoadOutput> {
-  const { runId, logger } = io;
-  const started = performance.now();
-  let loaded: LoadedSavepoint;
-  let plan: RewindPlan | undefined;
-  try {
-    await io.lease?.acquire();
-    if (at !== undefined) plan = await planRewind(io.storage, runId, at);
-    loaded = await loadNewestSavepoint(plan?.view ?? io.storage, runId, {
-      codec: io.codec,
-      logger,
-    });
-  } catch (error) {
-    throw storageError(error, 'loadRunState', { runId });
-  }
-  const migrated = await migrate(io, loaded, update !== undefined);
-  const states =
-    update === undefined
-      ? migrated
-      : await applyUpdate(runId, update, migrated, loaded.timestamp);
-  // Only once the rewound savepoint loaded: a failure above moves nothing.
-  const rewound = plan?.newer ?? [];
-  if (at !== undefined) {
-    await quarantineNewer(io, at, rewound).catch((error: unknown) => {
-      throw storageError(error, 'loadRunState', { runId });
-    });
-  }
-  const runState = createRunState<Uint8Array>(
-    io.schedule,
-    loaded.timestamp,
-    states.map(([id]) => id),
-    { resumed: true, maxOpenSavepoints: io.maxOpenSavepoints },
-  );
-  const { timestamp, skipped, meta } = loaded;
-  io.metrics?.loaded({
-    runId,
-    timestamp,
-    entities: states.length,
-    corrupted: skipped.length,
-    durationMs: performance.now() - started,
-  });
-  logger.info(
-    {
-      runId,
-      timestamp,
-      entities: states.length,
-      skipped,
-      version: meta.version,
-      current: io.version,
-    },
-    'resumed run from savepoint',
-  );
-  return { runState, timestamp, states, skipped, meta, rewound };
-}
-
-/**
- * Bring the loaded states to the store's version through its chain.
- * Without a chain, an older savepoint needs `update` (trusted to migrate
- * it); a newer one is always refused.
- */
-async function migrate(
-  io: StoreIo,
-  loaded: LoadedSavepoint,
-  hasUpdate: boolean,
-): Promise<[string, unknown][]> {
-  const source = {
-    runId: io.runId,
-    timestamp: loaded.timestamp,
-    version: loaded.meta.version,
-  };
-  if (io.migrations !== undefined) {
-    return applyMigrations(io.migrations, loaded.states, source);
-  }
-  if (source.version > io.version) {
-    throw versionNewerError(source, io.version);
-  }
-  if (source.version < io.version && !hasUpdate) {
-    throw new RunStateError(
-      'E_MIGRATION_FAILED',
-      `savepoint ${source.timestamp} of run ${JSON.stringify(io.runId)} is at state version ${source.version}, the store at ${io.version}, and the store has no migrations (give it options.migrations)`,
-      { details: { ...source, found: source.version, current: io.version } },
-    );
-  }
-  return loaded.states;
-}
-
-async function applyUpdate(
-  runId: string,
-  update: UpdateFunction,
-  states: [string, unknown][],
-  timestamp: number,
-): Promise<[string, unknown][]> {
-  const fail = (reason: string, cause?: unknown): RunStateError =>
-    new RunStateError(
-      'E_UPDATE_FAILED',
-      `update of run ${JSON.stringify(runId)} ${reason}`,
-      {
-        cause,
-        details: { runId, timestamp },
-      },
-    );
-  let result: unknown;
-  try {
-    result = await update(states, timestamp);
-  } catch (error) {
-    throw fail(`threw: ${ensureError(error).message}`, error);
-  }
-  return checkStatePairs(result, fail);
 }
 
 /**

@@ -9,13 +9,15 @@ import { fromPromise, setup } from 'xstate';
 import type { Savepoint } from '../../schedule/index.js';
 import {
   initRun,
-  loadRun,
   persistSavepoint,
   type InitOutput,
-  type LoadOutput,
   type StoreIo,
-  type LoadRequest,
 } from './state-store-io.js';
+import {
+  loadRun,
+  type LoadOutput,
+  type LoadRequest,
+} from './state-store-load.js';
 import type {
   StoreContext,
   StoreEvent,

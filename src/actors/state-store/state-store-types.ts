@@ -7,12 +7,8 @@
 import type { RunStateError } from '../../errors.js';
 import type { RunState } from '../../schedule/index.js';
 import type { Savepoint } from '../../schedule/index.js';
-import type {
-  InitOutput,
-  LoadOutput,
-  LoadRequest,
-  StoreIo,
-} from './state-store-io.js';
+import type { InitOutput, StoreIo } from './state-store-io.js';
+import type { LoadOutput, LoadRequest } from './state-store-load.js';
 
 /** One encoded save, as batched by the handle. @internal */
 export interface SaveItem {

@@ -1,32 +1,30 @@
-import { createActor, type Actor } from 'xstate';
+import type { Actor } from 'xstate';
 import {
   abortable,
   checkAbortOptions,
   type AbortOptions,
 } from '../../abort.js';
-import { RunStateError, ensureError, storageError } from '../../errors.js';
+import { storageError, type RunStateError } from '../../errors.js';
 import { nextSavepoint, type Schedule } from '../../schedule/index.js';
 import type { Codec } from '../../storage/codec/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
 import { checkTimestamp, show } from '../../validate.js';
 import { Entity, type EntityStore } from '../entity.js';
-import type { LoadOutput, UpdateFunction } from './state-store-io.js';
-import { LeaseKeeper } from '../../lease/index.js';
-import { stateStoreMachine } from './state-store-machine.js';
+import type { UpdateFunction } from './state-store-io.js';
+import type { LoadOutput } from './state-store-load.js';
+import type { LeaseKeeper } from '../../lease/index.js';
+import { startStoreActor } from './state-store-actor.js';
+import type { stateStoreMachine } from './state-store-machine.js';
 import type { SaveItem } from './state-store-types.js';
-import {
-  probeStatus,
-  storeStatus,
-  type StateStoreStatus,
-} from './state-store-status.js';
+import { storeStatus, type StateStoreStatus } from './state-store-status.js';
 import {
   checkDefs,
   checkLoadOptions,
   closedError,
   encodeOrReport,
   saveRefusal,
-  storeConfig,
 } from './state-store-checks.js';
+import { storeConfig } from './state-store-config.js';
 import type {
   LoadRunStateOptions,
   LoadedRunState,
@@ -79,39 +77,17 @@ export class StateStore implements EntityStore {
 
   /** Use {@link createStateStore}. */
   constructor(options: StateStoreOptions) {
-    const { io, lease, report, onPersisted, clock } = storeConfig(options);
+    const config = storeConfig(options);
+    const { io } = config;
     this.runId = io.runId;
     this.schedule = io.schedule;
     this.#storage = io.storage;
     this.#codec = io.codec;
-    this.#report = report;
-    this.#lease =
-      lease === undefined
-        ? undefined
-        : new LeaseKeeper(io.storage, io.runId, lease, io.logger, (error) => {
-            report(error);
-            if (this.#actor.getSnapshot().status === 'active') {
-              this.#actor.send({ type: 'abort' });
-            }
-          });
-    this.#actor = createActor(stateStoreMachine, {
-      input: { io: { ...io, lease: this.#lease }, report, onPersisted },
-      clock,
-    });
-    this.#actor.subscribe({
-      error: (error) =>
-        report(
-          new RunStateError(
-            'E_INVALID_STATE',
-            `state store actor failed: ${ensureError(error).message}`,
-            { cause: error },
-          ),
-        ),
-    });
-    this.#actor.start();
-    this.#detachMetrics = io.metrics?.attach(this.runId, () =>
-      probeStatus(this.#actor.getSnapshot()),
-    );
+    this.#report = config.report;
+    const started = startStoreActor(config);
+    this.#actor = started.actor;
+    this.#lease = started.lease;
+    this.#detachMetrics = started.detachMetrics;
   }
 
   /** Whether storage holds state for this run (true after `initRunState`). */

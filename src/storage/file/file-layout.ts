@@ -81,3 +81,27 @@ export function quarantineName(timestamp: number, now: number): string {
   const ts = String(timestamp).padStart(16, '0');
   return `${ts}-${String(now).padStart(13, '0')}-${uniqueSuffix()}.savepoint`;
 }
+
+/**
+ * A quarantined file's name: `[name, timestamp, quarantinedAt]`.
+ *
+ * @internal
+ */
+export const QUARANTINED_NAME = /^(\d{16})-(\d{13})-[0-9a-f]+\.savepoint$/;
+
+/**
+ * The `quarantinedAt` of the next file quarantined among `names` (the
+ * files in `quarantine/`): `now`, or one past the newest one there, so the
+ * order of quarantines is the order of their names even within one
+ * millisecond (a restore takes the one quarantined last).
+ *
+ * @internal
+ */
+export function quarantineStamp(names: readonly string[], now: number): number {
+  let newest = -1;
+  for (const name of names) {
+    const at = QUARANTINED_NAME.exec(name)?.[2];
+    if (at !== undefined) newest = Math.max(newest, Number(at));
+  }
+  return Math.max(now, newest + 1);
+}

@@ -16,10 +16,13 @@ import { DEFAULT_META, metaOf } from '../savepoint-meta.js';
 import type { QuarantinedInfo } from '../types.js';
 import { decodeSavepointFile } from './file-format.js';
 import { listDir, readWhole, syncDirectory } from './file-io.js';
-import { QUARANTINE, liveTimestamps, savepointName } from './file-layout.js';
+import {
+  QUARANTINE,
+  QUARANTINED_NAME,
+  liveTimestamps,
+  savepointName,
+} from './file-layout.js';
 import type { LockedRun } from './file-run.js';
-
-const NAME = /^(\d{16})-(\d{13})-[0-9a-f]+\.savepoint$/;
 
 interface QuarantinedFile {
   readonly name: string;
@@ -31,7 +34,7 @@ interface QuarantinedFile {
 async function quarantinedFiles(dir: string): Promise<QuarantinedFile[]> {
   const files: QuarantinedFile[] = [];
   for (const name of await listDir(join(dir, QUARANTINE))) {
-    const match = NAME.exec(name);
+    const match = QUARANTINED_NAME.exec(name);
     if (match === null) continue;
     const [, ts, at] = match as unknown as [string, string, string];
     files.push({ name, timestamp: Number(ts), quarantinedAt: Number(at) });

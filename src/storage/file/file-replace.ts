@@ -7,8 +7,13 @@
 import { link, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeSavepointFile } from './file-format.js';
-import { syncDirectory, writeAtomically } from './file-io.js';
-import { QUARANTINE, quarantineName, savepointName } from './file-layout.js';
+import { listDir, syncDirectory, writeAtomically } from './file-io.js';
+import {
+  QUARANTINE,
+  quarantineName,
+  quarantineStamp,
+  savepointName,
+} from './file-layout.js';
 import { readSavepointFile, type LockedRun } from './file-run.js';
 import type { ReplaceOutcome, StoredSavepoint } from '../types.js';
 
@@ -38,9 +43,10 @@ export async function replaceSavepointFile(
   await run.verify();
   const quarantine = join(dir, QUARANTINE);
   await mkdir(quarantine, { recursive: true });
+  const at = quarantineStamp(await listDir(quarantine), Date.now());
   await link(
     join(dir, savepointName(timestamp)),
-    join(quarantine, quarantineName(timestamp, Date.now())),
+    join(quarantine, quarantineName(timestamp, at)),
   );
   if (config.fsync) await syncDirectory(quarantine);
   const data = await encodeSavepointFile(savepoint, config.compression);

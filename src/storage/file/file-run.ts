@@ -1,7 +1,8 @@
 /**
  * The file backend's operations on one run directory, each (but reading)
  * under the run's lock: writing a savepoint (then pruning), pruning,
- * quarantine, deleting the run, and reading one savepoint file.
+ * quarantine, deleting the run, and reading one savepoint file (or the
+ * newest).
  *
  * @packageDocumentation
  */
@@ -26,6 +27,7 @@ import {
   TEMP_SUFFIX,
   liveTimestamps,
   quarantineName,
+  quarantineStamp,
   savepointName,
   uniqueSuffix,
 } from './file-layout.js';
@@ -116,7 +118,8 @@ export async function quarantineSavepointFile(
   const quarantine = join(dir, QUARANTINE);
   await mkdir(quarantine, { recursive: true });
   try {
-    await rename(from, join(quarantine, quarantineName(timestamp, Date.now())));
+    const at = quarantineStamp(await listDir(quarantine), Date.now());
+    await rename(from, join(quarantine, quarantineName(timestamp, at)));
   } catch (error) {
     if (isMissing(error)) return;
     throw error;
@@ -183,4 +186,29 @@ export async function readSavepointFile(
     );
   }
   return savepoint;
+}
+
+/** Re-reads of a newest savepoint pruned by another process meanwhile. */
+const READ_ATTEMPTS = 10;
+
+/**
+ * Read the run's newest live savepoint, listing again when another process
+ * pruned it between the listing and the read; `undefined` when none.
+ *
+ * @throws `Error` when it was deleted {@link READ_ATTEMPTS} times in a row.
+ * @internal
+ */
+export async function readNewestSavepointFile(
+  runId: string,
+  dir: string,
+): Promise<StoredSavepoint | undefined> {
+  for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+    const newest = liveTimestamps(await listDir(dir)).at(-1);
+    if (newest === undefined) return undefined;
+    const savepoint = await readSavepointFile(runId, dir, newest);
+    if (savepoint !== undefined) return savepoint;
+  }
+  throw new Error(
+    `the newest savepoint of run ${JSON.stringify(runId)} was deleted ${READ_ATTEMPTS} times while being read`,
+  );
 }

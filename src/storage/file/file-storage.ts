@@ -4,16 +4,7 @@ import { silentLogger, type Logger } from '../../logger.js';
 import { show } from '../../validate.js';
 import { BaseStorage } from '../base-storage.js';
 import { exists, listDir } from './file-io.js';
-import { RUN_META, liveTimestamps, runDirName } from './file-layout.js';
-import {
-  exclusive,
-  forgetLock,
-  holdLock,
-  releaseLock,
-  verifyLock,
-  type HeldLock,
-} from './file-lock.js';
-import { ensureRunMeta } from './file-meta.js';
+import { RUN_META, liveTimestamps } from './file-layout.js';
 import {
   checkFileOptions,
   type FileConfig,
@@ -24,6 +15,7 @@ import {
   deleteRunDirectory,
   pruneSavepointFiles,
   quarantineSavepointFile,
+  readNewestSavepointFile,
   readSavepointFile,
   writeSavepointFile,
   type LockedRun,
@@ -48,9 +40,7 @@ import {
   releaseFileLease,
   renewFileLease,
 } from './file-lease.js';
-
-/** Re-reads of a newest savepoint pruned by another process meanwhile. */
-const READ_ATTEMPTS = 10;
+import { RunLocks } from './file-run-locks.js';
 
 /**
  * Storage in plain files: a directory per run, one file per savepoint.
@@ -92,17 +82,16 @@ const READ_ATTEMPTS = 10;
 export class FileStorage extends BaseStorage {
   /** The root directory, an absolute path. */
   readonly directory: string;
-  readonly #config: FileConfig;
   readonly #logger: Logger;
   /** The run locks this storage uses, released by `close()`. */
-  readonly #held = new Set<HeldLock>();
+  readonly #locks: RunLocks;
 
   /** No I/O: {@link FileStorage.open} does the setup. */
   private constructor(directory: string, config: FileConfig) {
     super({ name: 'FileStorage', readOnly: config.readOnly });
     this.directory = directory;
-    this.#config = config;
     this.#logger = config.logger ?? silentLogger;
+    this.#locks = new RunLocks(directory, config, this.#logger, this);
   }
 
   /**
@@ -147,12 +136,12 @@ export class FileStorage extends BaseStorage {
 
   /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): Promise<boolean> {
-    return exists(join(this.#runDir(runId), RUN_META));
+    return exists(join(this.#locks.runDir(runId), RUN_META));
   }
 
   /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): Promise<void> {
-    return this.#locked(runId, true, () => Promise.resolve(), undefined);
+    return this.#locks.locked(runId, true, () => Promise.resolve(), undefined);
   }
 
   /** {@inheritDoc BaseStorage._writeSavepoint} */
@@ -162,7 +151,7 @@ export class FileStorage extends BaseStorage {
     keep: number,
     fence?: RunLease,
   ): Promise<void> {
-    return this.#locked(
+    return this.#locks.locked(
       runId,
       true,
       (run) => {
@@ -180,7 +169,7 @@ export class FileStorage extends BaseStorage {
   ): Promise<RunLease> {
     const body = (run: LockedRun): Promise<RunLease> =>
       acquireFileLease(run, request);
-    return this.#locked(runId, true, body, undefined as never);
+    return this.#locks.locked(runId, true, body, undefined as never);
   }
 
   /** {@inheritDoc BaseStorage._renewLease} */
@@ -191,7 +180,7 @@ export class FileStorage extends BaseStorage {
     const body = (run: LockedRun): Promise<boolean> =>
       settle(() => renewFileLease(run, lease, ttlMs)).then(() => true);
     // No run directory: the run was deleted, and its lease with it.
-    if (!(await this.#locked(lease.runId, false, body, false))) {
+    if (!(await this.#locks.locked(lease.runId, false, body, false))) {
       throw fencedError(lease, 'renewLease');
     }
   }
@@ -200,7 +189,7 @@ export class FileStorage extends BaseStorage {
   protected override _releaseLease(lease: RunLease): Promise<void> {
     const body = (run: LockedRun): Promise<void> =>
       settle(() => releaseFileLease(run, lease));
-    return this.#locked(lease.runId, false, body, undefined);
+    return this.#locks.locked(lease.runId, false, body, undefined);
   }
 
   /** {@inheritDoc BaseStorage._readSavepoint} */
@@ -208,29 +197,20 @@ export class FileStorage extends BaseStorage {
     runId: string,
     timestamp: number | undefined,
   ): Promise<StoredSavepoint | undefined> {
-    const dir = this.#runDir(runId);
-    if (timestamp !== undefined) {
-      return readSavepointFile(runId, dir, timestamp);
-    }
-    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-      const newest = liveTimestamps(await listDir(dir)).at(-1);
-      if (newest === undefined) return undefined;
-      const savepoint = await readSavepointFile(runId, dir, newest);
-      if (savepoint !== undefined) return savepoint;
-    }
-    throw new Error(
-      `the newest savepoint of run ${JSON.stringify(runId)} was deleted ${READ_ATTEMPTS} times while being read`,
-    );
+    const dir = this.#locks.runDir(runId);
+    return timestamp === undefined
+      ? readNewestSavepointFile(runId, dir)
+      : readSavepointFile(runId, dir, timestamp);
   }
 
   /** {@inheritDoc BaseStorage._listSavepoints} */
   protected async _listSavepoints(runId: string): Promise<number[]> {
-    return liveTimestamps(await listDir(this.#runDir(runId)));
+    return liveTimestamps(await listDir(this.#locks.runDir(runId)));
   }
 
   /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
-    return this.#locked(
+    return this.#locks.locked(
       runId,
       false,
       (run) => pruneSavepointFiles(run, keep),
@@ -243,7 +223,7 @@ export class FileStorage extends BaseStorage {
     runId: string,
     timestamp: number,
   ): Promise<void> {
-    return this.#locked(
+    return this.#locks.locked(
       runId,
       false,
       (run) => quarantineSavepointFile(run, timestamp),
@@ -255,7 +235,7 @@ export class FileStorage extends BaseStorage {
   protected override _listQuarantined(
     runId: string,
   ): Promise<QuarantinedInfo[]> {
-    return listQuarantinedFiles(runId, this.#runDir(runId));
+    return listQuarantinedFiles(runId, this.#locks.runDir(runId));
   }
 
   /** {@inheritDoc BaseStorage._restoreSavepoint} */
@@ -263,7 +243,7 @@ export class FileStorage extends BaseStorage {
     runId: string,
     timestamp: number,
   ): Promise<void> {
-    const restored = await this.#locked(
+    const restored = await this.#locks.locked(
       runId,
       false,
       (run) => restoreSavepointFile(run, timestamp).then(() => true),
@@ -278,7 +258,7 @@ export class FileStorage extends BaseStorage {
     savepoint: StoredSavepoint,
     expectVersion: number,
   ): Promise<ReplaceOutcome> {
-    return this.#locked(
+    return this.#locks.locked(
       runId,
       false,
       (run) => replaceSavepointFile(run, savepoint, expectVersion),
@@ -287,14 +267,11 @@ export class FileStorage extends BaseStorage {
   }
   /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
-    return this.#locked(
+    return this.#locks.locked(
       runId,
       false,
       (run, lock) =>
-        deleteRunDirectory(run, this.directory, () => {
-          forgetLock(lock);
-          this.#held.delete(lock);
-        }),
+        deleteRunDirectory(run, this.directory, () => this.#locks.forget(lock)),
       false,
     );
   }
@@ -305,47 +282,7 @@ export class FileStorage extends BaseStorage {
   }
 
   /** Releases this storage's run locks. */
-  protected override async _close(): Promise<void> {
-    const locks = [...this.#held];
-    this.#held.clear();
-    await Promise.all(
-      locks.map((lock) => exclusive(lock.dir, () => releaseLock(lock, this))),
-    );
-  }
-
-  #runDir(runId: string): string {
-    return join(this.directory, runDirName(runId));
-  }
-
-  /**
-   * Run `body` on the run's directory under its lock, after this process's
-   * earlier writes to the run. Without `create`, a run that has no
-   * directory resolves `missing` and takes no lock.
-   */
-  #locked<T>(
-    runId: string,
-    create: boolean,
-    body: (run: LockedRun, lock: HeldLock) => Promise<T>,
-    missing: T,
-  ): Promise<T> {
-    const dir = this.#runDir(runId);
-    return exclusive(dir, async () => {
-      const logger = this.#logger;
-      const lock = await holdLock(dir, runId, this, { create, logger });
-      if (lock === undefined) return missing;
-      this.#held.add(lock);
-      const run: LockedRun = {
-        runId,
-        dir,
-        config: this.#config,
-        logger,
-        verify: () => verifyLock(lock, runId),
-      };
-      if (create && !lock.metaChecked) {
-        await ensureRunMeta(run, this.directory);
-        lock.metaChecked = true;
-      }
-      return body(run, lock);
-    });
+  protected override _close(): Promise<void> {
+    return this.#locks.releaseAll();
   }
 }

@@ -1,4 +1,4 @@
-import { notMonotonicError, notQuarantinedError } from '../../errors.js';
+import { notMonotonicError } from '../../errors.js';
 import {
   checkFunction,
   checkOptionalBoolean,
@@ -7,18 +7,24 @@ import {
 import { BaseStorage } from '../base-storage.js';
 import { settle } from '../check-savepoint.js';
 import { LeaseTable } from '../lease-table.js';
-import { metaOf } from '../savepoint-meta.js';
 import type {
   QuarantinedInfo,
   ReplaceOutcome,
   SavepointInfo,
-  SavepointMeta,
   LeaseInfo,
   LeaseRequest,
   RunLease,
-  StoredEntry,
   StoredSavepoint,
 } from '../types.js';
+import {
+  copyEntries,
+  quarantineIn,
+  quarantinedInfo,
+  replaceIn,
+  restoreIn,
+  storedCopy,
+  type RunData,
+} from './memory-run.js';
 
 /** Options of {@link MemoryStorage.open}. */
 export interface MemoryStorageOptions {
@@ -34,25 +40,6 @@ export interface MemoryStorageOptions {
    * @defaultValue `Date.now`
    */
   readonly now?: () => number;
-}
-
-interface StoredCopy {
-  readonly timestamp: number;
-  readonly entries: readonly StoredEntry[];
-  readonly meta: SavepointMeta;
-  /** When it was quarantined (quarantined copies only). */
-  readonly quarantinedAt?: number;
-}
-
-interface RunData {
-  /** Live savepoints, ascending by timestamp. */
-  readonly live: StoredCopy[];
-  /** Savepoints moved aside by `quarantineSavepoint`, kept for inspection. */
-  readonly quarantined: StoredCopy[];
-}
-
-function copyEntries(entries: readonly StoredEntry[]): StoredEntry[] {
-  return entries.map(([id, bytes]) => [id, new Uint8Array(bytes)] as const);
 }
 
 /**
@@ -136,14 +123,13 @@ export class MemoryStorage extends BaseStorage {
     fence?: RunLease,
   ): void {
     if (fence !== undefined) this.#leases.check(fence, 'writeSavepoint');
-    const { timestamp, entries } = savepoint;
+    const { timestamp } = savepoint;
     const newest = this.#runs.get(runId)?.live.at(-1)?.timestamp;
     if (newest !== undefined && newest >= timestamp) {
       throw notMonotonicError(runId, timestamp, newest);
     }
     const run = this.#run(runId);
-    const meta = structuredClone(metaOf(savepoint));
-    run.live.push({ timestamp, entries: copyEntries(entries), meta });
+    run.live.push(storedCopy(savepoint));
     run.live.splice(0, Math.max(0, run.live.length - keep));
   }
 
@@ -185,18 +171,7 @@ export class MemoryStorage extends BaseStorage {
     savepoint: StoredSavepoint,
     expectVersion: number,
   ): ReplaceOutcome {
-    const run = this.#runs.get(runId);
-    const { timestamp, entries } = savepoint;
-    const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
-    if (run === undefined || index === undefined || index < 0) {
-      return 'missing';
-    }
-    const old = run.live[index] as StoredCopy;
-    if (old.meta.version !== expectVersion) return 'conflict';
-    const meta = structuredClone(metaOf(savepoint));
-    run.live[index] = { timestamp, entries: copyEntries(entries), meta };
-    run.quarantined.push({ ...old, quarantinedAt: Date.now() });
-    return 'replaced';
+    return replaceIn(this.#runs.get(runId), savepoint, expectVersion);
   }
 
   /** {@inheritDoc BaseStorage._newestTimestamp} */
@@ -219,42 +194,17 @@ export class MemoryStorage extends BaseStorage {
 
   /** {@inheritDoc BaseStorage._quarantineSavepoint} */
   protected _quarantineSavepoint(runId: string, timestamp: number): void {
-    const run = this.#runs.get(runId);
-    const index = run?.live.findIndex((sp) => sp.timestamp === timestamp);
-    if (run === undefined || index === undefined || index < 0) return;
-    const [moved] = run.live.splice(index, 1) as [StoredCopy];
-    run.quarantined.push({ ...moved, quarantinedAt: Date.now() });
+    quarantineIn(this.#runs.get(runId), timestamp);
   }
 
   /** @internal */
   protected override _listQuarantined(runId: string): QuarantinedInfo[] {
-    const list = this.#runs.get(runId)?.quarantined ?? [];
-    return list
-      .map((sp) => ({
-        ...structuredClone(sp.meta),
-        timestamp: sp.timestamp,
-        quarantinedAt: sp.quarantinedAt as number,
-        entities: sp.entries.length,
-        bytes: sp.entries.reduce((n, [, b]) => n + b.byteLength, 0),
-      }))
-      .sort((a, b) => a.timestamp - b.timestamp);
+    return quarantinedInfo(this.#runs.get(runId));
   }
 
   /** @internal */
   protected override _restoreSavepoint(runId: string, timestamp: number) {
-    const run = this.#runs.get(runId);
-    const index =
-      run?.quarantined.findLastIndex((sp) => sp.timestamp === timestamp) ?? -1;
-    if (run === undefined || index < 0) {
-      throw notQuarantinedError(runId, timestamp);
-    }
-    const newest = run.live.at(-1)?.timestamp;
-    if (newest !== undefined && newest >= timestamp) {
-      throw notMonotonicError(runId, timestamp, newest);
-    }
-    const [moved] = run.quarantined.splice(index, 1) as [StoredCopy];
-    const { timestamp: ts, entries, meta } = moved;
-    run.live.push({ timestamp: ts, entries, meta });
+    restoreIn(this.#runs.get(runId), runId, timestamp);
   }
 
   /** {@inheritDoc BaseStorage._deleteRun} */

@@ -14,7 +14,8 @@ import {
   type PgQueryable,
 } from './postgres-driver.js';
 import { MIGRATION_LOCK, quoteIdent } from './postgres-schema.js';
-import { key, unkey, type WriteFence } from './postgres-statements.js';
+import { key, unkey } from './postgres-sql.js';
+import type { WriteFence } from './postgres-statements.js';
 
 /** The server's clock in epoch ms. */
 const NOW = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`;

@@ -15,7 +15,7 @@ import {
   type SavepointSubscription,
 } from '../savepoint-notices.js';
 import type { PgPool, PgPoolClient } from './postgres-driver.js';
-import { noticeChannel, unkey } from './postgres-statements.js';
+import { noticeChannel, unkey } from './postgres-sql.js';
 
 /** A checked-out client that hears notifications. */
 type ListeningClient = PgPoolClient & {

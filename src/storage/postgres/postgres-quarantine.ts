@@ -10,7 +10,7 @@ import { metaFromColumns } from '../savepoint-meta.js';
 import type { QuarantinedInfo } from '../types.js';
 import { inTransaction, type PgPool } from './postgres-driver.js';
 import { quoteIdent } from './postgres-schema.js';
-import { key } from './postgres-statements.js';
+import { key } from './postgres-sql.js';
 
 function sql(s: string) {
   const runs = `${s}.runstate_runs`;

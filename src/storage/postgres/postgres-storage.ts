@@ -1,5 +1,4 @@
 import { notQuarantinedError, storageError } from '../../errors.js';
-import { checkSchemaVersion } from '../schema-version.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { BaseStorage } from '../base-storage.js';
 import type { PgPool } from './postgres-driver.js';
@@ -9,14 +8,10 @@ import {
   type PostgresConfig,
   type PostgresStorageOptions,
 } from './postgres-options.js';
-import {
-  SCHEMA_VERSION,
-  migrate,
-  readSchemaVersion,
-} from './postgres-schema.js';
 import { PostgresQuarantine } from './postgres-quarantine.js';
 import { PostgresStatements } from './postgres-statements.js';
-import { PostgresLeases, createLeaseTable } from './postgres-lease.js';
+import { PostgresLeases } from './postgres-lease.js';
+import { PostgresTables } from './postgres-tables.js';
 import { listenForSavepoints } from './postgres-notify.js';
 import type {
   SavepointSubscriber,
@@ -76,8 +71,7 @@ export class PostgresStorage extends BaseStorage {
   readonly #statements: PostgresStatements;
   readonly #quarantined: PostgresQuarantine;
   readonly #leases: PostgresLeases;
-  /** Whether the tables exist (false only while read-only on a bare schema). */
-  #ready = false;
+  readonly #tables: PostgresTables;
 
   /** No I/O: {@link PostgresStorage.open} does the setup. */
   private constructor(pool: PgPool, config: PostgresConfig) {
@@ -89,6 +83,12 @@ export class PostgresStorage extends BaseStorage {
     this.#statements = new PostgresStatements(pool, config.schema);
     this.#quarantined = new PostgresQuarantine(pool, config.schema);
     this.#leases = new PostgresLeases(pool, config.schema);
+    this.#tables = new PostgresTables(
+      pool,
+      config.schema,
+      this.readOnly,
+      this.#logger,
+    );
   }
 
   /**
@@ -130,7 +130,7 @@ export class PostgresStorage extends BaseStorage {
           );
     const storage = new PostgresStorage(pool, config);
     try {
-      await storage.#init();
+      await storage.#tables.init();
       return storage;
     } catch (error) {
       if (storage.#ownsPool) await pool.end().catch(noop);
@@ -235,6 +235,7 @@ export class PostgresStorage extends BaseStorage {
       s.replaceSavepoint(runId, savepoint, expectVersion),
     );
   }
+
   /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
     return this.#call(0, (s) => s.prune(runId, keep));
@@ -244,7 +245,7 @@ export class PostgresStorage extends BaseStorage {
   protected override async _listQuarantined(
     runId: string,
   ): Promise<QuarantinedInfo[]> {
-    return (await this.#checkReady()) ? this.#quarantined.list(runId) : [];
+    return (await this.#tables.check()) ? this.#quarantined.list(runId) : [];
   }
 
   /** {@inheritDoc BaseStorage._restoreSavepoint} */
@@ -252,7 +253,7 @@ export class PostgresStorage extends BaseStorage {
     runId: string,
     timestamp: number,
   ): Promise<void> {
-    if (!(await this.#checkReady())) {
+    if (!(await this.#tables.check())) {
       throw notQuarantinedError(runId, timestamp);
     }
     await this.#quarantined.restore(runId, timestamp);
@@ -286,37 +287,11 @@ export class PostgresStorage extends BaseStorage {
     if (this.#ownsPool) await this.#pool.end();
   }
 
-  async #init(): Promise<void> {
-    const { schema } = this.#config;
-    if (this.readOnly) {
-      await this.#checkReady();
-      return;
-    }
-    const from = await migrate(this.#pool, schema);
-    await createLeaseTable(this.#pool, schema);
-    if (from !== SCHEMA_VERSION) {
-      this.#logger.debug(
-        { schema, from, to: SCHEMA_VERSION },
-        'runstate Postgres schema created or upgraded',
-      );
-    }
-    this.#ready = true;
-  }
-
-  /** Whether the tables exist; re-checked while a read-only schema is bare. */
-  async #checkReady(): Promise<boolean> {
-    if (this.#ready) return true;
-    const version = await readSchemaVersion(this.#pool, this.#config.schema);
-    checkSchemaVersion(version, SCHEMA_VERSION, false);
-    this.#ready = version !== 0;
-    return this.#ready;
-  }
-
   /** Run `body`, or return `empty` while a read-only schema is bare. */
   async #call<T>(
     empty: T,
     body: (s: PostgresStatements) => Promise<T>,
   ): Promise<T> {
-    return (await this.#checkReady()) ? body(this.#statements) : empty;
+    return (await this.#tables.check()) ? body(this.#statements) : empty;
   }
 }

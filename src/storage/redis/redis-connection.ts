@@ -1,11 +1,48 @@
 /**
- * The Redis backend's use of its client: failing fast while disconnected,
- * running scripts, and closing a client the storage owns.
+ * The Redis backend's use of its client: opening it, failing fast while
+ * disconnected, running scripts, and closing a client the storage owns.
  *
  * @packageDocumentation
  */
-import type { OwnedRedisClient, RedisClientLike } from './redis-options.js';
-import { runScript, type Script } from './redis-scripts.js';
+import { storageError } from '../../errors.js';
+import { silentLogger } from '../../logger.js';
+import {
+  connectClient,
+  type OwnedRedisClient,
+  type RedisClientLike,
+  type RedisConfig,
+} from './redis-options.js';
+import { loadScripts, runScript, type Script } from './redis-scripts.js';
+
+/**
+ * The client of a storage being opened: connected from `url` (owned), or
+ * the `client` given; either way with the Lua scripts loaded, which checks
+ * the connection. An owned client is destroyed when that fails.
+ *
+ * @throws `E_STORAGE` when the server cannot be reached, with the driver
+ * error as `cause`.
+ * @internal
+ */
+export async function openClient(config: RedisConfig): Promise<{
+  client: RedisClientLike;
+  owned: OwnedRedisClient | undefined;
+}> {
+  const { source } = config;
+  const owned =
+    'url' in source
+      ? await connectClient(source.url, config.logger ?? silentLogger)
+      : undefined;
+  const client = 'client' in source ? source.client : owned!;
+  try {
+    await loadScripts(client);
+  } catch (error) {
+    owned?.destroy();
+    throw storageError(error, 'opening Redis storage', {
+      prefix: config.prefix,
+    });
+  }
+  return { client, owned };
+}
 
 /** One storage's client. @internal */
 export class RedisConnection {

@@ -41,8 +41,8 @@ interface Duplicable {
   duplicate(overrides: object): SubscriberClient;
 }
 
-/** Whether `client` can make a subscriber (`duplicate()`). @internal */
-export function canSubscribe(client: RedisClientLike): boolean {
+/** Whether `client` can make a subscriber (`duplicate()`). */
+function canSubscribe(client: RedisClientLike): boolean {
   return typeof (client as Partial<Duplicable>).duplicate === 'function';
 }
 
@@ -90,6 +90,11 @@ export function subscribeToSavepoints(
   subscriber: SavepointSubscriber,
   logger: Logger,
 ): Promise<SavepointSubscription> {
+  if (!canSubscribe(client)) {
+    throw new TypeError(
+      'savepoint notices need a node-redis client with duplicate()',
+    );
+  }
   const channel = noticeChannel(prefix);
   return listenWithRetry(
     () => subscribeOnce(client, channel, subscriber),

@@ -126,7 +126,7 @@ export function checkRedisOptions(options: unknown): RedisConfig {
       `options.readOnly must be a boolean, got ${show(o.readOnly)}`,
     );
   }
-  const prefix = o.prefix ?? DEFAULT_PREFIX;
+  const prefix = o.prefix === undefined ? DEFAULT_PREFIX : o.prefix;
   if (typeof prefix !== 'string') {
     throw new TypeError(
       `options.prefix must be a string like 'runstate:', got ${show(prefix)}`,

@@ -12,7 +12,8 @@ import {
   type RunKeys,
 } from './redis-keys.js';
 import type { RedisClientLike } from './redis-options.js';
-import { asArray, decodeMeta, stage, toTimestamps } from './redis-savepoint.js';
+import { asArray, decodeMeta, toTimestamps } from './redis-savepoint.js';
+import { stage } from './redis-write.js';
 import { SCRIPTS, runScript } from './redis-scripts.js';
 import type {
   ReplaceOutcome,

@@ -1,95 +1,28 @@
 /**
- * How a savepoint is laid out in its Redis hash: staging its entries and
- * committing them with the commit script, and reading it back (with
- * `HGETALL`, or the read script when that races a writer).
+ * How a savepoint is read back from its Redis hash (with `HGETALL`, or the
+ * read script when that races a writer), and the reply shapes the backend
+ * decodes. Writing one is `redis-write.ts`.
  *
  * @packageDocumentation
  */
-import { randomBytes } from 'node:crypto';
 import { RunStateError } from '../../errors.js';
-import { metaOf } from '../savepoint-meta.js';
 import {
   COUNT_FIELD,
   ENTITY_FIELD_PREFIX,
   META_FIELD,
   savepointKey,
-  stagedKey,
   type RunKeys,
 } from './redis-keys.js';
 import type { RedisClientLike } from './redis-options.js';
 import { BUFFER_REPLIES, SCRIPTS, runScript } from './redis-scripts.js';
 import type {
   JsonValue,
-  RunLease,
   SavepointMeta,
   StoredEntry,
   StoredSavepoint,
 } from '../types.js';
-import { fencedError } from '../lease-rules.js';
-import { LEASE_SCRIPTS, leaseKey, tokenOf } from './redis-lease.js';
-import { noticeChannel } from './redis-notify.js';
 
 const ENTITY_PREFIX_BYTES = Buffer.from(ENTITY_FIELD_PREFIX, 'utf8');
-
-/** Bytes as a Buffer over the same memory (no copy). */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** Field-value pairs per staging HSET (pipelined, so a few per write). */
-const FIELDS_PER_HSET = 1_000;
-/** How long a staged hash lives if its writer dies before the commit. */
-const STAGING_TTL_MS = 10 * 60_000;
-
-/**
- * Stage a savepoint's hash under a fresh nonce: register the nonce, then
- * `HSET` its fields in pipelined chunks, the first with the entity count,
- * and give it an expiry. Nothing is visible to readers until the commit.
- */
-export async function stage(
-  client: RedisClientLike,
-  keys: RunKeys,
-  savepoint: StoredSavepoint,
-): Promise<string> {
-  const { entries } = savepoint;
-  const nonce = randomBytes(8).toString('hex');
-  const key = stagedKey(keys, nonce);
-  const ttl = String(STAGING_TTL_MS);
-  // The expiry comes before the states: a connection lost part-way leaves
-  // a hash that expires.
-  const sends: Promise<unknown>[] = [
-    client.sendCommand(['SADD', keys.staging, nonce]),
-    client.sendCommand(['PEXPIRE', keys.staging, ttl]),
-    client.sendCommand([
-      'HSET',
-      key,
-      COUNT_FIELD,
-      String(entries.length),
-      META_FIELD,
-      encodeMeta(savepoint),
-    ]),
-    client.sendCommand(['PEXPIRE', key, ttl]),
-  ];
-  for (let i = 0; i < entries.length; i += FIELDS_PER_HSET) {
-    const args: (string | Buffer)[] = ['HSET', key];
-    for (const [id, bytes] of entries.slice(i, i + FIELDS_PER_HSET)) {
-      args.push(ENTITY_FIELD_PREFIX + id, asBuffer(bytes));
-    }
-    sends.push(client.sendCommand(args));
-  }
-  await Promise.all(sends);
-  return nonce;
-}
-
-/** A savepoint's metadata as its hash's `m` field holds it. */
-function encodeMeta(savepoint: StoredSavepoint): string {
-  const { version, writtenAt, metadata } = metaOf(savepoint);
-  return JSON.stringify(
-    metadata === undefined
-      ? { v: version, w: writtenAt }
-      : { v: version, w: writtenAt, m: metadata },
-  );
-}
 
 /**
  * Metadata from an `m` field (`undefined`: a hash written before metadata
@@ -186,71 +119,6 @@ export function asArray(reply: unknown): unknown[] {
  */
 export function toTimestamps(reply: unknown): number[] {
   return asArray(reply).map((member) => Number(String(member)));
-}
-
-/**
- * Write one savepoint: stage its hash, then commit it and prune with one
- * script (the monotonic check, the rename to its live key and the prune are
- * atomic; a writer that dies before the commit leaves only a staged hash,
- * which expires and which `deleteRun` removes).
- *
- * @throws `E_NOT_MONOTONIC` when the script found a newer or equal one.
- * @internal
- */
-export async function writeSavepoint(
-  client: RedisClientLike,
-  keys: RunKeys,
-  runId: string,
-  savepoint: StoredSavepoint,
-  keep: number,
-  fence?: RunLease,
-): Promise<void> {
-  const { timestamp } = savepoint;
-  const nonce = await stage(client, keys, savepoint);
-  const commitKeys = [keys.runs, keys.savepoints, keys.staging];
-  const args = [
-    runId,
-    keys.base,
-    String(timestamp),
-    String(keep),
-    nonce,
-    noticeChannel(keys.runs.slice(0, -'runs'.length)),
-    String(savepoint.meta?.version ?? 0),
-  ];
-  const reply = await (fence === undefined
-    ? runScript(
-        client,
-        SCRIPTS.commit,
-        [...commitKeys, stagedKey(keys, nonce)],
-        args,
-      )
-    : runScript(
-        client,
-        LEASE_SCRIPTS.fencedCommit,
-        [...commitKeys, stagedKey(keys, nonce), leaseKey(keys)],
-        [...args, fence.owner, String(fence.token)],
-      ));
-  const [status, newestMember] = asArray(reply).map((v) => String(v));
-  if (status === 'OK') return;
-  if (status === 'FENCED' && fence !== undefined) {
-    throw fencedError(fence, 'writeSavepoint', tokenOf(newestMember));
-  }
-  if (status === 'STAGING_LOST') {
-    throw new RunStateError(
-      'E_STORAGE',
-      `savepoint ${timestamp} of run ${JSON.stringify(runId)} was not written: its staged hash expired before the commit`,
-      { details: { runId, timestamp } },
-    );
-  }
-  if (status !== 'NOT_MONOTONIC') {
-    throw new TypeError(`unexpected write script reply ${String(status)}`);
-  }
-  const newest = Number(newestMember);
-  throw new RunStateError(
-    'E_NOT_MONOTONIC',
-    `savepoint ${timestamp} of run ${JSON.stringify(runId)} is not newer than the newest persisted one (${newest})`,
-    { details: { runId, timestamp, newest } },
-  );
 }
 
 /**

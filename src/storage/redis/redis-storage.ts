@@ -1,25 +1,27 @@
-import { storageError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { BaseStorage } from '../base-storage.js';
-import { RedisConnection } from './redis-connection.js';
-import { runKeys, runsKey, type RunKeys } from './redis-keys.js';
+import { RedisConnection, openClient } from './redis-connection.js';
+import { runKeys, type RunKeys } from './redis-keys.js';
 import {
   checkRedisOptions,
-  connectClient,
   type OwnedRedisClient,
   type RedisClientLike,
   type RedisConfig,
   type RedisStorageOptions,
 } from './redis-options.js';
 import {
-  asArray,
-  liveMember,
-  readSavepoint,
-  toTimestamps,
-  writeSavepoint,
-} from './redis-savepoint.js';
-import { BUFFER_REPLIES, SCRIPTS, loadScripts } from './redis-scripts.js';
-import { canSubscribe, subscribeToSavepoints } from './redis-notify.js';
+  deleteRun,
+  initRun,
+  isInitialized,
+  listRuns,
+  listSavepoints,
+  newestTimestamp,
+  prune,
+  quarantine,
+} from './redis-run.js';
+import { readSavepoint } from './redis-savepoint.js';
+import { writeSavepoint } from './redis-write.js';
+import { subscribeToSavepoints } from './redis-notify.js';
 import type {
   SavepointSubscriber,
   SavepointSubscription,
@@ -129,36 +131,20 @@ export class RedisStorage extends BaseStorage {
    */
   static async open(options: RedisStorageOptions): Promise<RedisStorage> {
     const config = checkRedisOptions(options);
-    const { source } = config;
-    const owned =
-      'url' in source
-        ? await connectClient(source.url, config.logger ?? silentLogger)
-        : undefined;
-    const client = 'client' in source ? source.client : owned!;
-    try {
-      await loadScripts(client);
-    } catch (error) {
-      owned?.destroy();
-      throw storageError(error, 'opening Redis storage', {
-        prefix: config.prefix,
-      });
-    }
+    const { client, owned } = await openClient(config);
     return new RedisStorage(client, owned, config);
   }
 
   /** {@inheritDoc BaseStorage._isInitialized} */
   protected _isInitialized(runId: string): Promise<boolean> {
-    return this.#call(runId, async (keys) => {
-      const args = ['SISMEMBER', keys.runs, runId];
-      return (await this.#client.sendCommand(args)) === 1;
-    });
+    return this.#call(runId, (keys) =>
+      isInitialized(this.#client, keys, runId),
+    );
   }
 
   /** {@inheritDoc BaseStorage._initRun} */
   protected _initRun(runId: string): Promise<void> {
-    return this.#call(runId, async (keys) => {
-      await this.#client.sendCommand(['SADD', keys.runs, runId]);
-    });
+    return this.#call(runId, (keys) => initRun(this.#client, keys, runId));
   }
 
   /** {@inheritDoc BaseStorage._writeSavepoint} */
@@ -217,15 +203,9 @@ export class RedisStorage extends BaseStorage {
   protected override _subscribeSavepoints(
     subscriber: SavepointSubscriber,
   ): Promise<SavepointSubscription> {
-    if (!canSubscribe(this.#client)) {
-      throw new TypeError(
-        'savepoint notices need a node-redis client with duplicate()',
-      );
-    }
-    const prefix = this.#prefix;
     return subscribeToSavepoints(
       this.#client,
-      prefix,
+      this.#prefix,
       subscriber,
       this.#logger,
     );
@@ -245,18 +225,12 @@ export class RedisStorage extends BaseStorage {
   protected override _newestTimestamp(
     runId: string,
   ): Promise<number | undefined> {
-    return this.#call(runId, async (keys) => {
-      const member = await liveMember(this.#client, keys, undefined);
-      return member === undefined ? undefined : Number(member);
-    });
+    return this.#call(runId, (keys) => newestTimestamp(this.#client, keys));
   }
 
   /** {@inheritDoc BaseStorage._listSavepoints} */
   protected _listSavepoints(runId: string): Promise<number[]> {
-    return this.#call(runId, async (keys) => {
-      const args = ['ZRANGE', keys.savepoints, '0', '-1'];
-      return toTimestamps(await this.#client.sendCommand(args));
-    });
+    return this.#call(runId, (keys) => listSavepoints(this.#client, keys));
   }
 
   /** {@inheritDoc BaseStorage._listSavepointInfo} */
@@ -276,16 +250,10 @@ export class RedisStorage extends BaseStorage {
       replaceSavepoint(this.#client, keys, runId, savepoint, expectVersion),
     );
   }
+
   /** {@inheritDoc BaseStorage._prune} */
   protected _prune(runId: string, keep: number): Promise<number> {
-    return this.#call(runId, async (keys) => {
-      const pruned = await this.#connection.script(
-        SCRIPTS.prune,
-        [keys.savepoints],
-        [keys.base, String(keep)],
-      );
-      return Number(pruned);
-    });
+    return this.#call(runId, (keys) => prune(this.#connection, keys, keep));
   }
 
   /** {@inheritDoc BaseStorage._quarantineSavepoint} */
@@ -293,13 +261,9 @@ export class RedisStorage extends BaseStorage {
     runId: string,
     timestamp: number,
   ): Promise<void> {
-    return this.#call(runId, async (keys) => {
-      await this.#connection.script(
-        SCRIPTS.quarantine,
-        [keys.savepoints, keys.quarantine],
-        [keys.base, String(timestamp)],
-      );
-    });
+    return this.#call(runId, (keys) =>
+      quarantine(this.#connection, keys, timestamp),
+    );
   }
 
   /** {@inheritDoc BaseStorage._listQuarantined} */
@@ -321,26 +285,15 @@ export class RedisStorage extends BaseStorage {
 
   /** {@inheritDoc BaseStorage._deleteRun} */
   protected _deleteRun(runId: string): Promise<boolean> {
-    return this.#call(runId, async (keys) => {
-      const existed = await this.#connection.script(
-        SCRIPTS.deleteRun,
-        [keys.runs, keys.savepoints, keys.quarantine, keys.staging],
-        [runId, keys.base],
-      );
-      return existed === 1;
-    });
+    return this.#call(runId, (keys) =>
+      deleteRun(this.#connection, keys, runId),
+    );
   }
 
   /** {@inheritDoc BaseStorage._listRuns} */
   protected async _listRuns(): Promise<string[]> {
     await this.#connection.assertReady();
-    const reply = await this.#client.sendCommand(
-      ['SMEMBERS', runsKey(this.#prefix)],
-      BUFFER_REPLIES,
-    );
-    return asArray(reply)
-      .map((id) => Buffer.from(id as Buffer).toString('utf8'))
-      .sort();
+    return listRuns(this.#client, this.#prefix);
   }
 
   /**

@@ -97,6 +97,23 @@ describePg('PostgresStorage (RUNSTATE_PG_URL)', () => {
     },
   );
 
+  // Found by the fuzz soak (soak/fuzz-lease-targets.ts): any value was
+  // taken as a subscriber (and its notices would have thrown later).
+  it('subscribeSavepoints refuses a subscriber without its methods', async () => {
+    const schema = freshSchema();
+    const storage = await PostgresStorage.open({ connectionString, schema });
+    try {
+      for (const bad of [null, 5, 'x', {}, { notice: () => undefined }]) {
+        await expect(
+          storage.subscribeSavepoints!(bad as never),
+        ).rejects.toThrow(/^subscriber must be an object with notice/);
+      }
+    } finally {
+      await storage.close();
+      await dropSchema(schema);
+    }
+  });
+
   describe('PostgresStorage.open()', () => {
     it('creates the documented tables and schema_version 2', async () => {
       const schema = freshSchema();

@@ -179,6 +179,28 @@ describe.skipIf(URL === undefined)('with a Redis server', () => {
   );
 
   describe('RedisStorage', () => {
+    // Found by the fuzz soak (soak/fuzz-lease-targets.ts): any value was
+    // taken as a subscriber.
+    it('subscribeSavepoints refuses a subscriber without its methods', async () => {
+      await using storage = await RedisStorage.open({
+        url,
+        prefix: freshPrefix(),
+      });
+      for (const bad of [null, 5, 'x', {}, { notice: () => undefined }]) {
+        await expect(
+          storage.subscribeSavepoints!(bad as never),
+        ).rejects.toThrow(/^subscriber must be an object with notice/);
+      }
+    });
+
+    // Found by the fuzz soak (soak/fuzz-misc-targets.ts): prefix null was
+    // taken for the default prefix.
+    it('refuses prefix null, naming the option', async () => {
+      await expect(
+        RedisStorage.open({ url, prefix: null as never }),
+      ).rejects.toThrow(/^options.prefix must be a string/);
+    });
+
     it('isolates two storages with different prefixes on one Redis', async () => {
       const [p1, p2] = [freshPrefix(), freshPrefix()];
       await using one = await RedisStorage.open({ url, prefix: p1 });

@@ -68,7 +68,7 @@ const worker = startWorker<Msg>({
   }),
   onClaimed: ({ runId, token }) => say({ e: 'claim', r: runId, token }),
   onReleased: ({ runId, reason, error }) =>
-    say({ e: 'release', r: runId, why: reason, code: error?.code }),
+    say({ e: 'release', r: runId, why: reason, error: error?.message }),
 });
 say({ e: 'up', id: worker.id });
 // Diagnostics: the worker's state on SIGUSR2.
