@@ -60,6 +60,24 @@ function bounded(diff: SavepointDiff, limit: number) {
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
 
+/**
+ * A 404 when `entityId` is in neither savepoint of `diff`. Only an entity
+ * with no change can be absent, so only then is a savepoint read again.
+ */
+async function mustHaveEntity(
+  config: AdminConfig,
+  diff: SavepointDiff,
+  entityId: string,
+): Promise<void> {
+  const { runId, from, to, added, removed, changed } = diff;
+  if ([added, removed, changed].some((ids) => ids.includes(entityId))) return;
+  const savepoint = await savepointAt(config.storage, runId, to);
+  if (savepoint.entries.some(([id]) => id === entityId)) return;
+  throw notFound(
+    `neither savepoint ${from} nor ${to} of run ${JSON.stringify(runId)} has entity ${JSON.stringify(entityId)}`,
+  );
+}
+
 /** Register the entity and diff routes on `app`. @internal */
 export function stateRoutes(app: FastifyInstance, config: AdminConfig): void {
   app.get<{
@@ -113,6 +131,7 @@ export function stateRoutes(app: FastifyInstance, config: AdminConfig): void {
         codec: config.codec,
         ...(entity === undefined ? {} : { entityId: entity }),
       });
+      if (entity !== undefined) await mustHaveEntity(config, diff, entity);
       return bounded(diff, config.pageLimit);
     },
   );

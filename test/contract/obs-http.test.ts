@@ -215,6 +215,17 @@ describe('admin API: failures', () => {
     await notFound('/api/nothing');
   });
 
+  it('404 E_NOT_FOUND for a diff of an entity in neither savepoint; an unchanged one has no changes', async () => {
+    const from = T0 + MINUTE;
+    const to = T0 + 2 * MINUTE;
+    await notFound(`/api/runs/orders/diff?from=${from}&to=${to}&entity=zz`);
+    const { status, body } = await get(
+      `/api/runs/orders/diff?from=${from}&to=${to}&entity=b`,
+    );
+    expect(status).toBe(200);
+    expect(body.entity).toEqual({ id: 'b', changes: [] });
+  });
+
   it('404 E_NOT_FOUND for a diff of a savepoint that is not there', async () => {
     await notFound(`/api/runs/orders/diff?from=1&to=${T0 + MINUTE}`);
     await notFound(`/api/runs/nope/diff?from=1&to=2`);
