@@ -14,6 +14,14 @@ import { checkOptionalBoolean, checkOptions } from '../validate.js';
 export interface OpenStorageUrlOptions {
   /** Open read-only: every write is refused with `E_READ_ONLY`. @defaultValue false */
   readonly readOnly?: boolean;
+  /**
+   * Whether a writable open may create a missing SQLite file or directory
+   * (`false`: it is `E_STORAGE`, as for a read-only open). Servers
+   * (Postgres, Redis) are never created; their schema or keys are.
+   *
+   * @defaultValue true
+   */
+  readonly create?: boolean;
 }
 
 /** A storage URL taken apart (see {@link parseStorageUrl}). */
@@ -148,8 +156,9 @@ function takeParam(url: string, name: string) {
  *
  * @remarks
  * The backend's module (and its driver: `better-sqlite3`, `pg`, `redis`) is
- * loaded only when its URL is used. A read-only open never creates
- * anything: a missing SQLite file or directory is an error. The caller
+ * loaded only when its URL is used. A read-only open, or one with
+ * `create: false`, never creates anything: a missing SQLite file or
+ * directory is an error. The caller
  * closes the storage (`await using` works).
  *
  * @example
@@ -158,7 +167,7 @@ function takeParam(url: string, name: string) {
  * console.log(await storage.listRuns());
  * ```
  * @param url - the storage URL
- * @param options - `readOnly`
+ * @param options - `readOnly`, `create`
  * @throws `RangeError`/`TypeError` for a malformed URL; `E_STORAGE` when
  * the store cannot be opened; `E_SCHEMA_VERSION` for a newer schema
  */
@@ -173,14 +182,17 @@ export async function openStorageUrl(
     options.readOnly,
     false,
   );
+  const create =
+    !readOnly &&
+    checkOptionalBoolean('options.create', options.create, true);
   switch (parsed.kind) {
     case 'sqlite': {
-      if (readOnly) await mustExist(parsed.path, url);
+      if (!create) await mustExist(parsed.path, url);
       const { SqliteStorage } = await import('../storage/sqlite/index.js');
       return SqliteStorage.open({ path: parsed.path, readOnly });
     }
     case 'file': {
-      if (readOnly) await mustExist(parsed.directory, url);
+      if (!create) await mustExist(parsed.directory, url);
       const { FileStorage } = await import('../storage/file/index.js');
       return FileStorage.open({
         directory: parsed.directory,

@@ -203,3 +203,42 @@ describe('runCli and openStorageUrl with arguments of the wrong kind', () => {
     ).rejects.toThrow(/^options.readOnly must be a boolean, got null/);
   });
 });
+
+// The commands that change a store that exists (prune, delete, quarantine,
+// migrate) created an empty SQLite file (or directory) at a mistyped path
+// and reported nothing to do; only the targets of copy and import are
+// created.
+describe('a store that does not exist', () => {
+  const migrations = 'test/cli/fixtures/migrations.ts';
+  it.each([
+    ['prune', (u: string) => ['prune', u, 'r', '--keep', '1']],
+    ['delete', (u: string) => ['delete', u, 'r', '--yes']],
+    ['quarantine', (u: string) => ['quarantine', u, 'r', '--at', '5']],
+    ['migrate', (u: string) => ['migrate', u, '--migrations', migrations]],
+  ])(
+    '%s refuses it (E_STORAGE, exit 1) and creates nothing',
+    async (_, args) => {
+      for (const path of [
+        join(tmpdir(), `runstate-missing-${process.pid}-${Date.now()}.sqlite`),
+        `file:${join(tmpdir(), `runstate-missing-${process.pid}-${Date.now()}`)}`,
+      ]) {
+        const r = await runBin(args(path));
+        expect(r.status, r.stderr).toBe(1);
+        expect(r.stderr).toContain('error E_STORAGE');
+        expect(r.stderr).toContain('does not exist');
+        expect(existsSync(path.replace(/^file:/, ''))).toBe(false);
+      }
+    },
+  );
+
+  it('openStorageUrl with create: false refuses it; create must be a boolean', async () => {
+    const path = join(tmpdir(), `runstate-missing-${process.pid}.sqlite`);
+    await expect(
+      openStorageUrl(`sqlite:${path}`, { create: false }),
+    ).rejects.toMatchObject({ code: 'E_STORAGE' });
+    expect(existsSync(path)).toBe(false);
+    await expect(
+      openStorageUrl(`sqlite:${path}`, { create: 'no' as never }),
+    ).rejects.toThrow(/^options.create must be a boolean, got "no"/);
+  });
+});

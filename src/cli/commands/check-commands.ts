@@ -46,7 +46,7 @@ export function diffCommand(program: Command, ctx: CommandContext): void {
       ) => {
         const from = parseTimestamp('<ts1>', ts1);
         const to = parseTimestamp('<ts2>', ts2);
-        return withStorage(url, true, async (storage) => {
+        return withStorage(url, 'read', async (storage) => {
           const diff = await diffSavepoints(storage, runId, from, to, {
             ...(options.entity === undefined
               ? {}
@@ -108,7 +108,7 @@ export function verifyCommand(program: Command, ctx: CommandContext): void {
       if (runIds.length > 0 === (options.all === true)) {
         throw new UsageError('give either run ids or --all');
       }
-      return withStorage(url, true, async (storage) => {
+      return withStorage(url, 'read', async (storage) => {
         const report = await verifyStorage(
           storage,
           options.all === true ? {} : { runIds },

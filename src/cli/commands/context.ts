@@ -22,15 +22,29 @@ export interface JsonOption {
 }
 
 /**
- * Open the storage at `url`, run `body`, close the storage (also when
- * `body` throws).
+ * How a command opens its storage: `'read'` read-only, `'change'` writable
+ * but only a store that exists (a missing SQLite file or directory is
+ * `E_STORAGE`, never created), `'create'` writable, created if missing
+ * (the target of `copy` and `import`).
+ */
+export type OpenMode = 'read' | 'change' | 'create';
+
+const OPEN_OPTIONS = {
+  read: { readOnly: true },
+  change: { readOnly: false, create: false },
+  create: { readOnly: false },
+} as const;
+
+/**
+ * Open the storage at `url` as `mode` says, run `body`, close the storage
+ * (also when `body` throws).
  */
 export async function withStorage<T>(
   url: string,
-  readOnly: boolean,
+  mode: OpenMode,
   body: (storage: StorageAdapter) => Promise<T>,
 ): Promise<T> {
-  const storage = await openStorageUrl(url, { readOnly });
+  const storage = await openStorageUrl(url, OPEN_OPTIONS[mode]);
   try {
     return await body(storage);
   } finally {

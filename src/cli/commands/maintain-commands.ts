@@ -32,7 +32,7 @@ export function pruneCommand(program: Command, ctx: CommandContext): void {
     .action(
       (url: string, runId: string, options: JsonOption & { keep: string }) => {
         const keep = parseCount('--keep', options.keep);
-        return withStorage(url, false, async (storage) => {
+        return withStorage(url, 'change', async (storage) => {
           if (!(await storage.isInitialized(runId))) throw noRun(runId);
           const deleted = await storage.prune(runId, keep);
           if (options.json === true)
@@ -63,7 +63,7 @@ export function deleteCommand(program: Command, ctx: CommandContext): void {
             `refusing to delete run ${JSON.stringify(runId)} without --yes`,
           );
         }
-        return withStorage(url, false, async (storage) => {
+        return withStorage(url, 'change', async (storage) => {
           const existed = await storage.deleteRun(runId);
           if (!existed) ctx.exitCode = EXIT_FAILED;
           if (options.json === true)
@@ -111,7 +111,7 @@ export function quarantineCommand(program: Command, ctx: CommandContext) {
         const ts = parseTimestamp('--restore', options.restore);
         return restoreOne(ctx, url, runId, ts, options.json);
       }
-      return withStorage(url, true, async (storage) => {
+      return withStorage(url, 'read', async (storage) => {
         if (!(await storage.isInitialized(runId))) throw noRun(runId);
         const list = await listQuarantined(storage, runId);
         if (options.json === true)
@@ -134,7 +134,7 @@ function quarantineOne(
   json: boolean | undefined,
 ): Promise<void> {
   const at = text === 'newest' ? undefined : parseTimestamp('--at', text);
-  return withStorage(url, false, async (storage) => {
+  return withStorage(url, 'change', async (storage) => {
     const timestamp = at ?? (await readOrThrow(storage, runId)).timestamp;
     if (!(await storage.listSavepoints(runId)).includes(timestamp)) {
       await readOrThrow(storage, runId, timestamp); // throws E_NO_SAVEPOINT
@@ -155,7 +155,7 @@ function restoreOne(
   timestamp: number,
   json: boolean | undefined,
 ): Promise<void> {
-  return withStorage(url, false, async (storage) => {
+  return withStorage(url, 'change', async (storage) => {
     await restoreSavepoint(storage, runId, timestamp);
     if (json === true) return printJson(ctx.io, { runId, restored: timestamp });
     ctx.io.stdout.write(

@@ -77,7 +77,7 @@ export function migrateCommand(program: Command, ctx: CommandContext): void {
       const migrations = await loadMigrations(options.migrations);
       const dryRun = options.dryRun === true;
       const json = options.json === true;
-      await withStorage(url, dryRun, async (storage) => {
+      await withStorage(url, dryRun ? 'read' : 'change', async (storage) => {
         const results: RunMigrationResult[] = [];
         const label = dryRun ? 'checking' : 'migrating';
         const progress = startProgress(ctx.io, json, label, 'runs');

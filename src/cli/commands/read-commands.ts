@@ -39,7 +39,7 @@ export function runsCommand(program: Command, ctx: CommandContext): void {
     )
     .argument('<url>', 'storage URL')
     .action((url: string, options: JsonOption) =>
-      withStorage(url, true, async (storage) => {
+      withStorage(url, 'read', async (storage) => {
         const runs = await summarizeRuns(storage);
         const withDates = runs.map(
           ({ runId, savepoints, newest, ...rest }) => ({
@@ -82,7 +82,7 @@ export function savepointsCommand(program: Command, ctx: CommandContext) {
     .argument('<url>', 'storage URL')
     .argument('<run>', 'run id')
     .action((url: string, runId: string, options: JsonOption) =>
-      withStorage(url, true, async (storage) => {
+      withStorage(url, 'read', async (storage) => {
         if (!(await storage.isInitialized(runId))) throw noRun(runId);
         const live = (await summarizeSavepoints(storage, runId)).map(
           ({ timestamp, ...rest }) => ({
@@ -155,7 +155,7 @@ export function showCommand(program: Command, ctx: CommandContext): void {
     )
     .option('--entity <id>', "print this entity's state as tagged JSON")
     .action((url: string, runId: string, options: ShowOptions) =>
-      withStorage(url, true, (storage) =>
+      withStorage(url, 'read', (storage) =>
         readOrThrow(
           storage,
           runId,

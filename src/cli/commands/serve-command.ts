@@ -60,7 +60,7 @@ async function serve(
   // it may signal at once, and a signal before any listener kills the
   // process (Node's default) instead of stopping it cleanly.
   const stopped = untilStopped(ctx.io);
-  await withStorage(url, true, async (storage) => {
+  await withStorage(url, 'read', async (storage) => {
     await using server = createAdminServer({
       storage,
       ...(token === undefined ? {} : { token }),

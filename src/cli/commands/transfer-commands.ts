@@ -47,7 +47,7 @@ export function exportCommand(program: Command, ctx: CommandContext): void {
         options.at === undefined
           ? undefined
           : parseTimestamp('--at', options.at);
-      return withStorage(url, true, async (storage) => {
+      return withStorage(url, 'read', async (storage) => {
         const lines = exportSavepoint(
           storage,
           runId,
@@ -138,7 +138,7 @@ export function importCommand(program: Command, ctx: CommandContext): void {
     .action(async (file: string, options: ImportOptions) => {
       // Open the file first: a missing file must not create the store.
       const source = file === '-' ? process.stdin : await openFile(file);
-      await withStorage(options.to, false, async (storage) => {
+      await withStorage(options.to, 'create', async (storage) => {
         const result = await importSavepoint(
           storage,
           source,
@@ -195,8 +195,8 @@ export function copyCommand(program: Command, ctx: CommandContext): void {
         options.migrations === undefined
           ? undefined
           : await loadMigrations(options.migrations);
-      return withStorage(options.from, true, (from) =>
-        withStorage(options.to, false, async (to) => {
+      return withStorage(options.from, 'read', (from) =>
+        withStorage(options.to, 'create', async (to) => {
           const progress = startProgress(ctx.io, options.json === true);
           const report = await copyRuns(from, to, {
             ...(options.all === true ? {} : { runIds }),
