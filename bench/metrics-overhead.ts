@@ -34,8 +34,8 @@ import { timedRun } from './run-throughput.js';
 import { summarize, type Summary } from './stats.js';
 
 const ENTITIES = 10_000;
-const PERSIST_ROUNDS = 11;
-const RUN_ROUNDS = 9;
+const PERSIST_ROUNDS = 15;
+const RUN_ROUNDS = 17;
 
 /** Times (ms) with and without metrics: wall clock, and CPU. */
 export interface OverheadResult {
