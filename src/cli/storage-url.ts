@@ -183,8 +183,7 @@ export async function openStorageUrl(
     false,
   );
   const create =
-    !readOnly &&
-    checkOptionalBoolean('options.create', options.create, true);
+    !readOnly && checkOptionalBoolean('options.create', options.create, true);
   switch (parsed.kind) {
     case 'sqlite': {
       if (!create) await mustExist(parsed.path, url);
