@@ -133,9 +133,7 @@ export function checkLogger<L>(
       `${name} must be a pino-compatible logger object, got ${show(value)}`,
     );
   }
-  const missing = LOGGER_METHODS.filter(
-    (m) => typeof (value as Record<string, unknown>)[m] !== 'function',
-  );
+  const missing = missingMethods(value, LOGGER_METHODS);
   if (missing.length > 0) {
     throw new TypeError(
       `${name} must have the methods ${LOGGER_METHODS.join(', ')} (a pino-compatible logger); missing ${missing.join(', ')} on ${show(value)}`,
@@ -174,6 +172,21 @@ export function given<T>(value: T | undefined, fallback: T): T {
 }
 
 /**
+ * The names of `methods` that `value` has no function for: all of them
+ * when `value` is not an object.
+ *
+ * @internal
+ */
+export function missingMethods(
+  value: unknown,
+  methods: readonly string[],
+): string[] {
+  if (value === null || typeof value !== 'object') return [...methods];
+  const o = value as Record<string, unknown>;
+  return methods.filter((m) => typeof o[m] !== 'function');
+}
+
+/**
  * A storage argument: an object with the storage contract's methods that
  * the caller uses (`methods`).
  *
@@ -184,11 +197,7 @@ export function checkStorageArg(
   value: unknown,
   methods: readonly string[] = ['listRuns', 'listSavepoints', 'readSavepoint'],
 ): void {
-  const s = value as Record<string, unknown> | null;
-  const missing =
-    s === null || typeof s !== 'object'
-      ? methods
-      : methods.filter((m) => typeof s[m] !== 'function');
+  const missing = missingMethods(value, methods);
   if (missing.length > 0) {
     throw new TypeError(
       `${name} must be a StorageAdapter (missing ${missing.join(', ')}), got ${show(value)}`,
@@ -204,12 +213,7 @@ export function checkStorageArg(
  */
 export function checkCodecOption(name: string, value: unknown): void {
   if (value === undefined) return;
-  const c = (value ?? {}) as Record<string, unknown>;
-  if (
-    typeof value !== 'object' ||
-    typeof c.encode !== 'function' ||
-    typeof c.decode !== 'function'
-  ) {
+  if (missingMethods(value, ['encode', 'decode']).length > 0) {
     throw new TypeError(
       `${name} must be a codec (an object with encode and decode methods), got ${show(value)}`,
     );

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { show } from '../validate.js';
+import { missingMethods, show } from '../validate.js';
 import {
   NO_RUN,
   READ,
@@ -31,14 +31,10 @@ export interface SubscribeHook {
 
 /** Refuse a subscriber without the methods a storage calls. */
 function checkSubscriber(subscriber: unknown): Details {
-  const s = subscriber as Partial<SavepointSubscriber> | null;
+  const ended = (subscriber as Partial<SavepointSubscriber> | null)?.ended;
   if (
-    s === null ||
-    typeof s !== 'object' ||
-    typeof s.notice !== 'function' ||
-    typeof s.lost !== 'function' ||
-    typeof s.resumed !== 'function' ||
-    (s.ended !== undefined && typeof s.ended !== 'function')
+    missingMethods(subscriber, ['notice', 'lost', 'resumed']).length > 0 ||
+    (ended !== undefined && typeof ended !== 'function')
   ) {
     throw new TypeError(
       `subscriber must be an object with notice, lost and resumed methods (and optionally ended), got ${show(subscriber)}`,

@@ -15,6 +15,7 @@ import {
 import { defaultCodec, type Codec } from '../../storage/codec/index.js';
 import type { StorageAdapter } from '../../storage/index.js';
 import {
+  checkCodecOption,
   checkFunction,
   checkId,
   checkLogger,
@@ -86,20 +87,8 @@ function nonNegativeInteger(name: string, value: unknown, fallback: number) {
 
 /** `options.codec`: undefined (the default codec) or an encode/decode pair. */
 function checkCodec(codec: unknown): Codec {
-  if (codec === undefined) return defaultCodec;
-  if (
-    typeof codec !== 'object' ||
-    codec === null ||
-    !('encode' in codec) ||
-    typeof codec.encode !== 'function' ||
-    !('decode' in codec) ||
-    typeof codec.decode !== 'function'
-  ) {
-    throw new TypeError(
-      `options.codec must be an object with encode and decode methods, got ${show(codec)}`,
-    );
-  }
-  return codec as Codec;
+  checkCodecOption('options.codec', codec);
+  return (codec as Codec | undefined) ?? defaultCodec;
 }
 
 /** `options.startFrom`: a timestamp whose next savepoint is safe. */

@@ -17,6 +17,7 @@ import {
 } from '../../storage/index.js';
 import { checkMigrationChain, type Migrations } from '../../migrate/index.js';
 import {
+  checkCodecOption,
   checkFunction,
   checkId,
   checkLogger,
@@ -110,8 +111,8 @@ export function storeConfig(options: StateStoreOptions): StoreConfig {
   const runId = checkId('runId', options.runId);
   checkStorage(options.storage);
   const logger = checkLogger('logger', options.logger, silentLogger);
+  checkCodecOption('codec', options.codec);
   const codec = given(options.codec, defaultCodec);
-  checkShape('codec', codec, ['encode', 'decode']);
   const alarm = unheardErrors(options.logger);
   const onError = given(options.onError, (error: RunStateError) =>
     alarm({ err: error, runId, code: error.code }, error.message),
@@ -171,17 +172,6 @@ function checkInterval(value: unknown): number {
     );
   }
   return value;
-}
-
-function checkShape(name: string, value: unknown, methods: string[]): void {
-  const missing = methods.filter(
-    (m) => typeof (value as Record<string, unknown> | null)?.[m] !== 'function',
-  );
-  if (missing.length > 0) {
-    throw new TypeError(
-      `${name} must have the methods ${methods.join(', ')}; missing ${missing.join(', ')} on ${show(value)}`,
-    );
-  }
 }
 
 function guarded<A>(
