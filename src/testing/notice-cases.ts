@@ -62,16 +62,21 @@ export function describeNotifications(
   const reopen = declared.reopen === true;
   describeIf(declared.notifications, 'notifications', () => {
     const ctx = useFixture(factory);
-    /** The writer: another instance over the same data, when there is one. */
-    const writer = async (): Promise<StorageAdapter> =>
-      reopen ? ctx().reopen() : ctx().storage;
+    /**
+     * Subscribe a recorder to the fixture's storage; `writer` is another
+     * instance over the same data, when there is one (as another process).
+     */
+    const listen = async () => {
+      const rec = recorder();
+      const sub = await notifying(ctx().storage).subscribeSavepoints(
+        rec.subscriber,
+      );
+      const writer = reopen ? await ctx().reopen() : ctx().storage;
+      return { ...rec, sub, w: writer };
+    };
 
     it('announces each committed savepoint once, in commit order per run, with its version', async () => {
-      const { notices, subscriber } = recorder();
-      const sub = await notifying(ctx().storage).subscribeSavepoints(
-        subscriber,
-      );
-      const w = await writer();
+      const { notices, sub, w } = await listen();
       for (const t of [10, 20, 30]) {
         await w.writeSavepoint('a', savepoint(t), { keep: 2 });
         const versioned = { ...savepoint(t), meta: { version: 3 } };
@@ -95,11 +100,7 @@ export function describeNotifications(
     });
 
     it('never announces a refused write', async () => {
-      const { notices, subscriber } = recorder();
-      const sub = await notifying(ctx().storage).subscribeSavepoints(
-        subscriber,
-      );
-      const w = await writer();
+      const { notices, sub, w } = await listen();
       await w.writeSavepoint('r', savepoint(20), { keep: 2 });
       await expect(
         w.writeSavepoint('r', savepoint(10), { keep: 2 }),
@@ -112,11 +113,7 @@ export function describeNotifications(
     });
 
     it('stops announcing once the subscription is closed (idempotent close)', async () => {
-      const { notices, subscriber } = recorder();
-      const sub = await notifying(ctx().storage).subscribeSavepoints(
-        subscriber,
-      );
-      const w = await writer();
+      const { notices, sub, w } = await listen();
       await w.writeSavepoint('r', savepoint(10), { keep: 2 });
       await until(() => notices.length >= 1, 'a notice');
       await sub.close();

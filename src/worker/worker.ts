@@ -8,7 +8,7 @@
  */
 import { ensureError, isRunStateError, type RunStateError } from '../errors.js';
 import { LeaseKeeper } from '../lease/index.js';
-import { checkId } from '../validate.js';
+import { checkId, show } from '../validate.js';
 import type { LeaseInfo, StorageAdapter } from '../storage/index.js';
 import type { ReleaseReason, WorkerConfig } from './worker-options.js';
 import { planShare } from './worker-share.js';
@@ -197,7 +197,7 @@ export class Worker {
       try {
         wanted.add(checkId('runs()', runId));
       } catch (error) {
-        const key = typeof runId === 'string' ? runId : String(typeof runId);
+        const key = typeof runId === 'string' ? runId : show(runId);
         if (this.#badIds.has(key)) continue;
         this.#badIds.add(key);
         this.#config.logger.error(
