@@ -279,37 +279,27 @@ describe.each(BACKENDS)('RunOptions.lease on $name', (backend) => {
       ...(lease === undefined ? {} : { lease }),
     });
 
-  it.skipIf(backend.skip)(
-    'waits by default (2 × ttlMs) for a held run, and runs once it is free',
-    async () => {
-      const storage = await backend.create().open();
-      const held = await storage.acquireLease!('r', {
-        owner: 'other',
-        ttlMs: MINUTE,
-      });
-      const handle = run(storage, { ttlMs: 600 });
-      setTimeout(() => void storage.releaseLease!(held), 300);
-      await expect(handle.done).resolves.toMatchObject({
-        reason: 'completed',
-      });
-    },
-  );
-
-  it.skipIf(backend.skip)(
-    'an explicit waitMs: undefined takes the default 2 × ttlMs too',
-    async () => {
-      const storage = await backend.create().open();
-      const held = await storage.acquireLease!('r', {
-        owner: 'other',
-        ttlMs: MINUTE,
-      });
-      const handle = run(storage, { ttlMs: 600, waitMs: undefined });
-      setTimeout(() => void storage.releaseLease!(held), 300);
-      await expect(handle.done).resolves.toMatchObject({
-        reason: 'completed',
-      });
-    },
-  );
+  it.skipIf(backend.skip).each([
+    [
+      'waits by default (2 × ttlMs) for a held run, and runs once it is free',
+      {},
+    ],
+    [
+      'an explicit waitMs: undefined takes the default 2 × ttlMs too',
+      { waitMs: undefined },
+    ],
+  ])('%s', async (_, lease) => {
+    const storage = await backend.create().open();
+    const held = await storage.acquireLease!('r', {
+      owner: 'other',
+      ttlMs: MINUTE,
+    });
+    const handle = run(storage, { ttlMs: 600, ...lease });
+    setTimeout(() => void storage.releaseLease!(held), 300);
+    await expect(handle.done).resolves.toMatchObject({
+      reason: 'completed',
+    });
+  });
 
   it.skipIf(backend.skip)(
     'fails with E_LOCKED after waiting 2 × ttlMs for a run still held',
